@@ -1,0 +1,135 @@
+"""Measure the addon's pages against Odoo's own on the same data (run by bench/run).
+
+Sequential latency (median, p95) and SQL queries per request from the server's
+request log, then throughput under a bounded concurrent load with wrk. Every
+figure is printed next to Odoo's equivalent page and the ratio ours/Odoo.
+"""
+
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+import requests
+
+BASE = os.environ["BENCH_URL"]
+DB = os.environ["BENCH_DB"]
+LOG = os.environ["BENCH_SERVER_LOG"]
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", 40))
+LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", 10))
+LOAD_CLIENTS = int(os.environ.get("BENCH_LOAD_CLIENTS", 20))
+prepared = json.load(open(os.environ["BENCH_PREPARED"]))
+LINE = re.compile(r'"GET (\S+) HTTP/1\.1" (\d{3}) - (\d+) ')
+
+
+def session_for(customer=None):
+    session = requests.Session()
+    if customer:
+        response = session.post(
+            f"{BASE}/web/session/authenticate",
+            json={"params": {"db": DB, "login": customer["login"],
+                             "password": customer["password"]}},
+            timeout=30,
+        )
+        response.raise_for_status()
+    return session
+
+
+def queries_of(marker):
+    counts = []
+    with open(LOG) as handle:
+        for line in handle:
+            match = LINE.search(line)
+            if match and marker in match.group(1):
+                counts.append(int(match.group(3)))
+    return counts
+
+
+def latency(session, url, label):
+    """Median and p95 in ms over REQUESTS sequential GETs, after a warm-up."""
+    marker = f"bench={label}"
+    url = f"{url}{'&' if '?' in url else '?'}{marker}"
+    for _ in range(3):
+        session.get(url, timeout=60).raise_for_status()
+    times = []
+    for _ in range(REQUESTS):
+        started = time.perf_counter()
+        response = session.get(url, timeout=60)
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            sys.exit(f"{label}: HTTP {response.status_code} for {url}")
+    time.sleep(0.5)  # let the server flush its request log
+    counts = queries_of(marker)
+    times.sort()
+    return {
+        "median": statistics.median(times),
+        "p95": times[max(int(len(times) * 0.95) - 1, 0)],
+        "queries": statistics.median(counts[3:] or counts) if counts else float("nan"),
+    }
+
+
+def load(url, cookie=None):
+    """Requests/s and errors of LOAD_CLIENTS concurrent clients for LOAD_SECONDS (wrk)."""
+    command = ["wrk", "-t2", f"-c{LOAD_CLIENTS}", f"-d{LOAD_SECONDS}s", "--latency", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: session_id={cookie}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                       output)
+    if socket:
+        errors += sum(int(n) for n in socket.groups())
+    return rps, errors
+
+
+def ratio(ours, theirs):
+    return ours / theirs if theirs else float("nan")
+
+
+rows = []
+anonymous = session_for()
+for ref, customer in prepared["customers"].items():
+    n = customer["invoice_count"]
+    odoo_session = session_for(customer)
+    ours = latency(anonymous, f"{BASE}/pay/{customer['invoice_token']}", f"inv-ours-{ref}")
+    theirs = latency(
+        anonymous,
+        f"{BASE}/my/invoices/{customer['invoice_id']}"
+        f"?access_token={customer['invoice_access_token']}",
+        f"inv-odoo-{ref}",
+    )
+    rows.append((f"Invoice page ({n} invoices customer)", ours, theirs))
+    ours = latency(anonymous, f"{BASE}/pay/{customer['portal_token']}", f"portal-ours-{ref}")
+    theirs = latency(odoo_session, f"{BASE}/my/invoices", f"portal-odoo-{ref}")
+    rows.append((f"Customer portal vs /my/invoices ({n} invoices)", ours, theirs))
+
+print()
+print(f"{'page':52} {'ours med/p95 ms':>17} {'Odoo med/p95 ms':>17} {'ratio':>6}"
+      f" {'SQL ours/Odoo':>14}")
+for label, ours, theirs in rows:
+    print(f"{label:52} {ours['median']:8.1f}/{ours['p95']:<8.1f} "
+          f"{theirs['median']:8.1f}/{theirs['p95']:<8.1f} "
+          f"{ratio(ours['median'], theirs['median']):6.2f} "
+          f"{ours['queries']:>6.0f}/{theirs['queries']:<6.0f}")
+
+print()
+print(f"{'staff action (server time, in process)':52} {'n':>5} {'ms':>9} {'SQL':>6}")
+for action in prepared["actions"]:
+    print(f"{action['label']:52} {action['n']:>5} {action['seconds'] * 1000:9.1f} "
+          f"{action['queries']:>6}")
+
+customer = prepared["customers"]["bench_c100"]
+ours_rps, ours_err = load(f"{BASE}/pay/{customer['invoice_token']}")
+theirs_rps, theirs_err = load(
+    f"{BASE}/my/invoices/{customer['invoice_id']}?access_token={customer['invoice_access_token']}"
+)
+print()
+print(f"Load: {LOAD_CLIENTS} clients for {LOAD_SECONDS}s on the invoice page")
+print(f"{'':52} {'req/s':>9} {'errors':>7}")
+print(f"{'ours  /pay/<token>':52} {ours_rps:9.1f} {ours_err:>7}")
+print(f"{'Odoo  /my/invoices/<id>?access_token=':52} {theirs_rps:9.1f} {theirs_err:>7}")
+print(f"{'ratio ours/Odoo':52} {ratio(ours_rps, theirs_rps):9.2f}")

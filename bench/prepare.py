@@ -1,0 +1,63 @@
+# Run inside `odoo shell` by bench/run: portal users, links and access tokens for
+# the measured customers, and server-side timings of the staff actions.
+import json
+import os
+import time
+
+env = env  # noqa: F821 (provided by odoo shell)
+out = {"customers": {}, "actions": []}
+portal_group = env.ref("base.group_portal")
+Link = env["islebooks.payment.link"]
+for ref in ("bench_c10", "bench_c100", "bench_c1000"):
+    partner = env["res.partner"].search([("ref", "=", ref)], limit=1)
+    user = env["res.users"].with_context(active_test=False).search([("login", "=", ref)])
+    if not user:
+        user = env["res.users"].with_context(no_reset_password=True).create(
+            {"name": partner.name, "login": ref, "password": ref + "-pw",
+             "partner_id": partner.id, "groups_id": [(6, 0, portal_group.ids)]}
+        )
+    invoice = env["account.move"].search(
+        [("partner_id", "=", partner.id), ("move_type", "=", "out_invoice"),
+         ("state", "=", "posted"), ("payment_state", "=", "not_paid")], limit=1
+    )
+    invoice._portal_ensure_token()
+    out["customers"][ref] = {
+        "login": ref,
+        "password": ref + "-pw",
+        "invoice_id": invoice.id,
+        "invoice_access_token": invoice.access_token,
+        "invoice_token": invoice._get_payment_links().token,
+        "portal_token": Link._get_or_create("portal", partner).token,
+        "invoice_count": env["account.move"].search_count(
+            [("partner_id", "=", partner.id), ("move_type", "in", ("out_invoice", "out_refund"))]
+        ),
+    }
+env.cr.commit()
+
+
+def timed(label, count, func):
+    env.invalidate_all()
+    env.cr.execute("SAVEPOINT bench_action")
+    queries_before = env.cr.sql_log_count
+    started = time.perf_counter()
+    func()
+    elapsed = time.perf_counter() - started
+    queries = env.cr.sql_log_count - queries_before
+    env.cr.execute("ROLLBACK TO SAVEPOINT bench_action")
+    env.invalidate_all()
+    out["actions"].append({"label": label, "n": count, "seconds": elapsed, "queries": queries})
+
+
+unlinked = env["account.move"].search(
+    [("move_type", "=", "out_invoice"), ("state", "=", "posted"),
+     ("payment_link_ids", "=", False)], limit=1000
+)
+partners = env["res.partner"].search([("is_company", "=", True), ("customer_rank", ">", 0)],
+                                     limit=1000)
+for n in (1, 100, 1000):
+    timed("Copy Invoice URL (new links)", n, lambda n=n: unlinked[:n].action_copy_payment_link())
+    timed("Generate Payment Link (portal)", n,
+          lambda n=n: Link._get_or_create("portal", partners[:n]))
+with open(os.environ["BENCH_PREPARED"], "w") as handle:
+    json.dump(out, handle, indent=1)
+print("prepared", os.environ["BENCH_PREPARED"])
