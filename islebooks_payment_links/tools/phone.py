@@ -5,7 +5,7 @@ import re
 import phonenumbers
 
 # What people type around the digits: spaces, dashes, dots, slashes, brackets.
-_ALLOWED = re.compile(r"^\+?[\d\s().\-/]+$")
+_ALLOWED = re.compile(r"^\(?\+?[\d\s().\-/]+$")
 
 
 class PhoneNumberError(ValueError):
@@ -41,7 +41,7 @@ def to_e164(number, region=None):
         # phonenumbers reads letters as a keypad (1-800-FLOWERS): refuse them.
         raise PhoneNumberError("letters")
     digits = re.sub(r"\D", "", number)
-    if number.startswith("+"):
+    if number.lstrip("( ").startswith("+"):
         candidate = "+" + digits
     elif digits.startswith("00"):
         candidate = "+" + digits[2:]
@@ -50,7 +50,7 @@ def to_e164(number, region=None):
     else:
         raise PhoneNumberError("no_country")
     try:
-        parsed = phonenumbers.parse(candidate, region and region.upper())
+        parsed = phonenumbers.parse(candidate, region.upper() if region else None)
     except phonenumbers.NumberParseException as error:
         raise PhoneNumberError(
             {
