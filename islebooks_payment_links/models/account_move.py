@@ -145,13 +145,18 @@ class AccountMove(models.Model):
             if move.move_type != "out_invoice":
                 problems.append(_("%(name)s is not a customer invoice", name=move.display_name))
             elif move.state != "posted":
-                problems.append(_("%(name)s is not posted: confirm it first", name=move.display_name))
+                problems.append(
+                    _("%(name)s is not posted: confirm it first", name=move.display_name)
+                )
             elif move.payment_state in ("paid", "in_payment", "reversed") or (
                 move.currency_id.is_zero(move.amount_residual)
             ):
                 problems.append(
-                    _("%(name)s of %(customer)s is already paid: nothing to ask for",
-                      name=move.name, customer=move.partner_id.display_name)
+                    _(
+                        "%(name)s of %(customer)s is already paid: nothing to ask for",
+                        name=move.name,
+                        customer=move.partner_id.display_name,
+                    )
                 )
         if problems:
             raise UserError(

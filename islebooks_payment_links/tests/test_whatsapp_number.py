@@ -70,7 +70,11 @@ class TestWhatsappNumber(TransactionCase):
             with self.subTest(typed=typed, country=country):
                 with self.assertRaises(ValidationError) as caught:
                     self.env["res.partner"].create(
-                        {"name": "Hawwa Ali", "country_id": self._country(country), "whatsapp": typed}
+                        {
+                            "name": "Hawwa Ali",
+                            "country_id": self._country(country),
+                            "whatsapp": typed,
+                        }
                     )
                 message = str(caught.exception)
                 self.assertIn("Hawwa Ali", message)

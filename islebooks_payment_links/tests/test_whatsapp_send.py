@@ -59,6 +59,9 @@ class WhatsappCase(AccountTestInvoicingCommon):
             move.action_post()
         return move
 
+    def _format_amount(self, amount, currency=None):
+        return format_amount(self.env, amount, currency or self.env.company.currency_id)
+
     def _last_line(self):
         return self.env["islebooks.whatsapp.send.line"].search([], order="id desc", limit=1)
 
@@ -121,9 +124,6 @@ class TestWhatsappSend(WhatsappCase):
         invoice.action_send_whatsapp()
         self.assertEqual(invoice.payment_link_ids, link)
 
-    def _format_amount(self, amount, currency=None):
-        return format_amount(self.env, amount, currency or self.env.company.currency_id)
-
     def test_web_whatsapp_setting(self):
         self.env.company.whatsapp_link_mode = "web"
         invoice = self._invoice(self.customer)
@@ -154,8 +154,12 @@ class TestWhatsappSend(WhatsappCase):
 
     def test_contact_without_number_falls_back_to_its_company(self):
         company = self.env["res.partner"].create(
-            {"name": "Island Traders", "is_company": True, "country_id": self.mv.id,
-             "whatsapp": "7001122"}
+            {
+                "name": "Island Traders",
+                "is_company": True,
+                "country_id": self.mv.id,
+                "whatsapp": "7001122",
+            }
         )
         buyer = self.env["res.partner"].create({"name": "Fathimath", "parent_id": company.id})
         url = self._invoice(buyer).action_send_whatsapp()["url"]
@@ -232,8 +236,11 @@ class TestWhatsappSend(WhatsappCase):
     def test_chatter_logs_who_when_and_which_number(self):
         invoices = self._invoice(self.customer) | self._invoice(self.customer)
         user = new_test_user(
-            self.env, "clerk", groups="account.group_account_invoice",
-            company_id=self.env.company.id, name="Clerk Mariyam",
+            self.env,
+            "clerk",
+            groups="account.group_account_invoice",
+            company_id=self.env.company.id,
+            name="Clerk Mariyam",
         )
         invoices.with_user(user).action_send_whatsapp()
         for invoice in invoices:
@@ -276,7 +283,9 @@ class TestWhatsappSend(WhatsappCase):
     def test_user_without_invoicing_rights_cannot_send(self):
         invoice = self._invoice(self.customer)
         auditor = new_test_user(
-            self.env, "auditor", groups="base.group_user,account.group_account_readonly",
+            self.env,
+            "auditor",
+            groups="base.group_user,account.group_account_readonly",
             company_id=self.env.company.id,
         )
         action = self.env.ref("islebooks_payment_links.account_move_action_send_whatsapp")
@@ -300,12 +309,16 @@ class TestWhatsappSend(WhatsappCase):
         )
         # An invoicing user runs it from the Actions menu.
         clerk = new_test_user(
-            self.env, "clerk2", groups="account.group_account_invoice",
+            self.env,
+            "clerk2",
+            groups="account.group_account_invoice",
             company_id=self.env.company.id,
         )
-        result = action.with_user(clerk).with_context(
-            active_model="account.move", active_id=invoice.id, active_ids=invoice.ids
-        ).run()
+        result = (
+            action.with_user(clerk)
+            .with_context(active_model="account.move", active_id=invoice.id, active_ids=invoice.ids)
+            .run()
+        )
         self.assertEqual(result["type"], "ir.actions.act_url")
 
     def test_queries_do_not_grow_with_invoices(self):

@@ -49,6 +49,10 @@ class TestWhatsappTour(AccountTestInvoicingCommon, HttpCase):
         self.assertEqual(notes.author_id, self.env.ref("base.user_admin").partner_id)
 
     def test_invalid_number_on_the_contact_form(self):
-        self.start_tour("/odoo/action-account.res_partner_action_customer/new", "islebooks_whatsapp_partner_tour", login="admin")
+        self.start_tour(
+            "/odoo/action-account.res_partner_action_customer/new",
+            "islebooks_whatsapp_partner_tour",
+            login="admin",
+        )
         partner = self.env["res.partner"].search([("name", "=", "Tour Keeper Contact")])
         self.assertEqual(partner.whatsapp, "+9607774321")

@@ -44,9 +44,7 @@ class IslebooksWhatsappSendLine(models.TransientModel):
         if len(self.move_ids) == 1:
             body = _("WhatsApp message opened for %(number)s by %(user)s.")
         else:
-            body = _(
-                "WhatsApp message about %(invoices)s opened for %(number)s by %(user)s."
-            )
+            body = _("WhatsApp message about %(invoices)s opened for %(number)s by %(user)s.")
         body = body % {
             "number": number,
             "user": self.env.user.name,
