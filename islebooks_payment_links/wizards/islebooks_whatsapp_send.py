@@ -53,6 +53,7 @@ class IslebooksWhatsappSend(models.TransientModel):
                 "res_id": wizard.id,
                 "views": [(False, "form")],
                 "target": "new",
+                "context": {"dialog_size": "extra-large"},
             }
         return wizard.line_ids.action_open_whatsapp()
 

@@ -159,3 +159,81 @@ registry.category("web_tour.tours").add("islebooks_whatsapp_partner_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("islebooks_whatsapp_wizard_tour", {
+    url: "/odoo/action-account.action_move_out_invoice_type",
+    steps: () => [
+        {
+            content: "Select the first customer's invoice",
+            trigger: `.o_data_row:contains(${CUSTOMER}) .o_list_record_selector input`,
+            run: "click",
+        },
+        {
+            content: "Select the second customer's invoice",
+            trigger: ".o_data_row:contains(Tour Customer Ravi) .o_list_record_selector input",
+            run: "click",
+        },
+        {
+            content: "Select the invoice of the customer without a number",
+            trigger: ".o_data_row:contains(Tour Customer Nonumber) .o_list_record_selector input",
+            run: "click",
+        },
+        openActionsMenu,
+        {
+            content: "Send via WhatsApp",
+            trigger: ".o-dropdown--menu .dropdown-item:contains(Send via WhatsApp)",
+            run: "click",
+        },
+        {
+            content: "The customer without a number is listed with the reason",
+            trigger:
+                ".modal .o_data_row:contains(Tour Customer Nonumber)" +
+                ":contains(has no WhatsApp number) button[name=action_open_contact]",
+        },
+        {
+            content: "Open WhatsApp for the first customer",
+            trigger: `.modal .o_data_row:contains(${CUSTOMER}) button[name=action_open_whatsapp]`,
+            run(actions) {
+                captureOpenedUrl();
+                return actions.click();
+            },
+        },
+        {
+            content: "WhatsApp opens with that customer's number and message",
+            trigger: "body[data-opened-url]",
+            run: checkOpenedUrl,
+        },
+        {
+            content: "The wizard stays open and shows the line as opened",
+            trigger: `.modal .o_data_row:contains(${CUSTOMER}) td[name=opened] input:checked`,
+        },
+        {
+            content: "Open WhatsApp for the second customer",
+            trigger: ".modal .o_data_row:contains(Tour Customer Ravi) button[name=action_open_whatsapp]",
+            run(actions) {
+                captureOpenedUrl();
+                return actions.click();
+            },
+        },
+        {
+            content: "WhatsApp opens with the second customer's number",
+            trigger: "body[data-opened-url]",
+            run() {
+                const url = new URL(document.body.dataset.openedUrl);
+                if (url.pathname !== "/919876543210") {
+                    throw new Error(`Unexpected WhatsApp URL: ${url}`);
+                }
+                unpatch();
+            },
+        },
+        {
+            content: "Close the wizard",
+            trigger: ".modal .modal-footer button:contains(Close)",
+            run: "click",
+        },
+        {
+            content: "Back on the list",
+            trigger: "body:not(:has(.modal)) .o_list_view",
+        },
+    ],
+});
