@@ -334,3 +334,19 @@ class TestWhatsappSend(WhatsappCase):
 
         count(2)  # warm caches
         self.assertEqual(count(5), count(20))
+
+    def test_settings_open_the_editable_templates(self):
+        settings = self.env["res.config.settings"].create({"whatsapp_link_mode": "web"})
+        settings.execute()
+        self.assertEqual(self.env.company.whatsapp_link_mode, "web")
+        action = settings.action_open_whatsapp_templates()
+        templates = self.env["mail.template"].search(action["domain"])
+        self.assertEqual(
+            templates,
+            self.env.ref("islebooks_payment_links.mail_template_whatsapp_invoice")
+            | self.env.ref("islebooks_payment_links.mail_template_whatsapp_invoices"),
+        )
+        # Each documents its placeholders for whoever edits it.
+        for template in templates:
+            self.assertIn("Placeholders:", template.description)
+            self.assertIn("payment_link_url", template.description)
