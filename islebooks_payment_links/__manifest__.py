@@ -17,6 +17,10 @@
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "views/payment_link_templates.xml",
+        "data/mail_template_data.xml",
+        "data/ir_actions_server_whatsapp_data.xml",
+        "views/res_partner_views.xml",
+        "wizards/islebooks_whatsapp_send_views.xml",
     ],
     "demo": [
         "demo/islebooks_payment_links_demo.xml",

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 LINKABLE_MOVE_TYPES = ("out_invoice", "out_refund")
 
@@ -125,3 +125,50 @@ class AccountMove(models.Model):
         )
         if invoices:
             invoices._get_payment_links()
+
+    # ------------------------------------------------------------------
+    # Send via WhatsApp
+    # ------------------------------------------------------------------
+
+    def _get_whatsapp_contact(self):
+        """The contact whose WhatsApp number gets this invoice: the customer, else
+        its company (commercial partner); the customer when neither has one."""
+        self.ensure_one()
+        if self.partner_id.whatsapp or not self.commercial_partner_id.whatsapp:
+            return self.partner_id
+        return self.commercial_partner_id
+
+    def _check_whatsapp_sendable(self):
+        """Raise a UserError naming every invoice a payment request makes no sense for."""
+        problems = []
+        for move in self:
+            if move.move_type != "out_invoice":
+                problems.append(_("%(name)s is not a customer invoice", name=move.display_name))
+            elif move.state != "posted":
+                problems.append(
+                    _("%(name)s is not posted: confirm it first", name=move.display_name)
+                )
+            elif move.payment_state in ("paid", "in_payment", "reversed") or (
+                move.currency_id.is_zero(move.amount_residual)
+            ):
+                problems.append(
+                    _(
+                        "%(name)s of %(customer)s is already paid: nothing to ask for",
+                        name=move.name,
+                        customer=move.partner_id.display_name,
+                    )
+                )
+        if problems:
+            raise UserError(
+                _("Only posted, unpaid customer invoices can be sent via WhatsApp.")
+                + "\n"
+                + "\n".join(f"• {problem}" for problem in problems)
+            )
+
+    def action_send_whatsapp(self):
+        """Open WhatsApp with the payment message (one customer) or the wizard (several)."""
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(_("Only invoicing users can send invoices via WhatsApp."))
+        if not self:
+            raise UserError(_("Select the invoices to send via WhatsApp."))
+        return self.env["islebooks.whatsapp.send"]._action_send(self)

@@ -11,3 +11,11 @@ class ResCompany(models.Model):
         required=True,
         help="How long a newly created payment link opens. Existing links keep their own expiry.",
     )
+    whatsapp_link_mode = fields.Selection(
+        [("app", "WhatsApp app (wa.me)"), ("web", "WhatsApp Web")],
+        string="Open WhatsApp in",
+        default="app",
+        required=True,
+        help="wa.me opens the WhatsApp app on phones and asks on computers; WhatsApp Web "
+        "opens web.whatsapp.com directly (or the desktop app, where installed).",
+    )

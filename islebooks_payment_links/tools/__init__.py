@@ -1,0 +1,2 @@
+from . import phone
+from . import whatsapp

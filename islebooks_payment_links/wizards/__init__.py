@@ -1,0 +1,2 @@
+from . import islebooks_whatsapp_send
+from . import islebooks_whatsapp_send_line

@@ -1,0 +1,123 @@
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.fields import Command
+from odoo.tools import format_amount
+
+from ..tools.whatsapp import html_to_text, whatsapp_url
+
+
+class IslebooksWhatsappSend(models.TransientModel):
+    """Send invoices via WhatsApp: one message per customer.
+
+    The text comes from two ``mail.template`` records, so the business edits
+    and translates it like any email template (Settings › Technical › Email
+    Templates, or the button in Settings › Invoicing): rendered in the
+    customer's language, then turned into plain text (paragraphs -> blank
+    lines, bold -> ``*bold*``). One customer opens WhatsApp at once; several
+    customers get this wizard, one "Open WhatsApp" line each.
+    """
+
+    _name = "islebooks.whatsapp.send"
+    _description = "Send invoices via WhatsApp"
+
+    line_ids = fields.One2many("islebooks.whatsapp.send.line", "wizard_id", readonly=True)
+    error_count = fields.Integer(compute="_compute_error_count")
+
+    @api.depends("line_ids.error")
+    def _compute_error_count(self):
+        for wizard in self:
+            wizard.error_count = len(wizard.line_ids.filtered("error"))
+
+    @api.model
+    def _action_send(self, moves):
+        moves._check_whatsapp_sendable()
+        moves._get_payment_links()
+        groups = defaultdict(lambda: moves.browse())
+        for move in moves:
+            groups[move.commercial_partner_id] |= move
+        portal_urls = self._get_portal_urls(moves.commercial_partner_id)
+        wizard = self.create(
+            {
+                "line_ids": [
+                    Command.create(self._prepare_line(customer, group, portal_urls))
+                    for customer, group in groups.items()
+                ]
+            }
+        )
+        if len(wizard.line_ids) > 1:
+            return {
+                "type": "ir.actions.act_window",
+                "name": _("Send via WhatsApp"),
+                "res_model": self._name,
+                "res_id": wizard.id,
+                "views": [(False, "form")],
+                "target": "new",
+                "context": {"dialog_size": "extra-large"},
+            }
+        return wizard.line_ids.action_open_whatsapp()
+
+    @api.model
+    def _get_portal_urls(self, customers):
+        """Live portal links of these customers, without creating any."""
+        links = (
+            self.env["islebooks.payment.link"]
+            .sudo()
+            .search(
+                [
+                    ("scope", "=", "portal"),
+                    ("partner_id", "in", customers.ids),
+                    ("company_id", "=", self.env.company.id),
+                    ("state", "=", "active"),
+                ]
+            )
+        )
+        return {link.partner_id: link.url for link in links}
+
+    @api.model
+    def _prepare_line(self, customer, moves, portal_urls):
+        if len(moves.partner_id) == 1:
+            contact = moves[:1]._get_whatsapp_contact()
+        else:
+            contact = customer if customer.whatsapp else moves.partner_id.filtered("whatsapp")[:1]
+            contact = contact or customer
+        number, error = contact._get_whatsapp_e164()
+        values = {
+            "partner_id": customer.id,
+            "contact_id": contact.id,
+            "move_ids": [Command.set(moves.ids)],
+            "number": number,
+            "error": error,
+        }
+        if not error:
+            message = self._render_message(contact, moves, portal_urls.get(customer))
+            web = moves[:1].company_id.whatsapp_link_mode == "web"
+            values.update(message=message, url=whatsapp_url(number, message, web=web))
+        return values
+
+    @api.model
+    def _render_message(self, contact, moves, portal_url=False):
+        """The plain-text message for ``moves`` (one customer), in the contact's language."""
+        if len(moves) == 1:
+            template = self.env.ref("islebooks_payment_links.mail_template_whatsapp_invoice")
+            record = moves
+            add_context = {"portal_url": portal_url}
+        else:
+            template = self.env.ref("islebooks_payment_links.mail_template_whatsapp_invoices")
+            record = contact
+            totals = defaultdict(float)
+            for move in moves:
+                totals[move.currency_id] += move.amount_residual
+            lang = contact.lang or self.env.lang
+            add_context = {
+                "invoices": moves,
+                "total_due": " + ".join(
+                    format_amount(self.env, amount, currency, lang_code=lang)
+                    for currency, amount in totals.items()
+                ),
+                "portal_url": portal_url,
+            }
+        html = template._render_field(
+            "body_html", record.ids, compute_lang=True, add_context=add_context
+        )[record.id]
+        return html_to_text(html)
