@@ -17,6 +17,9 @@
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "views/payment_link_templates.xml",
+        "views/islebooks_payment_confirmation_views.xml",
+        "wizards/islebooks_payment_confirmation_reject_views.xml",
+        "views/payment_confirmation_templates.xml",
     ],
     "demo": [
         "demo/islebooks_payment_links_demo.xml",
@@ -28,6 +31,7 @@
         ],
         "web.assets_frontend": [
             "islebooks_payment_links/static/src/scss/payment_page.scss",
+            "islebooks_payment_links/static/src/js/payment_confirmation_form.js",
         ],
         "web.assets_tests": [
             "islebooks_payment_links/static/tests/tours/*.js",

@@ -7,3 +7,21 @@ class ResConfigSettings(models.TransientModel):
     payment_link_validity = fields.Selection(
         related="company_id.payment_link_validity", readonly=False
     )
+    payment_confirmation_enabled = fields.Boolean(
+        related="company_id.payment_confirmation_enabled", readonly=False
+    )
+    payment_confirmation_journal_id = fields.Many2one(
+        related="company_id.payment_confirmation_journal_id", readonly=False
+    )
+    payment_confirmation_max_size = fields.Integer(
+        related="company_id.payment_confirmation_max_size", readonly=False
+    )
+    payment_confirmation_proof_required = fields.Boolean(
+        related="company_id.payment_confirmation_proof_required", readonly=False
+    )
+    payment_confirmation_allow_overpayment = fields.Boolean(
+        related="company_id.payment_confirmation_allow_overpayment", readonly=False
+    )
+    payment_confirmation_user_id = fields.Many2one(
+        related="company_id.payment_confirmation_user_id", readonly=False
+    )

@@ -1,0 +1,1 @@
+from . import islebooks_payment_confirmation_reject

@@ -1,0 +1,16 @@
+from odoo import fields, models
+
+
+class IslebooksPaymentConfirmationReject(models.TransientModel):
+    _name = "islebooks.payment.confirmation.reject"
+    _description = "Reject Bank Transfer Confirmation"
+
+    confirmation_ids = fields.Many2many("islebooks.payment.confirmation", required=True)
+    reason = fields.Text(
+        required=True, help="The customer sees this on the payment page: be clear and polite."
+    )
+
+    def action_reject(self):
+        self.ensure_one()
+        self.confirmation_ids._reject(self.reason)
+        return {"type": "ir.actions.act_window_close"}
