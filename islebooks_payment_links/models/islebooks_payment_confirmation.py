@@ -365,9 +365,12 @@ class IslebooksPaymentConfirmation(models.Model):
                 body=_("Customer reported a bank transfer for %(invoices)s.", invoices=invoice_names),
                 subtype_xmlid="mail.mt_note",
             )
-            confirmation.invoice_ids.message_post(
-                body=_("The customer reported a bank transfer: it awaits review."),
-                subtype_xmlid="mail.mt_note",
+            # One batch insert for all invoices, not one message_post each.
+            confirmation.invoice_ids._message_log_batch(
+                bodies=dict.fromkeys(
+                    confirmation.invoice_ids.ids,
+                    _("The customer reported a bank transfer: it awaits review."),
+                )
             )
             user = (
                 confirmation.company_id.payment_confirmation_user_id

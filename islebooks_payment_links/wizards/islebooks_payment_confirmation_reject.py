@@ -5,7 +5,13 @@ class IslebooksPaymentConfirmationReject(models.TransientModel):
     _name = "islebooks.payment.confirmation.reject"
     _description = "Reject Bank Transfer Confirmation"
 
-    confirmation_ids = fields.Many2many("islebooks.payment.confirmation", required=True)
+    confirmation_ids = fields.Many2many(
+        "islebooks.payment.confirmation",
+        "islebooks_payment_confirmation_reject_rel",
+        "wizard_id",
+        "confirmation_id",
+        required=True,
+    )
     reason = fields.Text(
         required=True, help="The customer sees this on the payment page: be clear and polite."
     )
