@@ -180,21 +180,27 @@ class IslebooksPaymentConfirmation(models.Model):
         if link.scope == "invoice":
             invoices = link.move_id
         else:
-            invoices = self.env["account.move"].sudo().search(
-                [
-                    ("commercial_partner_id", "=", link.partner_id.id),
-                    ("company_id", "=", link.company_id.id),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", OPEN_PAYMENT_STATES),
-                ],
-                order="invoice_date_due, id",
+            invoices = (
+                self.env["account.move"]
+                .sudo()
+                .search(
+                    [
+                        ("commercial_partner_id", "=", link.partner_id.id),
+                        ("company_id", "=", link.company_id.id),
+                        ("move_type", "=", "out_invoice"),
+                        ("state", "=", "posted"),
+                        ("payment_state", "in", OPEN_PAYMENT_STATES),
+                    ],
+                    order="invoice_date_due, id",
+                )
             )
         return invoices.filtered(
-            lambda m: m.move_type == "out_invoice"
-            and m.state == "posted"
-            and m.payment_state in OPEN_PAYMENT_STATES
-            and not m.currency_id.is_zero(m.amount_residual)
+            lambda m: (
+                m.move_type == "out_invoice"
+                and m.state == "posted"
+                and m.payment_state in OPEN_PAYMENT_STATES
+                and not m.currency_id.is_zero(m.amount_residual)
+            )
         )
 
     @api.model
@@ -312,9 +318,7 @@ class IslebooksPaymentConfirmation(models.Model):
             "SELECT id FROM islebooks_payment_link WHERE id = %s FOR UPDATE", [link.id]
         )
         since = fields.Datetime.now() - timedelta(hours=1)
-        recent = self.sudo().search_count(
-            [("link_id", "=", link.id), ("create_date", ">=", since)]
-        )
+        recent = self.sudo().search_count([("link_id", "=", link.id), ("create_date", ">=", since)])
         return recent < SUBMISSIONS_PER_HOUR
 
     @api.model
@@ -342,16 +346,20 @@ class IslebooksPaymentConfirmation(models.Model):
         if proof:
             filename, data = proof
             mimetype, extension = sniff_proof(data)
-            attachment = self.env["ir.attachment"].sudo().create(
-                {
-                    "name": f"proof-{confirmation.id}.{extension}",
-                    "description": filename[:200] if filename else False,
-                    "raw": data,
-                    "mimetype": mimetype,
-                    "res_model": self._name,
-                    "res_id": confirmation.id,
-                    "public": False,
-                }
+            attachment = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    {
+                        "name": f"proof-{confirmation.id}.{extension}",
+                        "description": filename[:200] if filename else False,
+                        "raw": data,
+                        "mimetype": mimetype,
+                        "res_model": self._name,
+                        "res_id": confirmation.id,
+                        "public": False,
+                    }
+                )
             )
             confirmation.proof_attachment_id = attachment
         confirmation._notify_reviewer()
@@ -362,7 +370,9 @@ class IslebooksPaymentConfirmation(models.Model):
         for confirmation in self:
             invoice_names = ", ".join(confirmation.invoice_ids.mapped("name"))
             confirmation.message_post(
-                body=_("Customer reported a bank transfer for %(invoices)s.", invoices=invoice_names),
+                body=_(
+                    "Customer reported a bank transfer for %(invoices)s.", invoices=invoice_names
+                ),
                 subtype_xmlid="mail.mt_note",
             )
             # One batch insert for all invoices, not one message_post each.
@@ -427,9 +437,11 @@ class IslebooksPaymentConfirmation(models.Model):
         self.ensure_one()
         invoices = self.invoice_ids
         closed = invoices.filtered(
-            lambda m: m.state != "posted"
-            or m.payment_state not in OPEN_PAYMENT_STATES
-            or m.currency_id.is_zero(m.amount_residual)
+            lambda m: (
+                m.state != "posted"
+                or m.payment_state not in OPEN_PAYMENT_STATES
+                or m.currency_id.is_zero(m.amount_residual)
+            )
         )
         if closed:
             raise UserError(
@@ -491,9 +503,10 @@ class IslebooksPaymentConfirmation(models.Model):
         )
         self.activity_feedback(["mail.mail_activity_data_todo"])
         self.message_post(
-            body=_("Approved: payment %(payments)s registered.", payments=", ".join(
-                payments.mapped("name")
-            )),
+            body=_(
+                "Approved: payment %(payments)s registered.",
+                payments=", ".join(payments.mapped("name")),
+            ),
             subtype_xmlid="mail.mt_note",
         )
 

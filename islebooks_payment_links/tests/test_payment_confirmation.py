@@ -210,15 +210,15 @@ class TestPaymentConfirmation(PaymentConfirmationCommon):
             [True, True, False, False],
         )
         Confirmation = self.env["islebooks.payment.confirmation"]
-        self.assertEqual(
-            Confirmation.search([("duplicate_reference", "=", True)]), first + second
-        )
+        self.assertEqual(Confirmation.search([("duplicate_reference", "=", True)]), first + second)
         self.assertIn(third, Confirmation.search([("duplicate_reference", "=", False)]))
 
     def test_access_invoicing_users_and_own_company_only(self):
         confirmation = self._confirm(self.invoice_a, proof=("proof.pdf", PDF_BYTES))
         employee = new_test_user(
-            self.env, login="islebooks_employee", groups="base.group_user",
+            self.env,
+            login="islebooks_employee",
+            groups="base.group_user",
             company_id=self.company.id,
         )
         with self.assertRaises(AccessError):
@@ -251,9 +251,7 @@ class TestPaymentConfirmation(PaymentConfirmationCommon):
     def test_invoice_opens_its_confirmations(self):
         confirmation = self._confirm(self.invoice_a)
         action = self.invoice_a.action_view_payment_confirmations()
-        self.assertEqual(
-            self.env[action["res_model"]].search(action["domain"]), confirmation
-        )
+        self.assertEqual(self.env[action["res_model"]].search(action["domain"]), confirmation)
 
     def test_proof_sniffing(self):
         from odoo.addons.islebooks_payment_links.models.islebooks_payment_confirmation import (
@@ -266,3 +264,61 @@ class TestPaymentConfirmation(PaymentConfirmationCommon):
         self.assertIsNone(sniff_proof(b"GIF89a" + b"\0" * 20))
         self.assertIsNone(sniff_proof(base64.b64encode(make_png())))
         self.assertIsNone(sniff_proof(b""))
+
+    def test_portal_link_scope_and_validation(self):
+        """A portal link offers every open invoice of its customer, nothing else."""
+        Confirmation = self.env["islebooks.payment.confirmation"]
+        portal_link = self.env["islebooks.payment.link"]._get_or_create(
+            "portal", self.partner_a
+        )
+        other_customer = self._post_invoice(70.0, partner=self.partner_b)
+        paid = self._post_invoice(10.0)
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=paid.ids
+        ).create({"journal_id": self.bank_journal.id})._create_payments()
+        self.assertEqual(
+            Confirmation._get_link_open_invoices(portal_link), self.invoice_a + self.invoice_b
+        )
+        today = fields.Date.to_string(fields.Date.today())
+        form = {
+            "invoice_ids": [str(self.invoice_a.id), str(self.invoice_b.id)],
+            "amount": "1,500.00",
+            "transfer_date": today,
+        }
+        values, errors = Confirmation._validate_submission(
+            portal_link, form, ("r.pdf", PDF_BYTES, False)
+        )
+        self.assertFalse(errors)
+        self.assertEqual(values["invoices"], self.invoice_a + self.invoice_b)
+        self.assertEqual(values["amount"], 1500.0)
+        confirmation = Confirmation._create_from_link(
+            portal_link, values["invoices"], values, values["proof"]
+        )
+        self.assertEqual(Confirmation._get_link_confirmations(portal_link), confirmation)
+        self.assertEqual(Confirmation._get_link_confirmations(self.link), confirmation)
+
+        for invoice_ids, message in (
+            ([str(other_customer.id)], "cannot be confirmed any more"),
+            ([str(paid.id)], "cannot be confirmed any more"),
+            ([], "Choose the invoice"),
+        ):
+            _values, errors = Confirmation._validate_submission(
+                portal_link, dict(form, invoice_ids=invoice_ids), ("r.pdf", PDF_BYTES, False)
+            )
+            self.assertIn(message, errors["invoice_ids"])
+
+        # One transfer is for invoices of one currency.
+        foreign = self.init_invoice(
+            "out_invoice",
+            partner=self.partner_a,
+            amounts=[100.0],
+            taxes=[],
+            currency=self.setup_other_currency("EUR"),
+        )
+        foreign.action_post()
+        _values, errors = Confirmation._validate_submission(
+            portal_link,
+            dict(form, invoice_ids=[str(self.invoice_a.id), str(foreign.id)]),
+            ("r.pdf", PDF_BYTES, False),
+        )
+        self.assertIn("one currency", errors["invoice_ids"])

@@ -66,7 +66,6 @@ class PaymentConfirmationHttpCommon(PaymentConfirmationCommon, HttpCase):
         self.assertFalse(self.Confirmation.search([("link_id", "=", self.link.id)]))
 
 
-
 @tagged("post_install", "-at_install")
 class TestPaymentConfirmationHttp(PaymentConfirmationHttpCommon):
     # ------------------------------------------------------------------
@@ -99,8 +98,10 @@ class TestPaymentConfirmationHttp(PaymentConfirmationHttpCommon):
             "RF18 5390 0754 7034",
         ):
             self.assertIn(f'data-copy="{value}', page)
-        self.assertIn('name="amount" id="o_islebooks_pc_amount" required="required" '
-                      'class="form-control" value="1000.00"', page)
+        amount_input = re.search(r'<input[^>]*name="amount"[^>]*>', page).group(0)
+        self.assertIn('value="1000.00"', amount_input)
+        self.assertIn('<textarea name="note"', page)
+        self.assertIn('type="file" name="proof"', page)
         self.assertIn(f'value="{self.invoice_a.id}" data-residual', page)
         self.assertNotIn(f'value="{self.invoice_b.id}"', page, "Only the link's invoice")
 
@@ -249,9 +250,7 @@ class TestPaymentConfirmationHttp(PaymentConfirmationHttpCommon):
         self.link.action_revoke()
         response = self._post(csrf=False, csrf_token=csrf)
         self.assertEqual(response.status_code, 404)
-        response = self._post(
-            csrf=False, csrf_token=csrf, url="/pay/" + "A" * 43 + "/confirm"
-        )
+        response = self._post(csrf=False, csrf_token=csrf, url="/pay/" + "A" * 43 + "/confirm")
         self.assertEqual(response.status_code, 404)
         self.assertFalse(self.Confirmation.search([]))
 

@@ -44,6 +44,7 @@ publicWidget.registry.IslebooksPaymentConfirmation = publicWidget.Widget.extend(
         for (const input of checked) {
             total += parseFloat(input.dataset.residual) || 0;
         }
-        amountInput.value = checked.length ? total.toFixed(2) : "";
+        const decimals = parseInt(amountInput.dataset.decimals ?? "2");
+        amountInput.value = checked.length ? total.toFixed(decimals) : "";
     },
 });
