@@ -87,6 +87,7 @@ class IslebooksPaymentConfirmation(models.Model):
     state = fields.Selection(
         [("pending", "To review"), ("approved", "Approved"), ("rejected", "Rejected")],
         default="pending",
+        string="Status",
         required=True,
         readonly=True,
         tracking=True,
@@ -111,7 +112,7 @@ class IslebooksPaymentConfirmation(models.Model):
     proof_image = fields.Binary(compute="_compute_proof_views", string="Proof image")
     proof_pdf = fields.Binary(compute="_compute_proof_views", string="Proof document")
 
-    @api.depends("invoice_ids.name", "partner_id.name", "amount", "transfer_date")
+    @api.depends("partner_id.name", "amount", "currency_id")
     def _compute_display_name(self):
         for confirmation in self:
             confirmation.display_name = _(
@@ -382,10 +383,11 @@ class IslebooksPaymentConfirmation(models.Model):
                     _("The customer reported a bank transfer: it awaits review."),
                 )
             )
+            # Only real, active staff get the activity (not OdooBot or a portal user).
             user = (
                 confirmation.company_id.payment_confirmation_user_id
-                or confirmation.invoice_ids.invoice_user_id[:1]
-            )
+                | confirmation.invoice_ids.invoice_user_id
+            ).filtered(lambda u: u.active and not u.share)[:1]
             if todo and user:
                 confirmation.activity_schedule(
                     activity_type_id=todo.id,
