@@ -102,6 +102,12 @@ class TestPaymentConfirmation(PaymentConfirmationCommon):
         self.assertTrue(other.proof_pdf)
         self.assertFalse(other.proof_image)
 
+    def test_no_activity_for_bots_or_inactive_salespeople(self):
+        self.invoice_b.invoice_user_id = self.env.ref("base.user_root")
+        confirmation = self._confirm(self.invoice_b)
+        self.assertFalse(confirmation.activity_ids)
+        self.assertIn("awaits review", self.invoice_b.message_ids[:1].body)
+
     def test_approve_several_invoices_one_reconciled_payment(self):
         invoices = self.invoice_a + self.invoice_b
         transfer_date = fields.Date.today() - timedelta(days=2)
