@@ -274,9 +274,7 @@ class TestPaymentConfirmation(PaymentConfirmationCommon):
     def test_portal_link_scope_and_validation(self):
         """A portal link offers every open invoice of its customer, nothing else."""
         Confirmation = self.env["islebooks.payment.confirmation"]
-        portal_link = self.env["islebooks.payment.link"]._get_or_create(
-            "portal", self.partner_a
-        )
+        portal_link = self.env["islebooks.payment.link"]._get_or_create("portal", self.partner_a)
         other_customer = self._post_invoice(70.0, partner=self.partner_b)
         paid = self._post_invoice(10.0)
         self.env["account.payment.register"].with_context(
@@ -328,3 +326,30 @@ class TestPaymentConfirmation(PaymentConfirmationCommon):
             ("r.pdf", PDF_BYTES, False),
         )
         self.assertIn("one currency", errors["invoice_ids"])
+
+    def test_customer_list_queries_do_not_grow_with_confirmations(self):
+        Confirmation = self.env["islebooks.payment.confirmation"]
+
+        def render():
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            values = {
+                "payment_confirmation": {
+                    "confirmations": (Confirmation._get_link_confirmations(self.link))
+                }
+            }
+            html = self.env["ir.qweb"]._render(
+                "islebooks_payment_links.payment_confirmation_list", values
+            )
+            return self.cr.sql_log_count - before, str(html)
+
+        for _i in range(2):
+            self._confirm(self.invoice_a + self.invoice_b, amount=1.0, link=self.link)
+        render()  # warm the template and ormcache up
+        few, html = render()
+        self.assertEqual(html.count("o_islebooks_confirmation_pending"), 2)
+        for _i in range(10):
+            self._confirm(self.invoice_a + self.invoice_b, amount=1.0, link=self.link)
+        many, html = render()
+        self.assertEqual(html.count("o_islebooks_confirmation_pending"), 12)
+        self.assertEqual(few, many, "One query per confirmation crept into the page")

@@ -22,6 +22,17 @@ registry.category("web_tour.tours").add("islebooks_payment_confirmation_customer
             trigger: ".o_islebooks_bank_details .o_islebooks_copy[data-copy='BE71 0961 2345 6769']",
         },
         {
+            content: "Copy the account number",
+            trigger: ".o_islebooks_copy[data-copy='BE71 0961 2345 6769']",
+            run: "click",
+        },
+        {
+            content: "The button says it copied (or selected, without clipboard access)",
+            trigger:
+                ".o_islebooks_copy[data-copy='BE71 0961 2345 6769'] .o_islebooks_copy_label:contains(Copied), " +
+                ".o_islebooks_copy[data-copy='BE71 0961 2345 6769'] .o_islebooks_copy_label:contains(Selected)",
+        },
+        {
             content: "The amount is prefilled with the amount due",
             trigger: ".o_islebooks_confirmation_form input[name='amount']:value(1000.00)",
         },
