@@ -9,11 +9,13 @@ FORM_FIELDS = ("amount", "transfer_date", "bank_reference", "note")
 class PaymentConfirmationController(PaymentLinkController):
     """Bank-transfer confirmations on every payment link page (invoice or portal)."""
 
-    def _payment_confirmation_values(self, link, invoices, form=None, errors=None, **extra):
+    def _payment_confirmation_values(self, link, invoices, form=None, errors=None, received=False):
         """Values of ``islebooks_payment_links.payment_confirmation_section``.
 
         ``invoices`` are the invoices the page shows; only those the link
-        grants and that are still open are offered. Returns
+        grants and that are still open are offered, all ticked when they share
+        a currency. ``form``/``errors`` re-fill a refused submission;
+        ``received`` shows the "pending review" notice. Returns
         ``{"payment_confirmation": {...}}`` to merge into the page's values.
         """
         company = link.company_id
@@ -42,7 +44,7 @@ class PaymentConfirmationController(PaymentLinkController):
                 "errors": errors or {},
                 "max_size": company.payment_confirmation_max_size or 5,
                 "proof_required": company.payment_confirmation_proof_required,
-                "received": extra.get("received", False),
+                "received": received,
             }
         }
 

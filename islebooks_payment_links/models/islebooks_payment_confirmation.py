@@ -244,16 +244,15 @@ class IslebooksPaymentConfirmation(models.Model):
                 break
             wanted.add(int(raw_id))
         invoices = allowed.filtered(lambda m: m.id in wanted)
-        if "invoice_ids" in errors:
-            pass
-        elif len(invoices) != len(wanted):
-            errors["invoice_ids"] = _(
-                "One of the chosen invoices cannot be confirmed any more (paid or cancelled)."
-            )
-        elif not invoices:
-            errors["invoice_ids"] = _("Choose the invoice(s) you paid.")
-        elif len(invoices.currency_id) > 1:
-            errors["invoice_ids"] = _("Choose invoices in one currency per transfer.")
+        if "invoice_ids" not in errors:
+            if len(invoices) != len(wanted):
+                errors["invoice_ids"] = _(
+                    "One of the chosen invoices cannot be confirmed any more (paid or cancelled)."
+                )
+            elif not invoices:
+                errors["invoice_ids"] = _("Choose the invoice(s) you paid.")
+            elif len(invoices.currency_id) > 1:
+                errors["invoice_ids"] = _("Choose invoices in one currency per transfer.")
         values["invoices"] = invoices
 
         currency = invoices.currency_id[:1] or allowed.currency_id[:1] or company.currency_id
