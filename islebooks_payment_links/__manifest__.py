@@ -21,6 +21,9 @@
         "data/ir_actions_server_whatsapp_data.xml",
         "views/res_partner_views.xml",
         "wizards/islebooks_whatsapp_send_views.xml",
+        "views/islebooks_payment_confirmation_views.xml",
+        "wizards/islebooks_payment_confirmation_reject_views.xml",
+        "views/payment_confirmation_templates.xml",
     ],
     "demo": [
         "demo/islebooks_payment_links_demo.xml",
@@ -32,6 +35,7 @@
         ],
         "web.assets_frontend": [
             "islebooks_payment_links/static/src/scss/payment_page.scss",
+            "islebooks_payment_links/static/src/js/payment_confirmation_form.js",
         ],
         "web.assets_tests": [
             "islebooks_payment_links/static/tests/tours/*.js",

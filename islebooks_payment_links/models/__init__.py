@@ -3,3 +3,4 @@ from . import account_move
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import islebooks_payment_confirmation

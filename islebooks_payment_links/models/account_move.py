@@ -21,6 +21,19 @@ class AccountMove(models.Model):
     payment_link_first_viewed_at = fields.Datetime(compute="_compute_payment_link")
     payment_link_last_viewed_at = fields.Datetime(compute="_compute_payment_link")
     payment_link_view_count = fields.Integer(compute="_compute_payment_link")
+    payment_confirmation_ids = fields.Many2many(
+        "islebooks.payment.confirmation",
+        "islebooks_payment_confirmation_move_rel",
+        "move_id",
+        "confirmation_id",
+        string="Bank transfer confirmations",
+        readonly=True,
+        copy=False,
+    )
+    payment_confirmation_pending_count = fields.Integer(
+        compute="_compute_payment_confirmation_pending_count",
+        groups="account.group_account_invoice",
+    )
 
     @api.depends(
         "payment_link_ids.revoked_at",
@@ -172,3 +185,27 @@ class AccountMove(models.Model):
         if not self:
             raise UserError(_("Select the invoices to send via WhatsApp."))
         return self.env["islebooks.whatsapp.send"]._action_send(self)
+
+    # ------------------------------------------------------------------
+    # Bank-transfer confirmations
+    # ------------------------------------------------------------------
+
+    @api.depends("payment_confirmation_ids.state")
+    def _compute_payment_confirmation_pending_count(self):
+        groups = self.env["islebooks.payment.confirmation"]._read_group(
+            [("invoice_ids", "in", self.ids), ("state", "=", "pending")],
+            ["invoice_ids"],
+            ["__count"],
+        )
+        counts = {move.id: count for move, count in groups}
+        for move in self:
+            move.payment_confirmation_pending_count = counts.get(move.id, 0)
+
+    def action_view_payment_confirmations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "islebooks_payment_links.islebooks_payment_confirmation_action"
+        )
+        action["domain"] = [("invoice_ids", "in", self.ids)]
+        action["context"] = {}
+        return action

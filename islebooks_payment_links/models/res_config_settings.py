@@ -11,6 +11,25 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.whatsapp_link_mode", readonly=False
     )
 
+    payment_confirmation_enabled = fields.Boolean(
+        related="company_id.payment_confirmation_enabled", readonly=False
+    )
+    payment_confirmation_journal_id = fields.Many2one(
+        related="company_id.payment_confirmation_journal_id", readonly=False
+    )
+    payment_confirmation_max_size = fields.Integer(
+        related="company_id.payment_confirmation_max_size", readonly=False
+    )
+    payment_confirmation_proof_required = fields.Boolean(
+        related="company_id.payment_confirmation_proof_required", readonly=False
+    )
+    payment_confirmation_allow_overpayment = fields.Boolean(
+        related="company_id.payment_confirmation_allow_overpayment", readonly=False
+    )
+    payment_confirmation_user_id = fields.Many2one(
+        related="company_id.payment_confirmation_user_id", readonly=False
+    )
+
     def action_open_whatsapp_templates(self):
         """The two message templates of Send via WhatsApp, to edit and translate."""
         templates = self.env.ref(

@@ -1,0 +1,146 @@
+from odoo import _, http
+from odoo.http import request
+
+from .main import PaymentLinkController
+
+FORM_FIELDS = ("amount", "transfer_date", "bank_reference", "note")
+
+
+class PaymentConfirmationController(PaymentLinkController):
+    """Bank-transfer confirmations on every payment link page (invoice or portal)."""
+
+    def _payment_confirmation_values(self, link, invoices, form=None, errors=None, received=False):
+        """Values of ``islebooks_payment_links.payment_confirmation_section``.
+
+        ``invoices`` are the invoices the page shows; only those the link
+        grants and that are still open are offered, all ticked when they share
+        a currency. ``form``/``errors`` re-fill a refused submission;
+        ``received`` shows the "pending review" notice. Returns
+        ``{"payment_confirmation": {...}}`` to merge into the page's values.
+        """
+        company = link.company_id
+        if not company.payment_confirmation_enabled:
+            return {"payment_confirmation": {"enabled": False}}
+        Confirmation = request.env["islebooks.payment.confirmation"].sudo()
+        open_invoices = Confirmation._get_link_open_invoices(link) & invoices.sudo()
+        confirmations = Confirmation._get_link_confirmations(link)
+        pending = confirmations.filtered(lambda c: c.state == "pending").invoice_ids
+        if form is None:
+            form = {
+                "invoice_ids": open_invoices.ids if len(open_invoices.currency_id) == 1 else [],
+                "amount": self._format_amount(open_invoices)
+                if len(open_invoices.currency_id) == 1
+                else "",
+            }
+        return {
+            "payment_confirmation": {
+                "enabled": True,
+                "action": f"/pay/{link.token}/confirm",
+                "bank_accounts": self._payment_confirmation_bank_accounts(company),
+                "invoices": open_invoices,
+                "pending_invoices": pending,
+                "confirmations": confirmations,
+                "form": form,
+                "errors": errors or {},
+                "max_size": company.payment_confirmation_max_size or 5,
+                "proof_required": company.payment_confirmation_proof_required,
+                "received": received,
+            }
+        }
+
+    @staticmethod
+    def _format_amount(invoices):
+        currency = invoices.currency_id[:1]
+        if not currency:
+            return ""
+        return f"{sum(invoices.mapped('amount_residual')):.{currency.decimal_places}f}"
+
+    @staticmethod
+    def _payment_confirmation_bank_accounts(company):
+        journals = (
+            request.env["account.journal"]
+            .sudo()
+            .search(
+                [
+                    *request.env["account.journal"]._check_company_domain(company),
+                    ("type", "=", "bank"),
+                    ("bank_account_id", "!=", False),
+                ]
+            )
+        )
+        return journals.bank_account_id or company.partner_id.sudo().bank_ids
+
+    @http.route()
+    def payment_link_page(self, token, **kwargs):
+        response = super().payment_link_page(token, **kwargs)
+        link = getattr(response, "qcontext", {}).get("link")
+        if link and response.status_code == 200:
+            invoices = request.env["islebooks.payment.confirmation"]._get_link_open_invoices(link)
+            response.qcontext.update(
+                self._payment_confirmation_values(
+                    link, invoices, received=kwargs.get("confirmation") == "received"
+                )
+            )
+        return response
+
+    @http.route(
+        "/pay/<string:token>/confirm",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+        sitemap=False,
+    )
+    def payment_link_confirm(self, token, **post):
+        # Odoo checks the form's csrf_token before this runs (type="http" POST).
+        link = self._link_or_none(token)
+        if not link or not link.company_id.payment_confirmation_enabled:
+            return self._not_found()
+        Confirmation = request.env["islebooks.payment.confirmation"].sudo()
+        form = {key: (post.get(key) or "")[:2000] for key in FORM_FIELDS}
+        form["invoice_ids"] = request.httprequest.form.getlist("invoice_ids")
+        values, errors = Confirmation._validate_submission(
+            link, form, self._read_proof(link.company_id)
+        )
+        status = 400
+        if not errors and not Confirmation._check_rate_limit(link):
+            errors["form"] = _(
+                "Too many confirmations were sent from this link. Please try again later."
+            )
+            status = 429
+        if errors:
+            form["invoice_ids"] = [int(i) for i in form["invoice_ids"] if str(i).isdigit()]
+            return self._render_confirmation_errors(link, form, errors, status)
+        Confirmation._create_from_link(link, values["invoices"], values, values.get("proof"))
+        return self._harden(
+            request.redirect(
+                f"/pay/{token}?confirmation=received#o_islebooks_confirmation", code=303
+            )
+        )
+
+    @staticmethod
+    def _read_proof(company):
+        """``(filename, bytes, too_large)`` of the uploaded proof, or ``None``.
+
+        Reads one byte past the limit so an oversized upload is never loaded
+        whole into memory.
+        """
+        upload = request.httprequest.files.get("proof")
+        if not upload or not upload.filename:
+            return None
+        limit = (company.payment_confirmation_max_size or 5) * 1024 * 1024
+        data = upload.stream.read(limit + 1)
+        return upload.filename, data, len(data) > limit
+
+    def _render_confirmation_errors(self, link, form, errors, status):
+        response = self.payment_link_page(link.token)
+        response.qcontext.update(
+            self._payment_confirmation_values(
+                link,
+                request.env["islebooks.payment.confirmation"]._get_link_open_invoices(link),
+                form=form,
+                errors=errors,
+            )
+        )
+        response.status_code = status
+        return response

@@ -1,0 +1,126 @@
+/** @odoo-module **/
+
+import { registry } from "@web/core/registry";
+
+// A real 2x2 PNG (Pillow output), uploaded through the file input like a customer would.
+const PROOF_PNG =
+    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGPkqjjBwMDAxMDAwMDAAAAO5AFO" +
+    "RZ0V2QAAAABJRU5ErkJggg==";
+
+async function attachProof(input) {
+    const blob = await (await fetch(`data:image/png;base64,${PROOF_PNG}`)).blob();
+    const dataTransfer = new DataTransfer();
+    dataTransfer.items.add(new File([blob], "bank-receipt.png", { type: "image/png" }));
+    input.files = dataTransfer.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
+registry.category("web_tour.tours").add("islebooks_payment_confirmation_customer", {
+    steps: () => [
+        {
+            content: "Bank details with a copy button are shown",
+            trigger: ".o_islebooks_bank_details .o_islebooks_copy[data-copy='BE71 0961 2345 6769']",
+        },
+        {
+            content: "Copy the account number",
+            trigger: ".o_islebooks_copy[data-copy='BE71 0961 2345 6769']",
+            run: "click",
+        },
+        {
+            content: "The button says it copied (or selected, without clipboard access)",
+            trigger:
+                ".o_islebooks_copy[data-copy='BE71 0961 2345 6769'] .o_islebooks_copy_label:contains(Copied), " +
+                ".o_islebooks_copy[data-copy='BE71 0961 2345 6769'] .o_islebooks_copy_label:contains(Selected)",
+        },
+        {
+            content: "The amount is prefilled with the amount due",
+            trigger: ".o_islebooks_confirmation_form input[name='amount']:value(1000.00)",
+        },
+        {
+            content: "Unticking the invoice clears the amount",
+            trigger: ".o_islebooks_confirmation_form input[name='invoice_ids']",
+            run: "click",
+        },
+        {
+            trigger: ".o_islebooks_confirmation_form input[name='amount']",
+            run() {
+                if (this.anchor.value !== "") {
+                    throw new Error(`Amount should be empty, got ${this.anchor.value}`);
+                }
+            },
+        },
+        {
+            content: "Ticking it again brings the amount due back",
+            trigger: ".o_islebooks_confirmation_form input[name='invoice_ids']",
+            run: "click",
+        },
+        {
+            trigger: ".o_islebooks_confirmation_form input[name='amount']:value(1000.00)",
+        },
+        {
+            content: "Transfer date: yesterday",
+            trigger: ".o_islebooks_confirmation_form input[name='transfer_date']",
+            run() {
+                const yesterday = new Date(Date.now() - 86400000);
+                this.anchor.value = yesterday.toISOString().slice(0, 10);
+            },
+        },
+        {
+            content: "Bank reference",
+            trigger: ".o_islebooks_confirmation_form input[name='bank_reference']",
+            run: "edit TOUR-REF-0001",
+        },
+        {
+            content: "Proof image",
+            trigger: ".o_islebooks_confirmation_form input[name='proof']",
+            async run() {
+                await attachProof(this.anchor);
+            },
+        },
+        {
+            content: "Send",
+            trigger: ".o_islebooks_confirmation_submit",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The customer is told it was received",
+            trigger: ".o_islebooks_confirmation_received:contains(pending review)",
+        },
+        {
+            content: "and sees its status",
+            trigger: ".o_islebooks_confirmation_pending .badge:contains(Pending review)",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("islebooks_payment_confirmation_approve", {
+    steps: () => [
+        {
+            content: "Open the confirmation to review",
+            trigger: ".o_list_renderer .o_data_row td[name='bank_reference']:contains(TOUR-REF-0001)",
+            run: "click",
+        },
+        {
+            content: "The proof image is shown inline",
+            trigger: ".o_field_widget[name='proof_image'] img",
+        },
+        {
+            content: "Approve",
+            trigger: ".o_form_view button[name='action_approve']",
+            run: "click",
+        },
+        {
+            content: "Confirm",
+            trigger: ".modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "The confirmation is approved",
+            trigger: ".o_statusbar_status button[aria-checked='true']:contains(Approved)",
+        },
+        {
+            trigger: ".o_form_view button[name='action_view_payments']",
+        },
+    ],
+});

@@ -1,0 +1,42 @@
+import base64
+
+from odoo.tests import tagged
+
+from .test_payment_confirmation_http import PaymentConfirmationHttpCommon
+
+# Same bytes as PROOF_PNG in static/tests/tours/payment_confirmation_tour.js.
+TOUR_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGPkqjjBwMDAxMDAwMDAAAAO5AFO"
+    "RZ0V2QAAAABJRU5ErkJggg=="
+)
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentConfirmationTour(PaymentConfirmationHttpCommon):
+    def test_customer_reports_transfer_and_staff_approves(self):
+        self.start_tour(self.url, "islebooks_payment_confirmation_customer")
+
+        confirmation = self.env["islebooks.payment.confirmation"].search(
+            [("link_id", "=", self.link.id)]
+        )
+        self.assertEqual(len(confirmation), 1)
+        self.assertEqual(confirmation.state, "pending")
+        self.assertEqual(confirmation.invoice_ids, self.invoice_a)
+        self.assertEqual(confirmation.amount, 1000.0)
+        self.assertEqual(confirmation.bank_reference, "TOUR-REF-0001")
+        self.assertEqual(confirmation.proof_attachment_id.mimetype, "image/png")
+        self.assertEqual(confirmation.proof_attachment_id.raw, TOUR_PNG)
+        self.assertEqual(confirmation.activity_ids.user_id, self.salesperson)
+        self.assertEqual(self.invoice_a.payment_state, "not_paid")
+
+        self.start_tour(
+            "/odoo/action-islebooks_payment_links.islebooks_payment_confirmation_action",
+            "islebooks_payment_confirmation_approve",
+            login=self.env.user.login,
+        )
+        self.assertEqual(confirmation.state, "approved")
+        self.assertEqual(len(confirmation.payment_ids), 1)
+        self.assertEqual(confirmation.payment_ids.amount, 1000.0)
+        self.assertEqual(confirmation.payment_ids.journal_id, self.bank_journal)
+        self.assertIn(self.invoice_a.payment_state, ("in_payment", "paid"))
+        self.assertTrue(self.invoice_a.currency_id.is_zero(self.invoice_a.amount_residual))
