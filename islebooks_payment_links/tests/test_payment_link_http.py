@@ -247,10 +247,8 @@ class TestPaymentLinkTransaction(PaymentLinksHttpCommon):
         self.assertFalse(self._transactions())
 
     def test_provider_not_enabled_for_company_is_refused(self):
-        disabled = self.env["payment.provider"].sudo().search(
-            [("state", "=", "disabled"), ("company_id", "=", self.env.company.id)], limit=1
-        )
-        self.assertTrue(disabled)
+        disabled = self.demo_provider.copy({"name": "Demo (disabled)"})
+        self.assertEqual(disabled.state, "disabled")
         with mute_logger("odoo.http"), self.assertRaises(JsonRpcException):
             self._post_tx(self.path, provider_id=disabled.id)
         self.demo_provider.state = "disabled"
