@@ -132,7 +132,9 @@ class IslebooksPaymentLink(models.Model):
                 ("expires_at", ">", now),
             ],
         }
-        return expression.OR([domains[state] for state in states if state in domains] or [expression.FALSE_DOMAIN])
+        return expression.OR(
+            [domains[state] for state in states if state in domains] or [expression.FALSE_DOMAIN]
+        )
 
     @api.depends("scope", "move_id.name", "partner_id.name")
     def _compute_display_name(self):
@@ -251,7 +253,6 @@ class IslebooksPaymentLink(models.Model):
             )
         )
         return {key: link_id for link_id, key in self.env.cr.fetchall()}
-
 
     # ------------------------------------------------------------------
     # Resolution (the only way the website reads a token)

@@ -40,14 +40,23 @@ class PaymentLinksCommon(AccountTestInvoicingCommon):
         cls.env["payment.provider"].sudo().search(
             [("company_id", "=", company.id), ("id", "!=", provider.id)]
         ).state = "disabled"
-        provider.write({"company_id": company.id, "state": "test", "is_published": True})
-        provider.journal_id = journal
+        # Company and journal in one write: the provider may already pay into
+        # another company's journal (a database where staff enabled it).
+        provider.write(
+            {
+                "company_id": company.id,
+                "journal_id": journal.id,
+                "state": "test",
+                "is_published": True,
+            }
+        )
         provider.payment_method_ids.active = True
         return provider
 
     @classmethod
-    def _create_invoices(cls, count=1, partner=None, amount=100.0, company=None, post=True,
-                         move_type="out_invoice"):
+    def _create_invoices(
+        cls, count=1, partner=None, amount=100.0, company=None, post=True, move_type="out_invoice"
+    ):
         """``count`` customer invoices (or ``move_type``) of one untaxed line each, in one batch.
 
         ``company`` defaults to the test company; its sale (or purchase) journal is used.

@@ -103,8 +103,16 @@ class TestPaymentLink(PaymentLinksCommon):
 
     def test_resolve_refuses_malformed_tokens(self):
         link = self._create_invoice()._get_payment_links()
-        for token in ("", "short", link.token + "x", link.token[:-1], self._tamper(link.token),
-                      link.token.upper(), None, 42):
+        for token in (
+            "",
+            "short",
+            link.token + "x",
+            link.token[:-1],
+            self._tamper(link.token),
+            link.token.upper(),
+            None,
+            42,
+        ):
             self.assertFalse(self.Link._resolve(token), token)
 
     def test_refused_documents(self):
@@ -149,7 +157,9 @@ class TestPaymentLink(PaymentLinksCommon):
         for entry in action["params"]["links"]:
             self.assertRegex(entry["url"], r"/pay/[A-Za-z0-9_-]{43}$")
         # The server action bound to invoices (Actions > Copy Invoice URL) runs the same code.
-        server_action = self.env.ref("islebooks_payment_links.account_move_action_copy_payment_link")
+        server_action = self.env.ref(
+            "islebooks_payment_links.account_move_action_copy_payment_link"
+        )
         result = server_action.with_context(
             active_model="account.move", active_ids=invoices.ids, active_id=invoices[0].id
         ).run()
