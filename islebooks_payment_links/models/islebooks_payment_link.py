@@ -238,6 +238,10 @@ class IslebooksPaymentLink(models.Model):
                               %(scopes)s::varchar[], %(moves)s::int[], %(partners)s::int[],
                               %(companies)s::int[], %(expiries)s::timestamp[])
                        AS t(token, digest, scope, move_id, partner_id, company_id, expires_at)
+                -- Two users copying the same invoice at once: the later one gets
+                -- a serialization failure (Odoo retries the request and finds
+                -- the link) instead of a unique-index error.
+                ON CONFLICT DO NOTHING
              RETURNING id, %(key)s
                 """,
                 uid=self.env.uid,
