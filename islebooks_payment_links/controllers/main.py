@@ -97,7 +97,12 @@ class PaymentLinkController(PortalAccount):
         )
 
     @http.route(
-        "/pay/<string:token>/pdf", type="http", auth="public", methods=["GET"], sitemap=False
+        "/pay/<string:token>/pdf",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,  # its 404 page uses the site's layout like the invoice page
+        sitemap=False,
     )
     def payment_link_pdf(self, token, **kwargs):
         link = self._link_or_none(token)

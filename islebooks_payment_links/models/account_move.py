@@ -83,7 +83,15 @@ class AccountMove(models.Model):
     def _get_payment_blocker(self):
         """Why this invoice cannot be paid online right now, or an empty string."""
         self.ensure_one()
-        if self.move_type != "out_invoice" or self.state != "posted":
+        if self.state == "cancel":
+            return _("This invoice was cancelled: there is nothing to pay.")
+        if self.state == "draft":
+            return _(
+                "This invoice is being updated and cannot be paid for now. "
+                "Please try again later or contact %(company)s.",
+                company=self.company_id.name,
+            )
+        if self.move_type != "out_invoice":
             return _("This document cannot be paid online.")
         if self.payment_state in ("paid", "reversed") or self.currency_id.is_zero(
             self.amount_residual

@@ -6,7 +6,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import consteq
+from odoo.tools import SQL, consteq
 
 # secrets.token_urlsafe(32): 256 bits, 43 URL-safe characters.
 TOKEN_BYTES = 32
@@ -66,7 +66,7 @@ class IslebooksPaymentLink(models.Model):
     revoked_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     first_viewed_at = fields.Datetime("First opened", readonly=True, copy=False)
     last_viewed_at = fields.Datetime("Last opened", readonly=True, copy=False)
-    view_count = fields.Integer("Views", readonly=True, copy=False)
+    view_count = fields.Integer("Views", readonly=True, copy=False, default=0)
     state = fields.Selection(
         [("active", "Active"), ("expired", "Expired"), ("revoked", "Revoked")],
         compute="_compute_state",
@@ -132,7 +132,9 @@ class IslebooksPaymentLink(models.Model):
                 ("expires_at", ">", now),
             ],
         }
-        return expression.OR([domains[state] for state in states if state in domains] or [expression.FALSE_DOMAIN])
+        return expression.OR(
+            [domains[state] for state in states if state in domains] or [expression.FALSE_DOMAIN]
+        )
 
     @api.depends("scope", "move_id.name", "partner_id.name")
     def _compute_display_name(self):
@@ -187,61 +189,74 @@ class IslebooksPaymentLink(models.Model):
         expired = live.filtered(lambda link: link.expires_at and link.expires_at <= now)
         if expired:
             # An expired link frees its slot for a fresh one; it stays on file.
+            # Flushed now: the insert below must not meet it in the unique index.
             expired.write({"revoked_at": now})
-        by_key = {link[key_field].id: link for link in live - expired}
+            expired.flush_recordset(["revoked_at"])
+        by_key = {link[key_field].id: link.id for link in live - expired}
         missing = [key for key in targets.ids if key not in by_key]
         if missing:
-            created = self._insert_links(
-                [
-                    {
-                        "scope": scope,
-                        "move_id": key if scope == "invoice" else None,
-                        "partner_id": partner_of[key].id,
-                        "company_id": company_of[key].id,
-                        "expires_at": self._default_expiry(company_of[key]) or None,
-                    }
-                    for key in missing
-                ]
+            by_key.update(
+                self._insert_links(
+                    key_field,
+                    [
+                        {
+                            "scope": scope,
+                            "move_id": key if scope == "invoice" else None,
+                            "partner_id": partner_of[key].id,
+                            "company_id": company_of[key].id,
+                            "expires_at": self._default_expiry(company_of[key]) or None,
+                        }
+                        for key in missing
+                    ],
+                )
             )
-            by_key.update(zip(missing, created))
-        return self.browse([by_key[key].id for key in targets.ids])
+            # Inserted behind the ORM's back: drop what the targets cached about links.
+            targets.invalidate_recordset()
+        return self.browse([by_key[key] for key in targets.ids])
 
-    def _insert_links(self, rows):
-        """Insert links in ONE statement and return them in the order of ``rows``.
+    @api.model
+    def _insert_links(self, key_field, vals_list):
+        """Insert new links in one query; return ``{value of key_field: link id}``.
 
-        The ORM splits creations into INSERTs of 100 rows: sharing 1,000
-        invoices would cost 10 statements. Links have no business logic on
-        create (no tracking, no stored compute but the digest, set here).
+        The ORM's ``create`` inserts by chunks of 100 rows and then updates the
+        computed digest in more chunks, so its query count grows with the number
+        of invoices. The model has no create logic to bypass: the token and its
+        digest are all a link computes.
         """
-        self.check_access("create")
-        tokens = [secrets.token_urlsafe(TOKEN_BYTES) for _row in rows]
+        tokens = [secrets.token_urlsafe(TOKEN_BYTES) for _vals in vals_list]
+        columns = ("scope", "move_id", "partner_id", "company_id", "expires_at")
+        arrays = {column: [vals[column] for vals in vals_list] for column in columns}
         self.env.cr.execute(
-            """
-            INSERT INTO islebooks_payment_link
-                   (scope, move_id, partner_id, company_id, expires_at, token, token_digest,
-                    view_count, create_uid, write_uid, create_date, write_date)
-            SELECT r.scope, r.move_id, r.partner_id, r.company_id, r.expires_at, r.token,
-                   r.digest, 0, %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC',
-                   now() AT TIME ZONE 'UTC'
-              FROM unnest(%(scope)s::varchar[], %(move)s::int[], %(partner)s::int[],
-                          %(company)s::int[], %(expires)s::timestamp[], %(token)s::varchar[],
-                          %(digest)s::varchar[])
-                   AS r(scope, move_id, partner_id, company_id, expires_at, token, digest)
-            RETURNING id, token
-            """,
-            {
-                "uid": self.env.uid,
-                "scope": [row["scope"] for row in rows],
-                "move": [row["move_id"] for row in rows],
-                "partner": [row["partner_id"] for row in rows],
-                "company": [row["company_id"] for row in rows],
-                "expires": [row["expires_at"] for row in rows],
-                "token": tokens,
-                "digest": [_digest(token) for token in tokens],
-            },
+            SQL(
+                """
+                INSERT INTO islebooks_payment_link
+                    (token, token_digest, scope, move_id, partner_id, company_id, expires_at,
+                     view_count, create_uid, create_date, write_uid, write_date)
+                SELECT t.token, t.digest, t.scope, t.move_id, t.partner_id, t.company_id,
+                       t.expires_at, 0, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(tokens)s::varchar[], %(digests)s::varchar[],
+                              %(scopes)s::varchar[], %(moves)s::int[], %(partners)s::int[],
+                              %(companies)s::int[], %(expiries)s::timestamp[])
+                       AS t(token, digest, scope, move_id, partner_id, company_id, expires_at)
+                -- Two users copying the same invoice at once: the later one gets
+                -- a serialization failure (Odoo retries the request and finds
+                -- the link) instead of a unique-index error.
+                ON CONFLICT DO NOTHING
+             RETURNING id, %(key)s
+                """,
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+                tokens=tokens,
+                digests=[_digest(token) for token in tokens],
+                scopes=arrays["scope"],
+                moves=arrays["move_id"],
+                partners=arrays["partner_id"],
+                companies=arrays["company_id"],
+                expiries=arrays["expires_at"],
+                key=SQL.identifier(key_field),
+            )
         )
-        id_of = {token: link_id for link_id, token in self.env.cr.fetchall()}
-        return self.sudo().browse([id_of[token] for token in tokens])
+        return {key: link_id for link_id, key in self.env.cr.fetchall()}
 
     # ------------------------------------------------------------------
     # Resolution (the only way the website reads a token)
@@ -267,10 +282,11 @@ class IslebooksPaymentLink(models.Model):
     def _register_view(self):
         """Count a customer visit, atomically, without a read-modify-write race."""
         self.ensure_one()
+        self.flush_recordset(["view_count", "first_viewed_at", "last_viewed_at"])
         self.env.cr.execute(
             """
             UPDATE islebooks_payment_link
-               SET view_count = view_count + 1,
+               SET view_count = COALESCE(view_count, 0) + 1,
                    first_viewed_at = COALESCE(first_viewed_at, now() at time zone 'UTC'),
                    last_viewed_at = now() at time zone 'UTC'
              WHERE id = %s

@@ -4,3 +4,6 @@ from . import test_whatsapp_tour
 from . import test_payment_confirmation
 from . import test_payment_confirmation_http
 from . import test_payment_confirmation_tour
+from . import test_payment_link
+from . import test_payment_link_http
+from . import test_payment_link_tours

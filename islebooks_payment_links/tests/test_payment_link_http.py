@@ -1,0 +1,296 @@
+import re
+
+from odoo.tests import HttpCase, JsonRpcException, tagged
+from odoo.tools import mute_logger
+
+from .common import PaymentLinksCommon
+
+HARDENING = {
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Cache-Control": "no-store",
+}
+
+
+class PaymentLinksHttpCommon(PaymentLinksCommon, HttpCase):
+    """Public (logged-out) browsing of payment links, as a customer does."""
+
+    def _get(self, path, **kwargs):
+        return self.url_open(path, allow_redirects=False, **kwargs)
+
+    def assertHardened(self, response):
+        for header, value in HARDENING.items():
+            self.assertEqual(response.headers.get(header), value, header)
+
+    def _csrf_token(self, page_path):
+        """The CSRF token the page hands to its payment form (this HTTP session's)."""
+        body = self._get(page_path).text
+        return re.search(r'csrf_token: "([^"]+)"', body).group(1)
+
+    def _tx_params(self, invoice_path, **overrides):
+        """The parameters Odoo's payment form posts to the transaction route."""
+        params = {
+            "provider_id": self.demo_provider.id,
+            "payment_method_id": self.demo_provider.payment_method_ids[:1].id,
+            "token_id": None,
+            "amount": None,
+            "flow": "direct",
+            "tokenization_requested": False,
+            "landing_route": invoice_path,
+            "is_validation": False,
+            "csrf_token": self._csrf_token(invoice_path),
+        }
+        params.update(overrides)
+        return params
+
+    def _post_tx(self, invoice_path, **overrides):
+        return self.make_jsonrpc_request(
+            f"{invoice_path}/transaction", self._tx_params(invoice_path, **overrides)
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentLinkPage(PaymentLinksHttpCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.invoice = cls._create_invoice(amount=1234.5)
+        cls.link = cls.invoice._get_payment_links()
+        cls.path = cls._link_path(cls.link)
+
+    def test_valid_link_shows_invoice_and_pay_form(self):
+        response = self._get(self.path)
+        self.assertEqual(response.status_code, 200)
+        self.assertHardened(response)
+        body = response.text
+        self.assertIn(self.invoice.name, body)
+        self.assertIn(self.env.company.name, body)
+        self.assertIn("1,234.50", body)
+        self.assertIn("Amount due", body)
+        self.assertIn("Consulting", body)
+        self.assertIn('name="o_payment_submit_button"', body)
+        self.assertIn('data-payment-method-code="demo"', body)
+        self.assertIn(f'data-transaction-route="{self.path}/transaction"', body)
+        self.assertIn(f"{self.path}/pdf", body)
+        self.assertIn("Unpaid", body)
+        # Staff see when the customer opened it.
+        self.assertEqual(self.link.view_count, 1)
+        self.assertTrue(self.invoice.payment_link_first_viewed_at)
+
+    def test_invalid_tokens_all_get_the_same_404(self):
+        revoked = self._create_invoice()._get_payment_links()
+        revoked.action_revoke()
+        expired = self._create_invoice()._get_payment_links()
+        expired.expires_at = "2020-01-01 00:00:00"
+        tokens = {
+            "unknown": "A" * 43,
+            "malformed": "not-a-token",
+            "revoked": revoked.token,
+            "expired": expired.token,
+            "tampered": self._tamper(self.link.token),
+        }
+        bodies = {}
+        for case, token in tokens.items():
+            response = self._get(f"/pay/{token}")
+            self.assertEqual(response.status_code, 404, case)
+            self.assertHardened(response)
+            # The page may echo the URL the client typed and carries the visitor's
+            # anti-CSRF token (a new session per logged-out request); nothing else differs.
+            body = response.text.replace(token, "TOKEN")
+            bodies[case] = re.sub(r'csrf_token: "[^"]+"', "csrf_token", body)
+            self.assertIn("This link is not valid", bodies[case])
+            self.assertNotIn(self.invoice.name, bodies[case])
+        self.assertEqual(len(set(bodies.values())), 1, "404 pages differ")
+        self.assertEqual(revoked.view_count + expired.view_count, 0)
+        for case in ("unknown", "revoked", "tampered"):
+            pdf = self._get(f"/pay/{tokens[case]}/pdf")
+            self.assertEqual(pdf.status_code, 404, case)
+            self.assertHardened(pdf)
+            self.assertNotIn("application/pdf", pdf.headers["Content-Type"])
+
+    def test_extra_ids_never_open_another_invoice(self):
+        other = self._create_invoice(partner=self.partner_b, amount=777.77)
+        other_link = other._get_payment_links()
+        for params in (
+            f"?invoice_id={other.id}",
+            f"?id={other.id}&move_id={other.id}&res_id={other.id}",
+            f"?access_token={other._portal_ensure_token()}&invoice_id={other.id}",
+            f"?token={other_link.token}",
+        ):
+            response = self._get(self.path + params)
+            self.assertEqual(response.status_code, 200, params)
+            self.assertIn("1,234.50", response.text)
+            self.assertNotIn("777.77", response.text, params)
+            self.assertNotIn(self.partner_b.name, response.text, params)
+        response = self._get(f"{self.path}/{other.id}")
+        self.assertEqual(response.status_code, 404)
+        self.assertNotIn("777.77", response.text)
+
+    def test_cancelled_invoice_cannot_be_paid(self):
+        invoice = self._create_invoice()
+        path = self._invoice_path(invoice)
+        invoice.button_draft()
+        invoice.button_cancel()
+        body = self._get(path).text
+        self.assertIn("Cancelled", body)
+        self.assertIn("was cancelled", body)
+        self.assertNotIn("o_payment_submit_button", body)
+        with self.assertRaises(JsonRpcException), mute_logger("odoo.http"):
+            self._post_tx(path)
+
+    def test_draft_invoice_cannot_be_paid(self):
+        invoice = self._create_invoice()
+        path = self._invoice_path(invoice)
+        invoice.button_draft()
+        body = self._get(path).text
+        self.assertIn("being updated", body)
+        self.assertNotIn("o_payment_submit_button", body)
+
+    def test_paid_invoice_shows_paid_without_pay_button(self):
+        invoice = self._create_invoice()
+        path = self._invoice_path(invoice)
+        self._pay_in_full(invoice)
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        body = self._get(path).text
+        self.assertIn("o_islebooks_paid", body)
+        self.assertIn("This invoice is paid.", body)
+        self.assertNotIn("o_payment_submit_button", body)
+        with self.assertRaises(JsonRpcException) as error, mute_logger("odoo.http"):
+            self._post_tx(path)
+        self.assertIn("ValidationError", str(error.exception))
+        self.assertFalse(invoice.transaction_ids)
+
+    def test_pdf_is_the_legal_invoice_pdf(self):
+        # The tests' report engine answers HTML unless asked for a real PDF: print
+        # the invoice the way Odoo's Print does, with real rendering.
+        self.invoice.with_context(force_report_rendering=True)._get_legal_pdf()
+        attachment = self.invoice.invoice_pdf_report_id
+        self.assertEqual(attachment.res_field, "invoice_pdf_report_file")
+        response = self._get(f"{self.path}/pdf?invoice_id={self.invoice.id + 1}")
+        self.assertEqual(response.status_code, 200)
+        self.assertHardened(response)
+        self.assertEqual(response.headers["Content-Type"], "application/pdf")
+        self.assertTrue(response.content.startswith(b"%PDF"))
+        self.assertEqual(response.content, attachment.raw)
+        self.assertIn(attachment.name, response.headers["Content-Disposition"])
+
+    def test_pdf_is_generated_and_stored_when_missing(self):
+        invoice = self._create_invoice()
+        path = self._invoice_path(invoice)
+        self.assertFalse(invoice.invoice_pdf_report_id)
+        response = self._get(f"{path}/pdf")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Content-Type"], "application/pdf")
+        invoice.invalidate_recordset()
+        attachment = invoice.invoice_pdf_report_id
+        self.assertTrue(attachment, "the legal PDF is stored like Print/Send do")
+        self.assertEqual(response.content, attachment.raw)
+        # Served again, the same stored document (never a fresh pro-forma).
+        self.assertEqual(self._get(f"{path}/pdf").content, attachment.raw)
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentLinkTransaction(PaymentLinksHttpCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.invoice = cls._create_invoice(amount=250.0)
+        cls.path = cls._invoice_path(cls.invoice)
+
+    def _transactions(self):
+        return self.env["payment.transaction"].search([("invoice_ids", "in", self.invoice.ids)])
+
+    def test_transaction_uses_server_side_amount(self):
+        values = self._post_tx(self.path, amount=1.0, landing_route="/web")
+        tx = self.env["payment.transaction"].search([("reference", "=", values["reference"])])
+        self.assertEqual(tx.amount, self.invoice.amount_residual)
+        self.assertEqual(tx.amount, 250.0)
+        self.assertEqual(tx.currency_id, self.invoice.currency_id)
+        self.assertEqual(tx.partner_id, self.invoice.partner_id)
+        self.assertEqual(tx.invoice_ids, self.invoice)
+        self.assertEqual(tx.provider_id, self.demo_provider)
+        self.assertEqual(tx.landing_route, self.path, "the posted landing route is ignored")
+        self.assertFalse(tx.tokenize)
+
+    def test_tampered_keys_are_refused(self):
+        other = self._create_invoice(partner=self.partner_b, amount=5.0)
+        eur = self.env.ref("base.EUR")
+        for key, value in (
+            ("currency_id", eur.id),
+            ("partner_id", self.partner_b.id),
+            ("invoice_ids", [other.id]),
+            ("reference_prefix", "HACK"),
+        ):
+            with self.subTest(key=key), mute_logger("odoo.http"):
+                with self.assertRaises(JsonRpcException) as error:
+                    self._post_tx(self.path, **{key: value})
+                self.assertIn("ValidationError", str(error.exception))
+        self.assertFalse(self._transactions())
+        self.assertFalse(other.transaction_ids)
+
+    def test_csrf_token_is_required(self):
+        valid = self._csrf_token(self.path)
+        forged = ("1" if valid[0] == "0" else "0") + valid[1:]  # one hex digit of the HMAC
+        for csrf in (None, "", "bogus", forged):
+            params = self._tx_params(self.path)
+            if csrf is None:
+                del params["csrf_token"]
+            else:
+                params["csrf_token"] = csrf
+            with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as error:
+                self.make_jsonrpc_request(f"{self.path}/transaction", params)
+            self.assertIn("Forbidden", str(error.exception))
+        self.assertFalse(self._transactions())
+
+    def test_invalid_token_gets_no_transaction(self):
+        params = self._tx_params(self.path)
+        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException):
+            self.make_jsonrpc_request(f"/pay/{self._tamper(self.path[5:])}/transaction", params)
+        self.assertFalse(self._transactions())
+
+    def test_provider_not_enabled_for_company_is_refused(self):
+        disabled = self.demo_provider.copy({"name": "Demo (disabled)"})
+        self.assertEqual(disabled.state, "disabled")
+        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException):
+            self._post_tx(self.path, provider_id=disabled.id)
+        self.demo_provider.state = "disabled"
+        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException):
+            self._post_tx(self.path)
+        self.assertFalse(self._transactions())
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentLinkMultiCompany(PaymentLinksHttpCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_b = cls.setup_other_company(name="Other Company B")["company"]
+        cls.invoice_a = cls._create_invoice(amount=100.0)
+        cls.invoice_b = cls._create_invoice(
+            company=cls.company_b, partner=cls.partner_b, amount=777.77
+        )
+
+    def test_each_link_shows_its_own_company_only(self):
+        body = self._get(self._invoice_path(self.invoice_b)).text
+        self.assertIn("Other Company B", body)
+        self.assertIn("777.77", body)
+        self.assertNotIn(self.env.company.name, body.replace("Other Company B", ""))
+        body = self._get(self._invoice_path(self.invoice_a)).text
+        self.assertIn(self.env.company.name, body)
+        self.assertNotIn("Other Company B", body)
+
+    def test_link_of_another_company_does_not_open(self):
+        link = self.invoice_a._get_payment_links()
+        # A link whose company no longer matches its invoice's opens nothing.
+        link.company_id = self.company_b
+        response = self._get(self._link_path(link))
+        self.assertEqual(response.status_code, 404)
+        self.assertNotIn("100.00", response.text)
+
+    def test_provider_of_another_company_is_refused(self):
+        path = self._invoice_path(self.invoice_a)
+        provider_b = self.demo_provider.copy({"company_id": self.company_b.id})
+        provider_b.state = "test"
+        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException):
+            self._post_tx(path, provider_id=provider_b.id)
+        self.assertFalse(self.invoice_a.transaction_ids)
