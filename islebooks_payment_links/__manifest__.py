@@ -17,6 +17,8 @@
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "views/payment_link_templates.xml",
+        "views/mail_payment_link_templates.xml",
+        "views/report_invoice_templates.xml",
     ],
     "demo": [
         "demo/islebooks_payment_links_demo.xml",
@@ -25,6 +27,7 @@
         "web.assets_backend": [
             "islebooks_payment_links/static/src/js/copy_payment_links_action.js",
             "islebooks_payment_links/static/src/xml/copy_payment_links_dialog.xml",
+            "islebooks_payment_links/static/src/list_context_menu/*",
         ],
         "web.assets_frontend": [
             "islebooks_payment_links/static/src/scss/payment_page.scss",
