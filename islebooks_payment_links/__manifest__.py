@@ -35,6 +35,9 @@
         "web.assets_tests": [
             "islebooks_payment_links/static/tests/tours/*.js",
         ],
+        "web.assets_unit_tests": [
+            "islebooks_payment_links/static/tests/*.test.js",
+        ],
     },
     "installable": True,
     "application": False,

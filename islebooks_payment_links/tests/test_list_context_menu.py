@@ -2,6 +2,14 @@ from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 
+def _hoot_job_id(name):
+    """The id Odoo's HOOT runner gives a suite (see web/tests/test_js.py)."""
+    value = 0
+    for char in name:
+        value = ((value << 5) - value + ord(char)) & 0xFFFFFFFF
+    return f"{value:08x}"
+
+
 @tagged("post_install", "-at_install")
 class TestListContextMenu(HttpCase):
     @classmethod
@@ -59,3 +67,16 @@ class TestListContextMenu(HttpCase):
         )
         self.assertEqual(len(self.invoices.payment_link_id), 2)
         self.assertTrue(all(self.invoices.mapped("payment_link_url")))
+
+    def test_hoot_unit_tests(self):
+        """The menu's OWL unit tests (static/tests/*.test.js), in Odoo's HOOT runner."""
+        suite = _hoot_job_id("@islebooks_payment_links")
+        self.browser_js(
+            f"/web/tests?headless&loglevel=2&preset=desktop&timeout=15000&id={suite}",
+            "",
+            "",
+            login="admin",
+            timeout=900,
+            success_signal="[HOOT] Test suite succeeded",
+            error_checker=lambda message: "[HOOT]" not in message,
+        )
