@@ -100,15 +100,21 @@ class Browser:
         self.js("document.fonts.ready.then(() => true)")
         time.sleep(1.0)
 
-    def shot(self, name, full_page=False):
+    def shot(self, name, full_page=False, until=None):
+        """Screenshot of the viewport, or of the page down to the end of ``until``."""
         params = {"format": "png"}
         if full_page:
-            metrics = self.call("Page.getLayoutMetrics")
-            size = metrics["cssContentSize"]
+            size = self.call("Page.getLayoutMetrics")["cssContentSize"]
+            height = size["height"]
+            if until:
+                bottom = self.js(
+                    f"document.querySelector({json.dumps(until)}).getBoundingClientRect().bottom"
+                    " + window.scrollY"
+                )
+                height = min(height, bottom + 16)
             params.update(
                 captureBeyondViewport=True,
-                clip={"x": 0, "y": 0, "width": size["width"], "height": size["height"],
-                      "scale": 1},
+                clip={"x": 0, "y": 0, "width": size["width"], "height": height, "scale": 1},
             )
         data = self.call("Page.captureScreenshot", **params)["data"]
         path = os.path.join(OUT_DIR, name)
@@ -154,17 +160,20 @@ def rpc(session, model, method, *args, **kwargs):
     return payload["result"]
 
 
-RIGHT_CLICK_FIRST_ROW = """
-(() => {
-    const cell = document.querySelector(".o_data_row .o_data_cell[name=partner_id]")
-        || document.querySelector(".o_data_row .o_data_cell");
+RIGHT_CLICK_ROW = """
+((name) => {
+    const row = [...document.querySelectorAll(".o_data_row")].find((tr) =>
+        tr.textContent.includes(name)
+    );
+    const cell = row.querySelector(".o_data_cell[name=invoice_partner_display_name]")
+        || row.querySelector(".o_data_cell");
     const rect = cell.getBoundingClientRect();
     cell.dispatchEvent(new MouseEvent("contextmenu", {
         bubbles: true, cancelable: true, button: 2,
         clientX: rect.left + 30, clientY: rect.top + rect.height / 2,
     }));
     return true;
-})()
+})
 """
 
 
@@ -190,7 +199,10 @@ def main():
         invoice = invoices[0]
         link = rpc(session, "account.move", "action_copy_payment_link", [invoice["id"]])
         url = link["params"]["links"][0]["url"]
-        pay_url = BASE_URL + url[url.index("/pay/"):]
+        pay_url = BASE_URL + url[url.index("/pay/") :]
+        # Show every customer-facing option of the addon on the demo company.
+        company_id = rpc(session, "res.users", "read", [2], ["company_id"])[0]["company_id"][0]
+        rpc(session, "res.company", "write", [company_id], {"payment_link_amount_in_words": True})
         print(f"Invoice {invoice['name']}: {pay_url.rsplit('/', 1)[0]}/…")
 
         browser.viewport(1280, 800)
@@ -198,7 +210,7 @@ def main():
             f"{BASE_URL}/odoo/action-account.action_move_out_invoice_type",
             ".o_list_view .o_data_row",
         )
-        browser.js(RIGHT_CLICK_FIRST_ROW)
+        browser.js(f"{RIGHT_CLICK_ROW}({json.dumps(invoice['name'])})")
         browser.wait_for(".o_islebooks_context_menu [role=menuitem]")
         time.sleep(0.5)
         browser.shot("backend_invoice_list_right_click.png")
@@ -207,16 +219,17 @@ def main():
             f"{BASE_URL}/odoo/action-account.action_move_out_invoice_type/{invoice['id']}",
             ".o_form_view .o_notebook",
         )
-        browser.js(
-            "document.querySelector('.o_notebook a[name=payment_link]')?.click() || true"
+        browser.js("document.querySelector('.o_notebook a[name=payment_link]')?.click() || true")
+        browser.wait_for(
+            ".o_notebook .o_field_CopyClipboardChar, .o_notebook [name=payment_link_url]"
         )
-        browser.wait_for(".o_notebook .o_field_CopyClipboardChar, .o_notebook [name=payment_link_url]")
         time.sleep(0.5)
         browser.shot("backend_invoice_form_payment_link.png")
 
         browser.goto(f"{BASE_URL}/odoo/settings#account", ".o_setting_container")
         browser.js(
-            "document.querySelector('#islebooks_payment_links_settings')"
+            "document.querySelector('#islebooks_payment_link_validity')"
+            "?.closest('.o_settings_container')?.previousElementSibling"
             "?.scrollIntoView({block: 'start'}) || true"
         )
         time.sleep(1.0)
@@ -224,21 +237,29 @@ def main():
 
         browser.viewport(1280, 900)
         browser.goto(pay_url, ".o_islebooks_pay")
-        browser.shot("payment_page_desktop.png", full_page=True)
+        browser.shot("payment_page_desktop.png", full_page=True, until=".o_islebooks_pay")
 
         browser.viewport(390, 844, mobile=True)
         browser.goto(pay_url, ".o_islebooks_pay")
-        browser.shot("payment_page_mobile.png", full_page=True)
+        browser.shot("payment_page_mobile.png", full_page=True, until=".o_islebooks_pay")
 
-        pdf = session.get(f"{BASE_URL}/report/pdf/account.report_invoice/{invoice['id']}",
-                          timeout=300)
+        pdf = session.get(
+            f"{BASE_URL}/report/pdf/account.report_invoice/{invoice['id']}", timeout=300
+        )
         pdf.raise_for_status()
         pdf_path = os.path.join(tempfile.gettempdir(), "islebooks_invoice_shot.pdf")
         with open(pdf_path, "wb") as file:
             file.write(pdf.content)
         subprocess.run(
-            ["pdftoppm", "-png", "-r", "60", "-singlefile", pdf_path,
-             os.path.join(OUT_DIR, "invoice_pdf_qr_code")],
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "60",
+                "-singlefile",
+                pdf_path,
+                os.path.join(OUT_DIR, "invoice_pdf_qr_code"),
+            ],
             check=True,
         )
         print(f"  {os.path.join(OUT_DIR, 'invoice_pdf_qr_code.png')}")

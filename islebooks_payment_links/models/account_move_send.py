@@ -17,8 +17,12 @@ class AccountMoveSend(models.AbstractModel):
         url = move._get_payment_link_for_mail()
         if not url:
             return body
-        block = self.env["ir.qweb"].with_context(lang=mail_lang)._render(
-            "islebooks_payment_links.mail_payment_link_block",
-            {"move": move, "url": url},
+        block = (
+            self.env["ir.qweb"]
+            .with_context(lang=mail_lang)
+            ._render(
+                "islebooks_payment_links.mail_payment_link_block",
+                {"move": move, "url": url},
+            )
         )
         return (body or Markup()) + Markup(block)

@@ -53,8 +53,9 @@ class ResCompany(models.Model):
         ready_ids = {company.id for (company,) in providers}
         bank_partner_ids = {partner.id for (partner,) in banks}
         return self.filtered(
-            lambda company: company.id not in ready_ids
-            and company.partner_id.id not in bank_partner_ids
+            lambda company: (
+                company.id not in ready_ids and company.partner_id.id not in bank_partner_ids
+            )
         )
 
     def _check_payment_link_readiness(self):

@@ -1,6 +1,7 @@
 /** @odoo-module **/
 
 import { Component, onMounted, useExternalListener, useRef } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
 
 /**
  * A small menu at the mouse position, for the rows of a list.
@@ -44,6 +45,10 @@ export class PaymentLinkContextMenu extends Component {
 
     get itemElements() {
         return [...(this.rootRef.el?.querySelectorAll("[role=menuitem]") || [])];
+    }
+
+    get label() {
+        return this.props.title || _t("Actions");
     }
 
     get style() {
