@@ -73,3 +73,15 @@ class TestSetupReadiness(PaymentLinkCompanyCase, HttpCase):
         # Never an empty payment form or pay button.
         self.assertNotIn('id="o_payment_form"', page)
         self.assertNotIn('name="o_payment_submit_button"', page)
+
+    def test_customer_page_with_bank_account_only_shows_transfer_details(self):
+        self._make_ready()
+        invoice = self._posted_invoice()
+        self.assertTrue(invoice.partner_bank_id)
+        link = invoice._get_payment_links()
+        page = self.url_open(f"/pay/{link.token}").text
+        self.assertIn("o_islebooks_bank_transfer", page)
+        self.assertIn("BE71 0961 2345 6769", page)
+        self.assertIn(invoice.payment_reference or invoice.name, page)
+        self.assertNotIn("o_islebooks_no_provider", page)
+        self.assertNotIn('id="o_payment_form"', page)
