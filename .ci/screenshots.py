@@ -226,6 +226,23 @@ def main():
         time.sleep(0.5)
         browser.shot("backend_invoice_form_payment_link.png")
 
+        # Send by Email: the message already carries the invoice's payment link.
+        browser.js(
+            "document.querySelector('.o_form_view button[name=action_invoice_sent]').click() || true"
+        )
+        # A fresh database asks for the document layout first: keep Odoo's default.
+        for _attempt in range(40):
+            if browser.js("!!document.querySelector(\".modal a[href*='/pay/']\")"):
+                break
+            browser.js(
+                "document.querySelector('.modal button[name=document_layout_save]')?.click()"
+                " || true"
+            )
+            time.sleep(0.5)
+        browser.wait_for(".modal a[href*='/pay/']")
+        time.sleep(1.0)
+        browser.shot("backend_invoice_email_payment_link.png")
+
         browser.goto(f"{BASE_URL}/odoo/settings#account", ".o_setting_container")
         browser.js(
             "document.querySelector('#islebooks_payment_link_validity')"
