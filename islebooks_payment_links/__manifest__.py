@@ -24,6 +24,8 @@
         "views/islebooks_payment_confirmation_views.xml",
         "wizards/islebooks_payment_confirmation_reject_views.xml",
         "views/payment_confirmation_templates.xml",
+        "views/mail_payment_link_templates.xml",
+        "views/report_invoice_templates.xml",
     ],
     "demo": [
         "demo/islebooks_payment_links_demo.xml",
@@ -32,6 +34,7 @@
         "web.assets_backend": [
             "islebooks_payment_links/static/src/js/copy_payment_links_action.js",
             "islebooks_payment_links/static/src/xml/copy_payment_links_dialog.xml",
+            "islebooks_payment_links/static/src/list_context_menu/*",
         ],
         "web.assets_frontend": [
             "islebooks_payment_links/static/src/scss/payment_page.scss",
@@ -39,6 +42,9 @@
         ],
         "web.assets_tests": [
             "islebooks_payment_links/static/tests/tours/*.js",
+        ],
+        "web.assets_unit_tests": [
+            "islebooks_payment_links/static/tests/*.test.js",
         ],
     },
     "installable": True,

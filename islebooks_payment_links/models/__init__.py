@@ -4,3 +4,5 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import islebooks_payment_confirmation
+from . import account_move_send
+from . import ir_actions_actions

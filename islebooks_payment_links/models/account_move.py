@@ -1,3 +1,8 @@
+import base64
+import io
+
+import qrcode
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
@@ -106,6 +111,8 @@ class AccountMove(models.Model):
         return ""
 
     def action_copy_payment_link(self):
+        self._check_payment_link_allowed()
+        self.company_id._check_payment_link_readiness()
         links = self._get_payment_links()
         return {
             "type": "ir.actions.client",
@@ -217,3 +224,51 @@ class AccountMove(models.Model):
         action["domain"] = [("invoice_ids", "in", self.ids)]
         action["context"] = {}
         return action
+    def _get_payment_link_qr_image(self):
+        """A data URI of a QR code of the active payment link, for the invoice PDF.
+
+        Inline, so wkhtmltopdf needs no HTTP request to draw it. Only where the
+        company prints it and the customer still has something to pay.
+        """
+        self.ensure_one()
+        move = self.sudo()
+        url = move.payment_link_url
+        if (
+            not url
+            or not move.company_id.payment_link_pdf_qr
+            or move.move_type != "out_invoice"
+            or move.state != "posted"
+            or move.currency_id.is_zero(move.amount_residual)
+        ):
+            return False
+        image = qrcode.make(url, box_size=6, border=2)
+        stream = io.BytesIO()
+        image.save(stream, format="PNG")
+        return "data:image/png;base64," + base64.b64encode(stream.getvalue()).decode()
+
+    def _get_amount_due_in_words(self):
+        """The amount due spelled out in the customer's language, where enabled."""
+        self.ensure_one()
+        if not self.company_id.payment_link_amount_in_words:
+            return ""
+        lang = self.partner_id.lang or self.commercial_partner_id.lang
+        currency = self.currency_id.with_context(lang=lang) if lang else self.currency_id
+        return currency.amount_to_text(self.amount_residual)
+
+    def _get_payment_link_for_mail(self):
+        """The payment link to write in the invoice email, created if needed, or ''.
+
+        Silent where a link would not help (nothing due, nowhere to pay, option
+        off): the email is still sent, just without the link.
+        """
+        self.ensure_one()
+        if (
+            self.move_type != "out_invoice"
+            or self.state != "posted"
+            or not self.company_id.payment_link_in_invoice_email
+            or self.currency_id.is_zero(self.amount_residual)
+            or self.payment_state in ("paid", "in_payment", "reversed")
+            or self.company_id._get_payment_link_unready()
+        ):
+            return ""
+        return self._get_payment_links().url

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import RedirectWarning
 
 
 class ResCompany(models.Model):
@@ -44,3 +45,65 @@ class ResCompany(models.Model):
         help="Gets a review activity for every new confirmation. When empty, the "
         "invoice's salesperson does.",
     )
+    payment_link_pdf_qr = fields.Boolean(
+        "QR code on invoice PDF",
+        default=True,
+        help="Print a QR code of the invoice's payment link on its PDF, so a printed invoice "
+        "can be paid by scanning it with a phone.",
+    )
+    payment_link_amount_in_words = fields.Boolean(
+        "Amount in words on the payment page",
+        help="Spell out the amount due under the figures, in the customer's language.",
+    )
+    payment_link_in_invoice_email = fields.Boolean(
+        "Payment link in invoice emails",
+        default=True,
+        help="Send by Email of a customer invoice adds its short payment link to the message.",
+    )
+
+    def _get_payment_link_unready(self):
+        """The companies of ``self`` where a customer could not pay a link at all.
+
+        A company is ready with an enabled (or test) payment provider, or with a
+        bank account customers can transfer to. Two queries, whatever the number
+        of companies, so every feature that shares links can ask first.
+        """
+        if not self:
+            return self
+        providers = (
+            self.env["payment.provider"]
+            .sudo()
+            ._read_group(
+                [("company_id", "in", self.ids), ("state", "in", ("enabled", "test"))],
+                ["company_id"],
+            )
+        )
+        banks = (
+            self.env["res.partner.bank"]
+            .sudo()
+            ._read_group([("partner_id", "in", self.partner_id.ids)], ["partner_id"])
+        )
+        ready_ids = {company.id for (company,) in providers}
+        bank_partner_ids = {partner.id for (partner,) in banks}
+        return self.filtered(
+            lambda company: (
+                company.id not in ready_ids and company.partner_id.id not in bank_partner_ids
+            )
+        )
+
+    def _check_payment_link_readiness(self):
+        """Stop staff from sharing links that would lead customers nowhere."""
+        unready = self._get_payment_link_unready()
+        if not unready:
+            return
+        raise RedirectWarning(
+            _(
+                "Customers of %(companies)s could not pay through a payment link yet: no payment "
+                "provider is enabled and no bank account is set.\n"
+                "Enable a payment provider (for example Wire Transfer or a card provider) or add "
+                "your bank account first, then share the link again.",
+                companies=", ".join(unready.mapped("name")),
+            ),
+            self.env.ref("payment.action_payment_provider").id,
+            _("Configure Payment Providers"),
+        )

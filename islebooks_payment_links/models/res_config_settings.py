@@ -30,6 +30,14 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.payment_confirmation_user_id", readonly=False
     )
 
+    payment_link_pdf_qr = fields.Boolean(related="company_id.payment_link_pdf_qr", readonly=False)
+    payment_link_amount_in_words = fields.Boolean(
+        related="company_id.payment_link_amount_in_words", readonly=False
+    )
+    payment_link_in_invoice_email = fields.Boolean(
+        related="company_id.payment_link_in_invoice_email", readonly=False
+    )
+
     def action_open_whatsapp_templates(self):
         """The two message templates of Send via WhatsApp, to edit and translate."""
         templates = self.env.ref(

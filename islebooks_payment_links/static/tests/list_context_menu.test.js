@@ -1,0 +1,153 @@
+import { describe, expect, test } from "@odoo/hoot";
+import { click, press, queryAllTexts, queryOne } from "@odoo/hoot-dom";
+import { animationFrame } from "@odoo/hoot-mock";
+import {
+    contains,
+    defineActions,
+    defineModels,
+    fields,
+    getService,
+    models,
+    mountWebClient,
+    onRpc,
+    patchWithCleanup,
+} from "@web/../tests/web_test_helpers";
+import { browser } from "@web/core/browser/browser";
+import { mailModels } from "@mail/../tests/mail_test_helpers";
+
+class Invoice extends models.Model {
+    _name = "account.move";
+    name = fields.Char();
+    payment_link_url = fields.Char();
+    _records = [
+        { id: 1, name: "INV/001", payment_link_url: "https://example.com/pay/abc" },
+        { id: 2, name: "INV/002" },
+        { id: 3, name: "INV/003" },
+    ];
+    _views = { list: `<list><field name="name"/></list>`, search: `<search/>` };
+}
+
+defineModels({ ...mailModels, Invoice });
+
+const COPY = { id: 11, name: "Copy Invoice URL", type: "ir.actions.server" };
+const CORE = { id: 12, name: "Core action", type: "ir.actions.server" };
+defineActions([COPY, CORE]);
+
+function rightClick(selector, init = {}) {
+    const cell = queryOne(selector);
+    const event = new MouseEvent("contextmenu", {
+        bubbles: true,
+        cancelable: true,
+        button: 2,
+        clientX: 50,
+        clientY: 60,
+        ...init,
+    });
+    cell.dispatchEvent(event);
+    return event;
+}
+
+async function openInvoices({ flagged = true } = {}) {
+    Invoice._toolbar = {
+        action: [{ ...COPY, islebooks_context_menu: flagged }, CORE],
+        print: [],
+    };
+    await mountWebClient();
+    await getService("action").doAction({
+        type: "ir.actions.act_window",
+        res_model: "account.move",
+        views: [[false, "list"]],
+    });
+}
+
+const MENU = ".o_islebooks_context_menu";
+
+describe.current.tags("desktop");
+
+test("right-click offers the addon's actions for the row, focused and runnable", async () => {
+    onRpc("/web/action/run", async (request) => {
+        const { params } = await request.json();
+        expect.step({ action: params.action_id, ids: params.context.active_ids });
+        return false;
+    });
+    await openInvoices();
+    const event = rightClick(".o_data_row:eq(1) .o_data_cell");
+    expect(event.defaultPrevented).toBe(true);
+    await animationFrame();
+    expect(`${MENU}[role=menu]`).toHaveCount(1);
+    expect(queryAllTexts(`${MENU} [role=menuitem]`)).toEqual(["Copy Invoice URL"]);
+    expect(`${MENU} [role=menuitem]:first`).toBeFocused();
+    await contains(`${MENU} [role=menuitem]`).click();
+    await animationFrame();
+    expect(MENU).toHaveCount(0);
+    expect.verifySteps([{ action: 11, ids: [2] }]);
+});
+
+test("a selected row acts on the whole selection, another row on itself", async () => {
+    onRpc("/web/action/run", async (request) => {
+        const { params } = await request.json();
+        expect.step(params.context.active_ids);
+        return false;
+    });
+    await openInvoices();
+    await contains(".o_data_row:eq(0) .o_list_record_selector input").click();
+    await contains(".o_data_row:eq(2) .o_list_record_selector input").click();
+    rightClick(".o_data_row:eq(2) .o_data_cell");
+    await animationFrame();
+    expect(`${MENU} .dropdown-header`).toHaveText("2 records selected");
+    await contains(`${MENU} [role=menuitem]`).click();
+    rightClick(".o_data_row:eq(1) .o_data_cell");
+    await animationFrame();
+    expect(`${MENU} .dropdown-header`).toHaveCount(0);
+    await contains(`${MENU} [role=menuitem]`).click();
+    expect.verifySteps([[1, 3], [2]]);
+});
+
+test("Escape, a click outside and arrows: a keyboard-friendly menu", async () => {
+    await openInvoices();
+    rightClick(".o_data_row:eq(1) .o_data_cell");
+    await animationFrame();
+    expect(MENU).toHaveCount(1);
+    await press("Escape");
+    await animationFrame();
+    expect(MENU).toHaveCount(0);
+
+    rightClick(".o_data_row:eq(1) .o_data_cell");
+    await animationFrame();
+    expect(MENU).toHaveCount(1);
+    await click(".o_control_panel");
+    await animationFrame();
+    expect(MENU).toHaveCount(0);
+});
+
+test("Open link for a record with a live link, opened in a new tab", async () => {
+    patchWithCleanup(browser, { open: (url, target) => expect.step(`${url} ${target}`) });
+    await openInvoices();
+    rightClick(".o_data_row:eq(0) .o_data_cell");
+    await animationFrame();
+    expect(queryAllTexts(`${MENU} [role=menuitem]`)).toEqual(["Copy Invoice URL", "Open link"]);
+    await press("ArrowDown");
+    expect(`${MENU} [role=menuitem]:eq(1)`).toBeFocused();
+    await press("ArrowDown");
+    expect(`${MENU} [role=menuitem]:eq(0)`).toBeFocused();
+    await press("End");
+    await press("Enter");
+    await animationFrame();
+    expect.verifySteps(["https://example.com/pay/abc _blank"]);
+});
+
+test("Shift + right-click, or a list without the addon's actions: browser menu", async () => {
+    await openInvoices();
+    const shifted = rightClick(".o_data_row:eq(0) .o_data_cell", { shiftKey: true });
+    await animationFrame();
+    expect(shifted.defaultPrevented).toBe(false);
+    expect(MENU).toHaveCount(0);
+});
+
+test("no addon action bound to the model: the browser's menu stays", async () => {
+    await openInvoices({ flagged: false });
+    const event = rightClick(".o_data_row:eq(0) .o_data_cell");
+    await animationFrame();
+    expect(event.defaultPrevented).toBe(false);
+    expect(MENU).toHaveCount(0);
+});
