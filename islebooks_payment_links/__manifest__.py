@@ -17,6 +17,8 @@
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "views/payment_link_templates.xml",
+        "data/mail_template_data.xml",
+        "views/payment_link_security_templates.xml",
     ],
     "demo": [
         "demo/islebooks_payment_links_demo.xml",
