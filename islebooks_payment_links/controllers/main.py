@@ -30,15 +30,25 @@ class PaymentLinkController(PortalAccount):
         return request.httprequest.remote_addr or "unknown"
 
     @classmethod
-    def _check_throttle(cls):
-        """Stop (abort with a 429 page) a client address past the failure limit.
+    def _throttle_refusal(cls):
+        """The 429 answer for a client address past the failure limit, or None.
 
-        Call it first in every public route of the addon that takes a secret
-        or sends something; it only reads.
+        One indexed read, nothing written.
         """
         throttle = request.env["islebooks.payment.link.throttle"].sudo()
         if retry_after := throttle._retry_after(cls._client_address()):
-            abort(cls._too_many_requests(retry_after))
+            return cls._too_many_requests(retry_after)
+        return None
+
+    @classmethod
+    def _check_throttle(cls):
+        """Abort with the 429 page when the client address is past the limit.
+
+        Call it first in every public route of the addon that takes a secret
+        or sends something (e.g. a POST form).
+        """
+        if refusal := cls._throttle_refusal():
+            abort(refusal)
 
     @classmethod
     def _register_failed_attempt(cls):
@@ -54,17 +64,31 @@ class PaymentLinkController(PortalAccount):
 
     @classmethod
     def _resolve_or_fail(cls, token):
-        """The active link of ``token``, or abort with the hardened 429 / 404 answer.
+        """``(link, refusal)``: the active link of ``token``, or the answer to return.
 
-        The one entry point of every /pay/<token> route: throttled addresses
-        are refused even with a valid token (otherwise guessing goes on), a
-        failed lookup is counted, a success writes nothing here.
+        The one entry point of every /pay/<token> page: a throttled address is
+        refused (429) even with a valid token, otherwise guessing goes on; a
+        failed lookup is counted and answered with the one 404 page; success
+        writes nothing here. Usage::
+
+            link, refusal = self._resolve_or_fail(token)
+            if refusal:
+                return refusal
         """
-        cls._check_throttle()
+        if refusal := cls._throttle_refusal():
+            return None, refusal
         link = request.env["islebooks.payment.link"]._resolve(token)
         if not link:
             cls._register_failed_attempt()
-            abort(cls._not_found())
+            return None, cls._not_found()
+        return link, None
+
+    @classmethod
+    def _resolve_or_abort(cls, token):
+        """The active link of ``token``; else abort with the refusal (JSON routes)."""
+        link, refusal = cls._resolve_or_fail(token)
+        if refusal:
+            abort(refusal)
         return link
 
     @staticmethod
@@ -81,7 +105,7 @@ class PaymentLinkController(PortalAccount):
                 {"renew_action": cls._renew_action()},
                 status=404,
             )
-            # Render now: an aborted request's cursor is closed before lazy rendering.
+            # Render now: when aborted, the cursor is closed before lazy rendering.
             response.flatten()
         return harden(response)
 
@@ -163,7 +187,9 @@ class PaymentLinkController(PortalAccount):
         sitemap=False,
     )
     def payment_link_page(self, token, **kwargs):
-        link = self._resolve_or_fail(token)
+        link, refusal = self._resolve_or_fail(token)
+        if refusal:
+            return refusal
         link._register_view()
         invoice = link.move_id
         blocker = invoice._get_payment_blocker()
@@ -179,10 +205,17 @@ class PaymentLinkController(PortalAccount):
         return request.render("islebooks_payment_links.payment_link_invoice_page", values)
 
     @http.route(
-        "/pay/<string:token>/pdf", type="http", auth="public", methods=["GET"], sitemap=False
+        "/pay/<string:token>/pdf",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,  # its 404 page uses the site's layout
+        sitemap=False,
     )
     def payment_link_pdf(self, token, **kwargs):
-        link = self._resolve_or_fail(token)
+        link, refusal = self._resolve_or_fail(token)
+        if refusal:
+            return refusal
         attachment = link.move_id._get_legal_pdf()
         return request.make_response(
             attachment.raw,
@@ -196,9 +229,9 @@ class PaymentLinkController(PortalAccount):
     def payment_link_transaction(self, token, csrf_token=None, **kwargs):
         # JSON routes skip Odoo's CSRF check; the payment form sends the token,
         # so enforce it like any other POST.
+        link = self._resolve_or_abort(token)
         if not csrf_token or not request.validate_csrf(csrf_token):
             raise Forbidden()
-        link = self._resolve_or_fail(token)
         invoice = link.move_id
         self._validate_transaction_kwargs(
             kwargs, additional_allowed_keys={"access_token", "name_next_installment"}

@@ -194,6 +194,8 @@ class IslebooksPaymentLink(models.Model):
         if expired:
             # An expired link frees its slot for a fresh one; it stays on file.
             expired.write({"revoked_at": now})
+            # Before the insert below, or the live-link unique index refuses it.
+            expired.flush_recordset(["revoked_at"])
         by_key = {link[key_field].id: link for link in live - expired}
         missing = [key for key in targets.ids if key not in by_key]
         if missing:
@@ -239,7 +241,7 @@ class IslebooksPaymentLink(models.Model):
         self.env.cr.execute(
             """
             UPDATE islebooks_payment_link
-               SET view_count = view_count + 1,
+               SET view_count = COALESCE(view_count, 0) + 1,
                    first_viewed_at = COALESCE(first_viewed_at, now() at time zone 'UTC'),
                    last_viewed_at = now() at time zone 'UTC'
              WHERE id = %s
