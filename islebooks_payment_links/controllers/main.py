@@ -136,8 +136,13 @@ class PaymentLinkController(PortalAccount):
                 "error": {
                     "code": status,
                     "message": message,
-                    "data": {"name": "odoo.exceptions.ValidationError", "message": message,
-                             "arguments": [message], "context": {}, "debug": ""},
+                    "data": {
+                        "name": "odoo.exceptions.ValidationError",
+                        "message": message,
+                        "arguments": [message],
+                        "context": {},
+                        "debug": "",
+                    },
                 },
             },
             status=status,

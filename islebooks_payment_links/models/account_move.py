@@ -81,10 +81,12 @@ class AccountMove(models.Model):
         # A done transaction not yet post-processed has not registered its
         # payment yet: the residual still shows the amount it is paying.
         pending = self.transaction_ids.filtered(
-            lambda tx: tx.provider_code not in ("none", "custom")
-            and (
-                tx.state in ("pending", "authorized")
-                or (tx.state == "done" and not tx.is_post_processed)
+            lambda tx: (
+                tx.provider_code not in ("none", "custom")
+                and (
+                    tx.state in ("pending", "authorized")
+                    or (tx.state == "done" and not tx.is_post_processed)
+                )
             )
         )
         if pending:

@@ -285,9 +285,7 @@ class IslebooksPaymentLink(models.Model):
     @api.model
     def _revoke_for_partners(self, partners):
         """Revoke every live link opening the documents of ``partners``."""
-        links = self.sudo().search(
-            [("partner_id", "in", partners.ids), ("revoked_at", "=", False)]
-        )
+        links = self.sudo().search([("partner_id", "in", partners.ids), ("revoked_at", "=", False)])
         links.action_revoke()
         return links
 

@@ -35,8 +35,7 @@ class TestPaymentLinkConcurrency(BaseCase):
                     "partner_id": partner.id,
                     "invoice_line_ids": [
                         Command.create(
-                            {"name": "Boat trip", "price_unit": 250.0,
-                             "tax_ids": [Command.clear()]}
+                            {"name": "Boat trip", "price_unit": 250.0, "tax_ids": [Command.clear()]}
                         )
                     ],
                 }

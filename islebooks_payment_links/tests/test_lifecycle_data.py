@@ -31,8 +31,9 @@ class TestPaymentLinkKeepsBusinessData(TransactionCase):
                 "move_type": "out_invoice",
                 "partner_id": partner.id,
                 "invoice_line_ids": [
-                    Command.create({"name": "Catering", "price_unit": 80.0,
-                                    "tax_ids": [Command.clear()]})
+                    Command.create(
+                        {"name": "Catering", "price_unit": 80.0, "tax_ids": [Command.clear()]}
+                    )
                 ],
             }
         )

@@ -177,7 +177,9 @@ class TestPaymentLinkThrottle(PaymentLinkSecurityCommon):
             for _i in range(5):
                 self._get(f"/pay/{UNKNOWN_TOKEN}", headers=attacker)
             self.assertEqual(self._failures("198.51.100.7"), 5)
-            self.assertEqual(self._get(f"/pay/{self.link.token}", headers=attacker).status_code, 429)
+            self.assertEqual(
+                self._get(f"/pay/{self.link.token}", headers=attacker).status_code, 429
+            )
             # Another client behind the same proxy is not affected.
             self.assertEqual(
                 self._get(f"/pay/{self.link.token}", headers=customer).status_code, 200
@@ -263,8 +265,13 @@ class TestPaymentLinkHygiene(PaymentLinkSecurityCommon):
         self.assertNotIn(UNKNOWN_TOKEN, output)
         # The filter itself, on a record shaped like werkzeug's.
         record = logging.LogRecord(
-            "werkzeug", logging.INFO, __file__, 1, '%s - "%s" %s',
-            ("127.0.0.1", f"GET /fr/pay/{self.link.token}/pdf HTTP/1.1", 200), None,
+            "werkzeug",
+            logging.INFO,
+            __file__,
+            1,
+            '%s - "%s" %s',
+            ("127.0.0.1", f"GET /fr/pay/{self.link.token}/pdf HTTP/1.1", 200),
+            None,
         )
         PaymentLinkTokenFilter().filter(record)
         self.assertEqual(record.getMessage(), '127.0.0.1 - "GET /fr/pay/***/pdf HTTP/1.1" 200')
@@ -333,8 +340,11 @@ class TestPaymentLinkLifecycle(PaymentLinkSecurityCommon):
         self.assertEqual(self.link.state, "active")
         # The destination keeps exactly one live portal link.
         live = self.env["islebooks.payment.link"].search(
-            [("partner_id", "=", self.partner.id), ("scope", "=", "portal"),
-             ("state", "=", "active")]
+            [
+                ("partner_id", "=", self.partner.id),
+                ("scope", "=", "portal"),
+                ("state", "=", "active"),
+            ]
         )
         self.assertEqual(live, kept_portal)
 
@@ -376,8 +386,7 @@ class TestPaymentLinkLifecycle(PaymentLinkSecurityCommon):
 class TestPaymentLinkRenewal(PaymentLinkSecurityCommon):
     def _renewal_mails(self):
         return self.env["mail.mail"].search(
-            [("model", "=", "islebooks.payment.link"),
-             ("recipient_ids", "in", self.partner.ids)]
+            [("model", "=", "islebooks.payment.link"), ("recipient_ids", "in", self.partner.ids)]
         )
 
     def _activities(self):
@@ -446,9 +455,7 @@ class TestPaymentLinkRenewal(PaymentLinkSecurityCommon):
     def test_renew_requests_are_throttled(self):
         for _i in range(5):
             self._renew(UNKNOWN_TOKEN)
-        response = self.url_open(
-            f"/pay/{UNKNOWN_TOKEN}/renew", data={"csrf_token": self._csrf()}
-        )
+        response = self.url_open(f"/pay/{UNKNOWN_TOKEN}/renew", data={"csrf_token": self._csrf()})
         self.assertEqual(response.status_code, 429)
         self.assertIn("Retry-After", response.headers)
 
@@ -465,9 +472,7 @@ class TestPaymentLinkNothingLost(PaymentLinkSecurityCommon):
         )
 
     def _simulate(self, tx, state):
-        tx._handle_notification_data(
-            "demo", {"reference": tx.reference, "simulated_state": state}
-        )
+        tx._handle_notification_data("demo", {"reference": tx.reference, "simulated_state": state})
         tx._post_process()
 
     def test_failed_or_cancelled_payment_leaves_the_invoice_payable(self):
