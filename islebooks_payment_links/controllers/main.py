@@ -84,6 +84,17 @@ class PaymentLinkController(PortalAccount):
         return link, None
 
     @classmethod
+    def _link_or_none(cls, token):
+        """The active link of ``token`` or None, throttled and counted like
+        ``_resolve_or_fail`` (kept for routes written against the foundation)."""
+        cls._check_throttle()
+        link = request.env["islebooks.payment.link"]._resolve(token)
+        if not link:
+            cls._register_failed_attempt()
+            return None
+        return link
+
+    @classmethod
     def _resolve_or_abort(cls, token):
         """The active link of ``token``; else abort with the refusal (JSON routes)."""
         link, refusal = cls._resolve_or_fail(token)
