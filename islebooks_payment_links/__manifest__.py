@@ -26,6 +26,7 @@
         "views/payment_confirmation_templates.xml",
         "views/mail_payment_link_templates.xml",
         "views/report_invoice_templates.xml",
+        "views/payment_link_security_templates.xml",
     ],
     "demo": [
         "demo/islebooks_payment_links_demo.xml",

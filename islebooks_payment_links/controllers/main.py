@@ -1,4 +1,6 @@
-from werkzeug.exceptions import Forbidden
+from urllib.parse import quote
+
+from werkzeug.exceptions import Forbidden, abort
 
 from odoo import _, http
 from odoo.exceptions import ValidationError
@@ -7,12 +9,7 @@ from odoo.http import content_disposition, request
 
 from odoo.addons.account_payment.controllers.portal import PortalAccount
 
-# Capability URLs must not leak through referrers, caches or search engines.
-HARDENING_HEADERS = [
-    ("Referrer-Policy", "no-referrer"),
-    ("X-Robots-Tag", "noindex, nofollow"),
-    ("Cache-Control", "no-store"),
-]
+from ..models.ir_http import harden
 
 
 class PaymentLinkController(PortalAccount):
@@ -27,19 +24,148 @@ class PaymentLinkController(PortalAccount):
     # ------------------------------------------------------------------
 
     @staticmethod
-    def _link_or_none(token):
-        return request.env["islebooks.payment.link"]._resolve(token) or None
+    def _client_address():
+        # Odoo applies ProxyFix to remote_addr only in --proxy-mode: a spoofed
+        # X-Forwarded-For is ignored otherwise. Never read that header here.
+        return request.httprequest.remote_addr or "unknown"
+
+    @classmethod
+    def _throttle_refusal(cls):
+        """The 429 answer for a client address past the failure limit, or None.
+
+        One indexed read, nothing written.
+        """
+        throttle = request.env["islebooks.payment.link.throttle"].sudo()
+        if retry_after := throttle._retry_after(cls._client_address()):
+            return cls._too_many_requests(retry_after)
+        return None
+
+    @classmethod
+    def _check_throttle(cls):
+        """Abort with the 429 page when the client address is past the limit.
+
+        Call it first in every public route of the addon that takes a secret
+        or sends something (e.g. a POST form).
+        """
+        if refusal := cls._throttle_refusal():
+            abort(refusal)
+
+    @classmethod
+    def _register_failed_attempt(cls):
+        """Count one failed or suspicious attempt of the client address.
+
+        For every public POST of the addon that checks a secret (e.g. the
+        bank-transfer confirmation form): the count is committed even when the
+        request is rolled back.
+        """
+        request.env["islebooks.payment.link.throttle"].sudo()._register_failure(
+            cls._client_address()
+        )
+
+    @classmethod
+    def _resolve_or_fail(cls, token):
+        """``(link, refusal)``: the active link of ``token``, or the answer to return.
+
+        The one entry point of every /pay/<token> page: a throttled address is
+        refused (429) even with a valid token, otherwise guessing goes on; a
+        failed lookup is counted and answered with the one 404 page; success
+        writes nothing here. Usage::
+
+            link, refusal = self._resolve_or_fail(token)
+            if refusal:
+                return refusal
+        """
+        if refusal := cls._throttle_refusal():
+            return None, refusal
+        link = request.env["islebooks.payment.link"]._resolve(token)
+        if not link:
+            cls._register_failed_attempt()
+            return None, cls._not_found()
+        return link, None
+
+    @classmethod
+    def _link_or_none(cls, token):
+        """The active link of ``token`` or None, throttled and counted like
+        ``_resolve_or_fail`` (kept for routes written against the foundation)."""
+        cls._check_throttle()
+        link = request.env["islebooks.payment.link"]._resolve(token)
+        if not link:
+            cls._register_failed_attempt()
+            return None
+        return link
+
+    @classmethod
+    def _resolve_or_abort(cls, token):
+        """The active link of ``token``; else abort with the refusal (JSON routes)."""
+        link, refusal = cls._resolve_or_fail(token)
+        if refusal:
+            abort(refusal)
+        return link
 
     @staticmethod
     def _harden(response):
-        for header, value in HARDENING_HEADERS:
-            response.headers[header] = value
+        return harden(response)
+
+    @classmethod
+    def _not_found(cls):
+        if request.dispatcher.routing_type == "json":
+            response = cls._json_error(_("This payment link is no longer valid."), 404)
+        else:
+            response = request.render(
+                "islebooks_payment_links.payment_link_not_found",
+                {"renew_action": cls._renew_action()},
+                status=404,
+            )
+            # Render now: when aborted, the cursor is closed before lazy rendering.
+            response.flatten()
+        return harden(response)
+
+    @classmethod
+    def _too_many_requests(cls, retry_after):
+        minutes = max(1, -(-retry_after // 60))
+        if request.dispatcher.routing_type == "json":
+            response = cls._json_error(
+                _("Too many attempts. Please try again in %s minutes.", minutes), 429
+            )
+        else:
+            response = request.render(
+                "islebooks_payment_links.payment_link_too_many_requests",
+                {"minutes": minutes},
+                status=429,
+            )
+            response.flatten()
+        response.headers["Retry-After"] = str(retry_after)
+        return harden(response)
+
+    @staticmethod
+    def _json_error(message, status):
+        """A JSON-RPC error the payment form shows as is, with a real HTTP status."""
+        response = request.make_json_response(
+            {
+                "jsonrpc": "2.0",
+                "id": getattr(request.dispatcher, "request_id", None),
+                "error": {
+                    "code": status,
+                    "message": message,
+                    "data": {
+                        "name": "odoo.exceptions.ValidationError",
+                        "message": message,
+                        "arguments": [message],
+                        "context": {},
+                        "debug": "",
+                    },
+                },
+            },
+            status=status,
+        )
         return response
 
-    def _not_found(self):
-        response = request.render("islebooks_payment_links.payment_link_not_found", {})
-        response.status_code = 404
-        return self._harden(response)
+    @staticmethod
+    def _renew_action():
+        """Where the not-found page's form posts: the same for every token."""
+        path = request.httprequest.path.rstrip("/")
+        token = path.split("/pay/", 1)[1].split("/", 1)[0] if "/pay/" in path else ""
+        return f"/pay/{quote(token, safe='')}/renew" if token else ""
 
     def _payment_form_values(self, link, invoices, amount):
         """Values for Odoo's ``payment.form``, computed from the link only."""
@@ -77,9 +203,9 @@ class PaymentLinkController(PortalAccount):
         sitemap=False,
     )
     def payment_link_page(self, token, **kwargs):
-        link = self._link_or_none(token)
-        if not link:
-            return self._not_found()
+        link, refusal = self._resolve_or_fail(token)
+        if refusal:
+            return refusal
         link._register_view()
         invoice = link.move_id
         blocker = invoice._get_payment_blocker()
@@ -92,53 +218,63 @@ class PaymentLinkController(PortalAccount):
         }
         if not blocker:
             values.update(self._payment_form_values(link, invoice, invoice.amount_residual))
-        return self._harden(
-            request.render("islebooks_payment_links.payment_link_invoice_page", values)
-        )
+        return request.render("islebooks_payment_links.payment_link_invoice_page", values)
 
     @http.route(
         "/pay/<string:token>/pdf",
         type="http",
         auth="public",
         methods=["GET"],
-        website=True,  # its 404 page uses the site's layout like the invoice page
+        website=True,  # its 404 page uses the site's layout
         sitemap=False,
     )
     def payment_link_pdf(self, token, **kwargs):
-        link = self._link_or_none(token)
-        if not link:
-            return self._not_found()
+        link, refusal = self._resolve_or_fail(token)
+        if refusal:
+            return refusal
         attachment = link.move_id._get_legal_pdf()
-        return self._harden(
-            request.make_response(
-                attachment.raw,
-                headers=[
-                    ("Content-Type", "application/pdf"),
-                    ("Content-Disposition", content_disposition(attachment.name)),
-                ],
-            )
+        return request.make_response(
+            attachment.raw,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Disposition", content_disposition(attachment.name)),
+            ],
         )
 
     @http.route("/pay/<string:token>/transaction", type="json", auth="public")
     def payment_link_transaction(self, token, csrf_token=None, **kwargs):
         # JSON routes skip Odoo's CSRF check; the payment form sends the token,
         # so enforce it like any other POST.
+        link = self._resolve_or_abort(token)
         if not csrf_token or not request.validate_csrf(csrf_token):
             raise Forbidden()
-        link = self._link_or_none(token)
-        if not link:
-            raise ValidationError(_("This payment link is no longer valid."))
         invoice = link.move_id
         self._validate_transaction_kwargs(
             kwargs, additional_allowed_keys={"access_token", "name_next_installment"}
         )
         return self._create_link_transaction(link, invoice, kwargs)
 
+    @http.route(
+        "/pay/<string:token>/renew",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+        sitemap=False,
+    )
+    def payment_link_renew(self, token, **kwargs):
+        """Ask for a fresh link from a dead one; the answer is the same for any token."""
+        self._check_throttle()
+        # Every request counts: it also caps the emails one address can trigger.
+        self._register_failed_attempt()
+        request.env["islebooks.payment.link"]._request_renewal(token)
+        return request.render("islebooks_payment_links.payment_link_renew_requested", {})
+
     def _create_link_transaction(self, link, invoices, kwargs):
         """Create the transaction for ``invoices`` with server-side amounts only."""
-        for invoice in invoices:
-            if blocker := invoice._get_payment_blocker():
-                raise ValidationError(blocker)
+        # Row locks until this request commits: a second attempt started at
+        # the same moment is refused instead of creating a second payment.
+        invoices._lock_for_link_payment()
         if kwargs.get("flow") not in ("redirect", "direct"):
             raise ValidationError(_("Saved payment methods cannot be used through a payment link."))
         amount = sum(invoices.mapped("amount_residual"))

@@ -6,3 +6,6 @@ from . import res_partner
 from . import islebooks_payment_confirmation
 from . import account_move_send
 from . import ir_actions_actions
+from . import islebooks_payment_link_throttle
+from . import ir_http
+from . import base_partner_merge_automatic_wizard

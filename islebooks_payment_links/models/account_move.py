@@ -2,9 +2,10 @@ import base64
 import io
 
 import qrcode
+from psycopg2.errors import LockNotAvailable
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 LINKABLE_MOVE_TYPES = ("out_invoice", "out_refund")
 
@@ -102,13 +103,71 @@ class AccountMove(models.Model):
             self.amount_residual
         ):
             return _("This invoice is paid.")
+        # A done transaction not yet post-processed has not registered its
+        # payment yet: the residual still shows the amount it is paying.
         pending = self.transaction_ids.filtered(
-            lambda tx: tx.state in ("pending", "authorized")
-            and tx.provider_code not in ("none", "custom")
+            lambda tx: (
+                tx.provider_code not in ("none", "custom")
+                and (
+                    tx.state in ("pending", "authorized")
+                    or (tx.state == "done" and not tx.is_post_processed)
+                )
+            )
         )
         if pending:
             return _("A payment is being processed for this invoice.")
         return ""
+
+    def _lock_for_link_payment(self):
+        """Lock these invoices for a new online payment, or raise a ValidationError.
+
+        NOWAIT: a concurrent attempt holding the lock makes this one fail at
+        once with a clear message rather than queue up and pay twice. Odoo
+        runs requests in REPEATABLE READ, so the lock alone is not enough: an
+        attempt that started before another one committed would not see its
+        transaction. Touching the rows and locking the invoices' transactions
+        makes such a stale attempt fail with a serialization error, which
+        Odoo's request loop retries with a fresh snapshot.
+        """
+        if not self:
+            return
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR UPDATE NOWAIT",
+                    [tuple(self.ids)],
+                )
+                # A new row version (values unchanged): a concurrent attempt
+                # whose snapshot predates this one's commit then gets a
+                # serialization failure on its lock, and Odoo retries its
+                # request with fresh data instead of missing this payment.
+                self.env.cr.execute(
+                    "UPDATE account_move SET write_date = write_date WHERE id IN %s",
+                    [tuple(self.ids)],
+                )
+                self.env.cr.execute(
+                    """
+                    SELECT tx.id
+                      FROM payment_transaction tx
+                      JOIN account_invoice_transaction_rel rel ON rel.transaction_id = tx.id
+                     WHERE rel.invoice_id IN %s
+                     ORDER BY tx.id
+                       FOR UPDATE OF tx NOWAIT
+                    """,
+                    [tuple(self.ids)],
+                )
+        except LockNotAvailable:
+            raise ValidationError(
+                _("A payment is already being started for this invoice. Please wait a moment.")
+            ) from None
+        self.invalidate_recordset(["amount_residual", "payment_state", "transaction_ids"])
+        for move in self:
+            if blocker := move._get_payment_blocker():
+                raise ValidationError(blocker)
+
+    def action_regenerate_payment_link(self):
+        self.payment_link_id.action_regenerate()
+        return True
 
     def action_copy_payment_link(self):
         self._check_payment_link_allowed()

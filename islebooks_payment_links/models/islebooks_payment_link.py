@@ -67,6 +67,12 @@ class IslebooksPaymentLink(models.Model):
     first_viewed_at = fields.Datetime("First opened", readonly=True, copy=False)
     last_viewed_at = fields.Datetime("Last opened", readonly=True, copy=False)
     view_count = fields.Integer("Views", readonly=True, copy=False, default=0)
+    renewal_requested_at = fields.Datetime(
+        "Fresh link requested on",
+        readonly=True,
+        copy=False,
+        help="When the customer last asked, from this dead link, for a fresh one.",
+    )
     state = fields.Selection(
         [("active", "Active"), ("expired", "Expired"), ("revoked", "Revoked")],
         compute="_compute_state",
@@ -298,6 +304,96 @@ class IslebooksPaymentLink(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+
+    def action_regenerate(self):
+        """Rotate: revoke these links and hand out new ones for the same targets."""
+        self.action_revoke()
+        new_links = self.browse()
+        for link in self:
+            if link.scope == "invoice":
+                new_link = self.with_company(link.company_id)._get_or_create(
+                    "invoice", link.move_id
+                )
+                link.move_id.message_post(
+                    body=_("Payment link regenerated: only the new link opens the invoice."),
+                    subtype_xmlid="mail.mt_note",
+                )
+            else:
+                new_link = self.with_company(link.company_id)._get_or_create(
+                    "portal", link.partner_id
+                )
+            new_links |= new_link
+        if len(new_links) == 1:
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": self._name,
+                "res_id": new_links.id,
+                "view_mode": "form",
+                "target": "current",
+            }
+        return True
+
+    @api.model
+    def _revoke_for_partners(self, partners):
+        """Revoke every live link opening the documents of ``partners``."""
+        links = self.sudo().search([("partner_id", "in", partners.ids), ("revoked_at", "=", False)])
+        links.action_revoke()
+        return links
+
+    # ------------------------------------------------------------------
+    # Fresh link on request (from the page of a dead link)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _request_renewal(self, token):
+        """Email a fresh link if ``token`` is a known expired or revoked link.
+
+        The fresh link goes only to the email already on file and staff get
+        an activity to resend it (e.g. by WhatsApp). Unknown tokens, live
+        links and links renewed in the last hour do nothing: the caller
+        answers the same thing in every case, so the answer reveals nothing.
+        Returns the fresh link (or an empty recordset) for tests and logs.
+        """
+        Link = self.sudo()
+        if not isinstance(token, str) or not TOKEN_PATTERN.match(token):
+            return Link.browse()
+        link = Link.search([("token_digest", "=", _digest(token))], limit=1)
+        if not link or not consteq(link.token, token) or link.state == "active":
+            return Link.browse()
+        now = fields.Datetime.now()
+        if link.renewal_requested_at and link.renewal_requested_at > now - timedelta(hours=1):
+            return Link.browse()
+        partner = link.partner_id
+        move = link.move_id
+        if not partner.active or (move and move.state != "posted"):
+            # Archived/merged customers and cancelled invoices get no new link.
+            return Link.browse()
+        link.renewal_requested_at = now
+        Link = Link.with_company(link.company_id)
+        fresh = Link._get_or_create(link.scope, move if link.scope == "invoice" else partner)
+        recipient = move.partner_id if move and move.partner_id.email else partner
+        if recipient.email:
+            template = self.env.ref("islebooks_payment_links.mail_template_payment_link_renewal")
+            template.sudo().send_mail(fresh.id)
+        target = move or partner
+        responsible = (
+            (move.invoice_user_id if move else partner.user_id)
+            or link.create_uid
+            or self.env.ref("base.user_admin", raise_if_not_found=False)
+        )
+        target.sudo().activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=_("Resend the payment link"),
+            note=_(
+                "The customer opened an expired or revoked payment link and asked for a "
+                "fresh one. %(sent)s Resend it by WhatsApp if they prefer.",
+                sent=_("It was emailed to %s.", recipient.email)
+                if recipient.email
+                else _("No email is on file, so nothing was sent."),
+            ),
+            user_id=responsible.id,
+        )
+        return fresh
 
     def action_revoke(self):
         live = self.filtered(lambda link: not link.revoked_at)

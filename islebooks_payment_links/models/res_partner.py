@@ -84,6 +84,9 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        # An archived customer's links stop opening at once (and stay on file).
+        if "active" in vals and not vals["active"]:
+            self.env["islebooks.payment.link"]._revoke_for_partners(self)
         if not vals.get("whatsapp"):
             return super().write(vals)
         if "country_id" in vals:

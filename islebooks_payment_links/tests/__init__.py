@@ -12,3 +12,6 @@ from . import test_invoice_pdf_qr
 from . import test_amount_in_words
 from . import test_invoice_email
 from . import test_list_context_menu
+from . import test_security
+from . import test_concurrency
+from . import test_lifecycle_data

@@ -1,0 +1,46 @@
+import re
+
+from odoo import models
+from odoo.http import request
+
+# Capability URLs must not leak through referrers, caches or search engines.
+HARDENING_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Cache-Control": "no-store",
+}
+# /pay/... and its language-prefixed forms (/fr/pay/..., /es_AR/pay/...).
+PAY_PATH = re.compile(r"^(?:/[A-Za-z]{2,3}(?:[_@-][A-Za-z]+)?)?/pay/")
+
+
+def harden(response):
+    """Add the hardening headers to ``response`` (any object with ``headers``)."""
+    headers = getattr(response, "headers", None)
+    if headers is not None:
+        for header, value in HARDENING_HEADERS.items():
+            headers[header] = value
+    return response
+
+
+def is_payment_link_request():
+    return bool(request and PAY_PATH.match(request.httprequest.path or ""))
+
+
+class IrHttp(models.AbstractModel):
+    _inherit = "ir.http"
+
+    # One place for every answer under /pay/: pages, PDFs, JSON, and also the
+    # error pages Odoo renders itself (404 of an unknown sub-path, 500, ...).
+
+    @classmethod
+    def _post_dispatch(cls, response):
+        super()._post_dispatch(response)
+        if is_payment_link_request():
+            harden(response)
+
+    @classmethod
+    def _handle_error(cls, exception):
+        response = super()._handle_error(exception)
+        if is_payment_link_request():
+            harden(response)
+        return response
