@@ -17,6 +17,10 @@
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "views/payment_link_templates.xml",
+        "views/payment_link_portal_templates.xml",
+        "views/res_partner_views.xml",
+        "wizards/islebooks_payment_link_wizard_views.xml",
+        "report/report_partner_statement_templates.xml",
     ],
     "demo": [
         "demo/islebooks_payment_links_demo.xml",
@@ -28,6 +32,7 @@
         ],
         "web.assets_frontend": [
             "islebooks_payment_links/static/src/scss/payment_page.scss",
+            "islebooks_payment_links/static/src/js/portal_selection.js",
         ],
         "web.assets_tests": [
             "islebooks_payment_links/static/tests/tours/*.js",

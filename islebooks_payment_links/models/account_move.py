@@ -76,8 +76,13 @@ class AccountMove(models.Model):
             self.amount_residual
         ):
             return _("This invoice is paid.")
+        # A confirmed transaction not yet turned into a payment counts too: the
+        # invoice would otherwise look payable until the post-processing runs.
         pending = self.transaction_ids.filtered(
-            lambda tx: tx.state in ("pending", "authorized")
+            lambda tx: (
+                tx.state in ("pending", "authorized")
+                or (tx.state == "done" and not tx.is_post_processed)
+            )
             and tx.provider_code not in ("none", "custom")
         )
         if pending:
@@ -117,6 +122,39 @@ class AccountMove(models.Model):
                     self.sudo(), sending_methods=["manual"]
                 )
         return self.sudo().invoice_pdf_report_id
+
+    def _get_legal_pdfs(self):
+        """Legal PDF of each move, in order: the batch version of ``_get_legal_pdf``.
+
+        Stored PDFs are read with a bounded number of queries; missing ones are
+        generated in one batch, the way Print does.
+        """
+        missing = self.filtered(lambda move: not move.invoice_pdf_report_id)
+        if missing:
+            self.env.cr.execute(
+                "SELECT id FROM account_move WHERE id IN %s FOR UPDATE", [tuple(missing.ids)]
+            )
+            missing.invalidate_recordset(["invoice_pdf_report_id", "invoice_pdf_report_file"])
+            missing = missing.filtered(lambda move: not move.invoice_pdf_report_id)
+            if missing:
+                self.env["account.move.send"].sudo()._generate_and_send_invoices(
+                    missing.sudo(), sending_methods=["manual"]
+                )
+        moves = self.sudo()
+        return [move.invoice_pdf_report_id for move in moves]
+
+    def _lock_for_online_payment(self):
+        """Serialise payments of the same invoices.
+
+        A real row update (not just a lock): a concurrent request paying any of
+        them then fails with a serialization error, Odoo retries it in a fresh
+        transaction, and the retry sees the first transaction and refuses.
+        """
+        if self.ids:
+            self.env.cr.execute(
+                "UPDATE account_move SET write_date = write_date WHERE id IN %s",
+                [tuple(self.ids)],
+            )
 
     @api.model
     def _demo_create_payment_links(self):

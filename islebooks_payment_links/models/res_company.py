@@ -11,3 +11,9 @@ class ResCompany(models.Model):
         required=True,
         help="How long a newly created payment link opens. Existing links keep their own expiry.",
     )
+
+    payment_link_allow_partial = fields.Boolean(
+        "Partial payments through links",
+        help="Let customers pay part of a single invoice from their portal link, "
+        "up to its amount due.",
+    )
