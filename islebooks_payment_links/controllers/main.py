@@ -200,6 +200,7 @@ class PaymentLinkController(PortalAccount):
         type="http",
         auth="public",
         methods=["GET"],
+        website=True,
         sitemap=False,
     )
     def payment_link_portal_invoice_pdf(self, token, invoice_id, **kwargs):
@@ -210,7 +211,12 @@ class PaymentLinkController(PortalAccount):
         return self._pdf_response(invoice._get_legal_pdf())
 
     @http.route(
-        "/pay/<string:token>/zip", type="http", auth="public", methods=["GET"], sitemap=False
+        "/pay/<string:token>/zip",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
     )
     def payment_link_portal_zip(self, token, **kwargs):
         link = self._portal_link_or_none(token)
@@ -286,6 +292,7 @@ class PaymentLinkController(PortalAccount):
         type="http",
         auth="public",
         methods=["GET"],
+        website=True,
         sitemap=False,
     )
     def payment_link_portal_statement(self, token, date_from=None, date_to=None, **kwargs):
@@ -311,7 +318,12 @@ class PaymentLinkController(PortalAccount):
         )
 
     @http.route(
-        "/pay/<string:token>/pdf", type="http", auth="public", methods=["GET"], sitemap=False
+        "/pay/<string:token>/pdf",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
     )
     def payment_link_pdf(self, token, **kwargs):
         link = self._link_or_none(token)
