@@ -72,7 +72,7 @@ class IslebooksPaymentLink(models.Model):
     revoked_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     first_viewed_at = fields.Datetime("First opened", readonly=True, copy=False)
     last_viewed_at = fields.Datetime("Last opened", readonly=True, copy=False)
-    view_count = fields.Integer("Views", readonly=True, copy=False)
+    view_count = fields.Integer("Views", readonly=True, copy=False, default=0)
     state = fields.Selection(
         [("active", "Active"), ("expired", "Expired"), ("revoked", "Revoked")],
         compute="_compute_state",
@@ -254,7 +254,7 @@ class IslebooksPaymentLink(models.Model):
         self.env.cr.execute(
             """
             UPDATE islebooks_payment_link
-               SET view_count = view_count + 1,
+               SET view_count = COALESCE(view_count, 0) + 1,
                    first_viewed_at = COALESCE(first_viewed_at, now() at time zone 'UTC'),
                    last_viewed_at = now() at time zone 'UTC'
              WHERE id = %s
