@@ -31,8 +31,14 @@ class PortalLinkCommon(AccountTestInvoicingCommon):
         cls.env["payment.provider"].sudo().search(
             [("company_id", "=", company.id), ("id", "!=", provider.id)]
         ).state = "disabled"
-        provider.write({"company_id": company.id, "state": "test", "is_published": True})
-        provider.journal_id = journal
+        provider.write(
+            {
+                "company_id": company.id,
+                "journal_id": journal.id,
+                "state": "test",
+                "is_published": True,
+            }
+        )
         provider.payment_method_ids.active = True
         return provider
 
