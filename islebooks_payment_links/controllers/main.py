@@ -411,6 +411,13 @@ class PaymentLinkController(PortalAccount):
             flow=kwargs["flow"],
             tokenization_requested=False,
             landing_route=self._safe_landing_route(link, kwargs.get("landing_route")),
+            # Several invoices: one batch reference (BATCH/2026/00001) as Odoo's
+            # overdue payment does, rather than every invoice name joined.
+            reference_prefix=(
+                link.company_id.get_next_batch_payment_communication()
+                if len(invoices) > 1
+                else None
+            ),
             custom_create_values={
                 "invoice_ids": [Command.set(invoices.ids)],
                 "islebooks_payment_link_id": link.id,

@@ -11,6 +11,10 @@ from odoo.tools import consteq
 # The documents a link may ever show: customer invoices and credit notes.
 PORTAL_MOVE_TYPES = ("out_invoice", "out_refund")
 PORTAL_PAGE_SIZE = 20
+OPEN_INVOICE_DOMAIN = [
+    ("move_type", "=", "out_invoice"),
+    ("payment_state", "in", ("not_paid", "partial")),
+]
 # A payment of these transactions is (being) made: nobody may start another.
 BUSY_TX_STATES = ("pending", "authorized", "done")
 
@@ -291,7 +295,8 @@ class IslebooksPaymentLink(models.Model):
         }
         self.action_revoke()
         new_links = self.browse()
-        for (scope, company), links in self.grouped(lambda l: (l.scope, l.company_id)).items():
+        groups = self.grouped(lambda link: (link.scope, link.company_id))
+        for (scope, company), links in groups.items():
             if scope == "invoice":
                 fresh = self.with_company(company)._get_or_create("invoice", links.move_id)
             else:
@@ -347,7 +352,7 @@ class IslebooksPaymentLink(models.Model):
             expression.AND(
                 [
                     self._get_portal_domain(),
-                    [("move_type", "=", "out_invoice"), ("payment_state", "in", ("not_paid", "partial"))],
+                    OPEN_INVOICE_DOMAIN,
                 ]
             ),
             order=f"invoice_date_due {direction} NULLS LAST, id {direction}",
@@ -388,7 +393,7 @@ class IslebooksPaymentLink(models.Model):
         domain = expression.AND(
             [
                 self._get_portal_domain(),
-                [("move_type", "=", "out_invoice"), ("payment_state", "in", ("not_paid", "partial"))],
+                OPEN_INVOICE_DOMAIN,
             ]
         )
         today = fields.Date.context_today(self)

@@ -1,11 +1,13 @@
 import io
 import json
+import logging
 import zipfile
 
 from odoo.tests import HttpCase, tagged
 
 from .portal_common import PortalLinkCommon
 
+_logger = logging.getLogger(__name__)
 FAKE_PDF = b"%PDF-1.4 stored invoice\n%%EOF\n"
 
 
@@ -78,6 +80,8 @@ class TestPortalQueries(PortalLinkCommon, HttpCase):
             counts[partner], response = self._count(make_request(partner))
             if check:
                 check(partner, response)
+        _logger.info("Queries for 10 / 1000 invoices: %s / %s", counts[self.small],
+                     counts[self.large])
         self.assertLessEqual(
             counts[self.large], counts[self.small], f"10 invoices: {counts[self.small]} queries,"
             f" 1000 invoices: {counts[self.large]} queries"
