@@ -71,7 +71,7 @@ class TestPortalQueries(PortalLinkCommon, HttpCase):
         response = request()
         return self.cr.sql_log_count - before, response
 
-    def _compare(self, make_request, check=None):
+    def _compare(self, make_request, check=None, allowance=0):
         """Queries of the same request for 10 and for 1,000 invoices (after a warm-up)."""
         for partner in (self.small, self.large):
             make_request(partner)()
@@ -80,12 +80,9 @@ class TestPortalQueries(PortalLinkCommon, HttpCase):
             counts[partner], response = self._count(make_request(partner))
             if check:
                 check(partner, response)
-        _logger.info("Queries for 10 / 1000 invoices: %s / %s", counts[self.small],
-                     counts[self.large])
-        self.assertLessEqual(
-            counts[self.large], counts[self.small], f"10 invoices: {counts[self.small]} queries,"
-            f" 1000 invoices: {counts[self.large]} queries"
-        )
+        summary = f"10 invoices: {counts[self.small]} queries, 1000: {counts[self.large]}"
+        _logger.info("Query counts: %s", summary)
+        self.assertLessEqual(counts[self.large], counts[self.small] + allowance, summary)
         return counts
 
     def test_portal_page_queries_do_not_grow(self):
@@ -143,7 +140,10 @@ class TestPortalQueries(PortalLinkCommon, HttpCase):
         def check_pay(partner, response):
             self.assertNotIn("error", response.json())
 
-        self._compare(pay, check_pay)
+        # One transaction, one batch of chatter notes (one per invoice, as Odoo
+        # logs them): the ORM inserts rows 100 at a time, so 1,000 notes take 9
+        # more INSERTs than 10; nothing else grows with the number of invoices.
+        self._compare(pay, check_pay, allowance=len(self.invoices[self.large]) // 100)
         for partner, invoices in self.invoices.items():
             txs = self.env["payment.transaction"].search(
                 [("islebooks_payment_link_id", "=", self.links[partner].id)]
