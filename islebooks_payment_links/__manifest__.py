@@ -27,6 +27,9 @@
         "views/mail_payment_link_templates.xml",
         "views/report_invoice_templates.xml",
         "views/payment_link_security_templates.xml",
+        "views/payment_link_portal_templates.xml",
+        "wizards/islebooks_payment_link_wizard_views.xml",
+        "report/report_partner_statement_templates.xml",
     ],
     "demo": [
         "demo/islebooks_payment_links_demo.xml",
@@ -40,6 +43,7 @@
         "web.assets_frontend": [
             "islebooks_payment_links/static/src/scss/payment_page.scss",
             "islebooks_payment_links/static/src/js/payment_confirmation_form.js",
+            "islebooks_payment_links/static/src/js/portal_selection.js",
         ],
         "web.assets_tests": [
             "islebooks_payment_links/static/tests/tours/*.js",

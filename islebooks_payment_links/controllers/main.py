@@ -1,8 +1,10 @@
+import io
+import zipfile
 from urllib.parse import quote
 
 from werkzeug.exceptions import Forbidden, abort
 
-from odoo import _, http
+from odoo import _, fields, http
 from odoo.exceptions import ValidationError
 from odoo.fields import Command
 from odoo.http import content_disposition, request
@@ -167,18 +169,49 @@ class PaymentLinkController(PortalAccount):
         token = path.split("/pay/", 1)[1].split("/", 1)[0] if "/pay/" in path else ""
         return f"/pay/{quote(token, safe='')}/renew" if token else ""
 
-    def _payment_form_values(self, link, invoices, amount):
+    @staticmethod
+    def _link_tx_partner(link, invoices):
+        # Several contacts' invoices paid at once: the payer is their company.
+        return invoices.partner_id if len(invoices.partner_id) == 1 else link.partner_id
+
+    @staticmethod
+    def _safe_landing_route(link, route):
+        # The customer returns to a page of the same link, never elsewhere.
+        base = f"/pay/{link.token}"
+        if isinstance(route, str) and (route == base or route.startswith(base + "/")):
+            return route
+        return base
+
+    @staticmethod
+    def _parse_ids(*values):
+        """Invoice ids from ``1,2`` strings or repeated query args; None if malformed."""
+        ids = []
+        for value in values:
+            for part in (value or "").replace("-", ",").split(","):
+                if not part.strip():
+                    continue
+                if not part.strip().isdigit():
+                    return None
+                ids.append(int(part))
+        return ids
+
+    def _requested_ids(self):
+        return self._parse_ids(*request.httprequest.args.getlist("invoice_ids"))
+
+    def _payment_form_values(
+        self, link, invoices, amount, landing_route=None, transaction_route=None
+    ):
         """Values for Odoo's ``payment.form``, computed from the link only."""
         invoice = invoices[:1]
         values = self._get_common_page_view_values(
             invoices_data={
-                "partner": invoice.partner_id,
+                "partner": self._link_tx_partner(link, invoices),
                 "company": link.company_id,
                 "total_amount": amount,
                 "currency": invoice.currency_id,
                 "amount_residual": amount,
-                "landing_route": f"/pay/{link.token}",
-                "transaction_route": f"/pay/{link.token}/transaction",
+                "landing_route": landing_route or f"/pay/{link.token}",
+                "transaction_route": transaction_route or f"/pay/{link.token}/transaction",
             },
         )
         # Whoever holds the link may pay, but never with the customer's saved
@@ -202,23 +235,212 @@ class PaymentLinkController(PortalAccount):
         website=True,
         sitemap=False,
     )
-    def payment_link_page(self, token, **kwargs):
+    def payment_link_page(self, token, sort="due", page="1", **kwargs):
         link, refusal = self._resolve_or_fail(token)
         if refusal:
             return refusal
         link._register_view()
-        invoice = link.move_id
+        if link.scope == "portal":
+            return self._render_portal_page(link, sort=sort, page=page)
+        return self._render_invoice_page(link, link.move_id)
+
+    def _render_invoice_page(self, link, invoice, base_route=None):
+        """The page of one invoice: on its own link, or inside a portal link."""
+        base_route = base_route or f"/pay/{link.token}"
         blocker = invoice._get_payment_blocker()
         values = {
             "link": link,
             "invoice": invoice,
             "company": link.company_id,
             "blocker": blocker,
-            "pdf_url": f"/pay/{token}/pdf",
+            "pdf_url": f"{base_route}/pdf",
+            "back_url": f"/pay/{link.token}" if link.scope == "portal" else False,
         }
         if not blocker:
-            values.update(self._payment_form_values(link, invoice, invoice.amount_residual))
-        return request.render("islebooks_payment_links.payment_link_invoice_page", values)
+            values.update(
+                self._payment_form_values(
+                    link,
+                    invoice,
+                    invoice.amount_residual,
+                    landing_route=base_route,
+                    transaction_route=(
+                        f"/pay/{link.token}/transaction/{invoice.id}"
+                        if link.scope == "portal"
+                        else None
+                    ),
+                )
+            )
+        return self._harden(
+            request.render("islebooks_payment_links.payment_link_invoice_page", values)
+        )
+
+    def _render_portal_page(self, link, sort="due", page="1", error=None, status=200):
+        page = int(page) if str(page).isdigit() else 1
+        sort = "-due" if sort == "-due" else "due"
+        paid, page, page_count = link._get_portal_paid(page)
+        today = fields.Date.context_today(link)
+        values = {
+            "link": link,
+            "company": link.company_id,
+            "partner": link.partner_id,
+            "base_url": f"/pay/{link.token}",
+            "totals": link._get_portal_totals(),
+            "unpaid": link._get_portal_unpaid(sort),
+            "paid": paid,
+            "page": page,
+            "page_count": page_count,
+            "sort": sort,
+            "today": today,
+            "statement_from": today.replace(month=1, day=1),
+            "wire_transfer_messages": link._get_wire_transfer_messages(),
+            "error": error,
+        }
+        response = request.render("islebooks_payment_links.payment_link_portal_page", values)
+        response.status_code = status
+        return self._harden(response)
+
+    def _portal_link_or_none(self, token):
+        link = self._link_or_none(token)
+        return link if link and link.scope == "portal" else None
+
+    @http.route(
+        "/pay/<string:token>/invoice/<int:invoice_id>",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def payment_link_portal_invoice(self, token, invoice_id, **kwargs):
+        link = self._portal_link_or_none(token)
+        invoice = link and link._get_granted_moves([invoice_id])
+        if not invoice:
+            return self._not_found()
+        return self._render_invoice_page(
+            link, invoice, base_route=f"/pay/{token}/invoice/{invoice.id}"
+        )
+
+    @http.route(
+        "/pay/<string:token>/invoice/<int:invoice_id>/pdf",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def payment_link_portal_invoice_pdf(self, token, invoice_id, **kwargs):
+        link = self._portal_link_or_none(token)
+        invoice = link and link._get_granted_moves([invoice_id])
+        if not invoice:
+            return self._not_found()
+        return self._pdf_response(invoice._get_legal_pdf())
+
+    @http.route(
+        "/pay/<string:token>/zip",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def payment_link_portal_zip(self, token, **kwargs):
+        link = self._portal_link_or_none(token)
+        invoices = link and link._get_granted_moves(self._requested_ids())
+        if not invoices:
+            return self._not_found()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for invoice, attachment in zip(invoices, invoices._get_legal_pdfs(), strict=True):
+                archive.writestr(attachment.name or f"{invoice.name}.pdf", attachment.raw)
+        return self._harden(
+            request.make_response(
+                buffer.getvalue(),
+                headers=[
+                    ("Content-Type", "application/zip"),
+                    ("Content-Disposition", content_disposition(_("invoices.zip"))),
+                ],
+            )
+        )
+
+    @http.route(
+        "/pay/<string:token>/checkout",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def payment_link_portal_checkout(self, token, amount=None, **kwargs):
+        link = self._portal_link_or_none(token)
+        if not link:
+            return self._not_found()
+        ids = self._requested_ids()
+        invoices = link._get_granted_moves(ids)
+        if ids and not invoices:
+            return self._not_found()
+        try:
+            asked = float(amount) if amount not in (None, "") else None
+        except ValueError:
+            asked = -1.0
+        total, error = link._get_portal_payable(invoices, asked)
+        if error and asked is None:
+            return self._render_portal_page(link, error=error, status=400)
+        selection = ",".join(str(invoice_id) for invoice_id in invoices.ids)
+        values = {
+            "link": link,
+            "company": link.company_id,
+            "partner": link.partner_id,
+            "base_url": f"/pay/{token}",
+            "invoices": invoices,
+            "currency": invoices.currency_id,
+            "amount_due": sum(invoices.mapped("amount_residual")),
+            "amount_error": error,
+            "selection": selection,
+            "allow_partial": len(invoices) == 1 and link.company_id.payment_link_allow_partial,
+        }
+        if not error:
+            values.update(
+                self._payment_form_values(
+                    link,
+                    invoices,
+                    total,
+                    landing_route=f"/pay/{token}",
+                    transaction_route=f"/pay/{token}/transaction/{selection}",
+                )
+            )
+        return self._harden(
+            request.render("islebooks_payment_links.payment_link_checkout_page", values)
+        )
+
+    @http.route(
+        "/pay/<string:token>/statement",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def payment_link_portal_statement(self, token, date_from=None, date_to=None, **kwargs):
+        link = self._portal_link_or_none(token)
+        if not link:
+            return self._not_found()
+        try:
+            date_from = fields.Date.to_date(date_from) if date_from else None
+            date_to = fields.Date.to_date(date_to) if date_to else None
+        except ValueError:
+            return self._render_portal_page(
+                link, error=_("Please choose valid dates for the statement."), status=400
+            )
+        pdf, filename = link._render_statement_pdf(date_from, date_to)
+        return self._harden(
+            request.make_response(
+                pdf,
+                headers=[
+                    ("Content-Type", "application/pdf"),
+                    ("Content-Disposition", content_disposition(filename)),
+                ],
+            )
+        )
 
     @http.route(
         "/pay/<string:token>/pdf",
@@ -232,27 +454,49 @@ class PaymentLinkController(PortalAccount):
         link, refusal = self._resolve_or_fail(token)
         if refusal:
             return refusal
-        attachment = link.move_id._get_legal_pdf()
-        return request.make_response(
-            attachment.raw,
-            headers=[
-                ("Content-Type", "application/pdf"),
-                ("Content-Disposition", content_disposition(attachment.name)),
-            ],
+        if link.scope != "invoice":
+            return self._not_found()
+        return self._pdf_response(link.move_id._get_legal_pdf())
+
+    def _pdf_response(self, attachment):
+        return self._harden(
+            request.make_response(
+                attachment.raw,
+                headers=[
+                    ("Content-Type", "application/pdf"),
+                    ("Content-Disposition", content_disposition(attachment.name)),
+                ],
+            )
         )
 
-    @http.route("/pay/<string:token>/transaction", type="json", auth="public")
-    def payment_link_transaction(self, token, csrf_token=None, **kwargs):
+    @http.route(
+        [
+            "/pay/<string:token>/transaction",
+            # Portal links: the invoices ticked by the customer, each checked
+            # against the link's scope before anything else.
+            "/pay/<string:token>/transaction/<string:selection>",
+        ],
+        type="json",
+        auth="public",
+    )
+    def payment_link_transaction(self, token, selection=None, csrf_token=None, **kwargs):
         # JSON routes skip Odoo's CSRF check; the payment form sends the token,
         # so enforce it like any other POST.
         link = self._resolve_or_abort(token)
         if not csrf_token or not request.validate_csrf(csrf_token):
             raise Forbidden()
-        invoice = link.move_id
+        if link.scope == "portal":
+            invoices = link._get_granted_moves(self._parse_ids(selection) or [])
+            if not invoices:
+                raise ValidationError(_("These invoices cannot be paid through this link."))
+        else:
+            invoices = link.move_id
+            if selection is not None and self._parse_ids(selection) != invoices.ids:
+                raise ValidationError(_("These invoices cannot be paid through this link."))
         self._validate_transaction_kwargs(
             kwargs, additional_allowed_keys={"access_token", "name_next_installment"}
         )
-        return self._create_link_transaction(link, invoice, kwargs)
+        return self._create_link_transaction(link, invoices, kwargs)
 
     @http.route(
         "/pay/<string:token>/renew",
@@ -275,9 +519,19 @@ class PaymentLinkController(PortalAccount):
         # Row locks until this request commits: a second attempt started at
         # the same moment is refused instead of creating a second payment.
         invoices._lock_for_link_payment()
+        if link.scope == "portal":
+            asked = kwargs.get("amount")
+            try:
+                asked = float(asked) if asked is not None else None
+            except (TypeError, ValueError):
+                asked = -1.0
+            amount, error = link._get_portal_payable(invoices, asked)
+            if error:
+                raise ValidationError(error)
+        else:
+            amount = sum(invoices.mapped("amount_residual"))
         if kwargs.get("flow") not in ("redirect", "direct"):
             raise ValidationError(_("Saved payment methods cannot be used through a payment link."))
-        amount = sum(invoices.mapped("amount_residual"))
         form_values = self._payment_form_values(link, invoices, amount)
         provider_id = self._cast_as_int(kwargs.get("provider_id"))
         method_id = self._cast_as_int(kwargs.get("payment_method_id"))
@@ -291,10 +545,20 @@ class PaymentLinkController(PortalAccount):
             token_id=None,
             amount=amount,
             currency_id=invoices.currency_id.id,
-            partner_id=invoices.partner_id[:1].id,
+            partner_id=self._link_tx_partner(link, invoices).id,
             flow=kwargs["flow"],
             tokenization_requested=False,
-            landing_route=f"/pay/{link.token}",
-            custom_create_values={"invoice_ids": [Command.set(invoices.ids)]},
+            landing_route=self._safe_landing_route(link, kwargs.get("landing_route")),
+            # Several invoices: one batch reference (BATCH/2026/00001) as Odoo's
+            # overdue payment does, rather than every invoice name joined.
+            reference_prefix=(
+                link.company_id.get_next_batch_payment_communication()
+                if len(invoices) > 1
+                else None
+            ),
+            custom_create_values={
+                "invoice_ids": [Command.set(invoices.ids)],
+                "islebooks_payment_link_id": link.id,
+            },
         )
         return tx_sudo._get_processing_values()

@@ -205,6 +205,26 @@ class AccountMove(models.Model):
                 )
         return self.sudo().invoice_pdf_report_id
 
+    def _get_legal_pdfs(self):
+        """Legal PDF of each move, in order: the batch version of ``_get_legal_pdf``.
+
+        Stored PDFs are read with a bounded number of queries; missing ones are
+        generated in one batch, the way Print does.
+        """
+        missing = self.filtered(lambda move: not move.invoice_pdf_report_id)
+        if missing:
+            self.env.cr.execute(
+                "SELECT id FROM account_move WHERE id IN %s FOR UPDATE", [tuple(missing.ids)]
+            )
+            missing.invalidate_recordset(["invoice_pdf_report_id", "invoice_pdf_report_file"])
+            missing = missing.filtered(lambda move: not move.invoice_pdf_report_id)
+            if missing:
+                self.env["account.move.send"].sudo()._generate_and_send_invoices(
+                    missing.sudo(), sending_methods=["manual"]
+                )
+        moves = self.sudo()
+        return [move.invoice_pdf_report_id for move in moves]
+
     @api.model
     def _demo_create_payment_links(self):
         invoices = self.search(

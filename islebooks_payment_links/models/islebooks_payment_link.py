@@ -8,6 +8,16 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, consteq
 
+# The documents a link may ever show: customer invoices and credit notes.
+PORTAL_MOVE_TYPES = ("out_invoice", "out_refund")
+PORTAL_PAGE_SIZE = 20
+OPEN_INVOICE_DOMAIN = [
+    ("move_type", "=", "out_invoice"),
+    ("payment_state", "in", ("not_paid", "partial")),
+]
+# A payment of these transactions is (being) made: nobody may start another.
+BUSY_TX_STATES = ("pending", "authorized", "done")
+
 # secrets.token_urlsafe(32): 256 bits, 43 URL-safe characters.
 TOKEN_BYTES = 32
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -79,6 +89,10 @@ class IslebooksPaymentLink(models.Model):
         search="_search_state",
     )
     url = fields.Char("Link", compute="_compute_url")
+    transaction_ids = fields.One2many(
+        "payment.transaction", "islebooks_payment_link_id", string="Payments", readonly=True
+    )
+    payment_count = fields.Integer("Payments made", compute="_compute_payment_count")
 
     _sql_constraints = [
         (
@@ -147,6 +161,17 @@ class IslebooksPaymentLink(models.Model):
         for link in self:
             target = link.move_id.name if link.scope == "invoice" else link.partner_id.name
             link.display_name = _("Payment link of %s", target)
+
+    @api.depends("transaction_ids.state")
+    def _compute_payment_count(self):
+        groups = self.env["payment.transaction"].sudo()._read_group(
+            [("islebooks_payment_link_id", "in", self.ids), ("state", "=", "done")],
+            ["islebooks_payment_link_id"],
+            ["__count"],
+        )
+        counts = {link.id: count for link, count in groups}
+        for link in self:
+            link.payment_count = counts.get(link.id, 0)
 
     @api.depends("token")
     def _compute_url(self):
@@ -403,4 +428,207 @@ class IslebooksPaymentLink(models.Model):
                 body=_("Payment link revoked: it no longer opens the invoice."),
                 subtype_xmlid="mail.mt_note",
             )
+        for link in live.filtered(lambda link: link.scope == "portal"):
+            link.partner_id.message_post(
+                body=_("Portal payment link revoked: it no longer opens the customer's invoices."),
+                subtype_xmlid="mail.mt_note",
+            )
         return True
+
+    def action_regenerate(self):
+        """Replace each link by a new one: the old URL stops opening at once."""
+        kept_expiry = {
+            (link.scope, link.move_id.id or link.partner_id.id, link.company_id.id): link.expires_at
+            for link in self
+            if link.expires_at and link.expires_at > fields.Datetime.now()
+        }
+        self.action_revoke()
+        new_links = self.browse()
+        groups = self.grouped(lambda link: (link.scope, link.company_id))
+        for (scope, company), links in groups.items():
+            if scope == "invoice":
+                fresh = self.with_company(company)._get_or_create("invoice", links.move_id)
+            else:
+                fresh = self.with_company(company)._get_or_create("portal", links.partner_id)
+            for link in fresh.sudo():
+                expiry = kept_expiry.get((scope, link.move_id.id or link.partner_id.id, company.id))
+                if expiry:
+                    link.expires_at = expiry
+            new_links |= fresh
+        return new_links
+
+    # ------------------------------------------------------------------
+    # Customer portal: what a portal link shows (all reads bounded in queries)
+    # ------------------------------------------------------------------
+
+    def _get_portal_domain(self):
+        """Domain of every document the link may show.
+
+        The commercial partner covers the company and all its contacts; only
+        posted customer invoices and credit notes of the link's company.
+        """
+        self.ensure_one()
+        if self.scope == "invoice":
+            return [("id", "=", self.move_id.id), ("company_id", "=", self.company_id.id)]
+        return [
+            ("commercial_partner_id", "=", self.partner_id.id),
+            ("company_id", "=", self.company_id.id),
+            ("move_type", "in", PORTAL_MOVE_TYPES),
+            ("state", "=", "posted"),
+        ]
+
+    def _get_granted_moves(self, move_ids):
+        """The moves of ``move_ids`` (sudo) if the link grants every one, else empty.
+
+        Ids come from the request: one foreign, draft or unknown id refuses the
+        whole selection rather than silently dropping it.
+        """
+        self.ensure_one()
+        Move = self.env["account.move"].sudo()
+        wanted = list(dict.fromkeys(move_ids or []))
+        if not wanted or not all(isinstance(move_id, int) for move_id in wanted):
+            return Move.browse()
+        moves = Move.search(expression.AND([self._get_portal_domain(), [("id", "in", wanted)]]))
+        if len(moves) != len(wanted):
+            return Move.browse()
+        return Move.browse(wanted)
+
+    def _get_portal_unpaid(self, sort="due"):
+        """Open customer invoices, by due date (``sort`` 'due' or '-due')."""
+        self.ensure_one()
+        direction = "DESC" if sort == "-due" else "ASC"
+        return self.env["account.move"].sudo().search(
+            expression.AND(
+                [
+                    self._get_portal_domain(),
+                    OPEN_INVOICE_DOMAIN,
+                ]
+            ),
+            order=f"invoice_date_due {direction} NULLS LAST, id {direction}",
+        )
+
+    def _get_portal_paid_domain(self):
+        return expression.AND(
+            [
+                self._get_portal_domain(),
+                [
+                    "|",
+                    ("move_type", "=", "out_refund"),
+                    ("payment_state", "in", ("paid", "in_payment", "reversed")),
+                ],
+            ]
+        )
+
+    def _get_portal_paid(self, page=1):
+        """One page of the paid history (paid invoices and credit notes), newest first."""
+        self.ensure_one()
+        Move = self.env["account.move"].sudo()
+        domain = self._get_portal_paid_domain()
+        total = Move.search_count(domain)
+        page_count = max(1, -(-total // PORTAL_PAGE_SIZE))
+        page = min(max(1, page), page_count)
+        moves = Move.search(
+            domain,
+            order="invoice_date DESC, id DESC",
+            limit=PORTAL_PAGE_SIZE,
+            offset=(page - 1) * PORTAL_PAGE_SIZE,
+        )
+        return moves, page, page_count
+
+    def _get_portal_totals(self):
+        """Outstanding and overdue amounts per currency: two grouped queries."""
+        self.ensure_one()
+        Move = self.env["account.move"].sudo()
+        domain = expression.AND(
+            [
+                self._get_portal_domain(),
+                OPEN_INVOICE_DOMAIN,
+            ]
+        )
+        today = fields.Date.context_today(self)
+        outstanding = Move._read_group(domain, ["currency_id"], ["amount_residual:sum"])
+        overdue = dict(
+            Move._read_group(
+                expression.AND([domain, [("invoice_date_due", "<", today)]]),
+                ["currency_id"],
+                ["amount_residual:sum"],
+            )
+        )
+        return [
+            {"currency": currency, "amount": amount, "overdue": overdue.get(currency, 0.0)}
+            for currency, amount in outstanding
+        ]
+
+    def _get_portal_payable(self, moves, amount=None):
+        """Check ``moves`` can be paid together; return (amount, error message).
+
+        ``amount`` is a partial amount asked by the customer: allowed for one
+        invoice only, when the company enables it, and never above the amount due.
+        """
+        self.ensure_one()
+        if not moves:
+            return 0.0, _("Select at least one invoice to pay.")
+        if len(moves.currency_id) > 1:
+            return 0.0, _(
+                "These invoices are in different currencies (%(currencies)s) and cannot be paid "
+                "together. Please pay the invoices of each currency separately.",
+                currencies=", ".join(moves.currency_id.mapped("name")),
+            )
+        for move in moves:
+            if blocker := move._get_payment_blocker():
+                return 0.0, _("%(invoice)s: %(reason)s", invoice=move.name, reason=blocker)
+        currency = moves.currency_id
+        due = currency.round(sum(moves.mapped("amount_residual")))
+        if amount is None or currency.compare_amounts(amount, due) == 0:
+            return due, ""
+        if len(moves) > 1 or not self.company_id.payment_link_allow_partial:
+            return 0.0, _("The amount to pay has changed. Please reload the page.")
+        if currency.compare_amounts(amount, 0) <= 0 or currency.compare_amounts(amount, due) > 0:
+            return 0.0, _(
+                "Please enter an amount greater than zero and at most the amount due."
+            )
+        return currency.round(amount), ""
+
+    def _get_wire_transfer_messages(self):
+        """Bank details of the link's company, where wire transfer is enabled."""
+        self.ensure_one()
+        Provider = self.env["payment.provider"].sudo()
+        if "custom_mode" not in Provider._fields:  # payment_custom not installed
+            return []
+        providers = Provider.search(
+            [
+                ("custom_mode", "=", "wire_transfer"),
+                ("state", "in", ("enabled", "test")),
+                ("company_id", "=", self.company_id.id),
+            ]
+        )
+        providers._transfer_ensure_pending_msg_is_set()
+        return [provider.pending_msg for provider in providers if provider.pending_msg]
+
+    def _render_statement_pdf(self, date_from=None, date_to=None):
+        """The customer's statement of account as (pdf bytes, file name)."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        date_to = date_to or today
+        date_from = date_from or date_to.replace(month=1, day=1)
+        if date_from > date_to:
+            date_from, date_to = date_to, date_from
+        pdf, _type = (
+            self.env["ir.actions.report"]
+            .sudo()
+            .with_company(self.company_id)
+            ._render_qweb_pdf(
+                "islebooks_payment_links.report_partner_statement",
+                res_ids=self.partner_id.ids,
+                data={
+                    "company_id": self.company_id.id,
+                    "date_from": fields.Date.to_string(date_from),
+                    "date_to": fields.Date.to_string(date_to),
+                },
+            )
+        )
+        filename = _(
+            "Statement %(from)s - %(to)s.pdf",
+            **{"from": date_from.isoformat(), "to": date_to.isoformat()},
+        )
+        return pdf, filename

@@ -60,6 +60,11 @@ class ResCompany(models.Model):
         default=True,
         help="Send by Email of a customer invoice adds its short payment link to the message.",
     )
+    payment_link_allow_partial = fields.Boolean(
+        "Partial payments through links",
+        help="Let customers pay part of a single invoice from their portal link, "
+        "up to its amount due.",
+    )
 
     def _get_payment_link_unready(self):
         """The companies of ``self`` where a customer could not pay a link at all.

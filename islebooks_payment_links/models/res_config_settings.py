@@ -37,6 +37,9 @@ class ResConfigSettings(models.TransientModel):
     payment_link_in_invoice_email = fields.Boolean(
         related="company_id.payment_link_in_invoice_email", readonly=False
     )
+    payment_link_allow_partial = fields.Boolean(
+        related="company_id.payment_link_allow_partial", readonly=False
+    )
 
     def action_open_whatsapp_templates(self):
         """The two message templates of Send via WhatsApp, to edit and translate."""

@@ -15,3 +15,7 @@ from . import test_list_context_menu
 from . import test_security
 from . import test_concurrency
 from . import test_lifecycle_data
+from . import test_portal_http
+from . import test_portal_tour
+from . import test_portal_wizard
+from . import test_portal_queries

@@ -1,0 +1,399 @@
+import io
+import zipfile
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+from .portal_common import PortalLinkCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPortalHttp(PortalLinkCommon, HttpCase):
+    """The customer portal as a customer (and an attacker) sees it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = cls.partner_a
+        cls.contact = cls.env["res.partner"].create(
+            {"name": "Ann Buyer", "parent_id": cls.customer.id, "type": "contact"}
+        )
+        cls.other = cls.partner_b
+        today = fields.Date.today()
+        cls.inv_a1 = cls._create_invoices(1, cls.customer, 100.0)
+        # Due five days ago: overdue.
+        cls.inv_a2 = cls._create_invoices(1, cls.contact, 200.0, invoice_date=today - timedelta(5))
+        cls.inv_b = cls._create_invoices(1, cls.other, 300.0)
+        cls.draft = cls._create_invoices(1, cls.customer, 400.0, post=False)
+        cls.cancelled = cls._create_invoices(1, cls.customer, 500.0)
+        cls.cancelled.button_draft()
+        cls.cancelled.button_cancel()
+        cls.bill = cls._create_invoices(1, cls.customer, 600.0, move_type="in_invoice")
+        cls.refund = cls._create_invoices(1, cls.customer, 50.0, move_type="out_refund")
+        cls.paid = cls._create_invoices(1, cls.customer, 70.0, invoice_date=today - timedelta(40))
+        cls._pay_in_full(cls.paid)
+        cls.link = cls.customer._get_portal_payment_links()
+        cls.other_link = cls.other._get_portal_payment_links()
+
+    def _granted_hrefs(self, body):
+        return {
+            move.id
+            for move in (
+                self.inv_a1, self.inv_a2, self.inv_b, self.draft, self.cancelled, self.bill,
+                self.refund, self.paid,
+            )
+            if f"{self.link.token}/invoice/{move.id}\"" in body
+        }
+
+    # ------------------------------------------------------------------
+    # The page
+    # ------------------------------------------------------------------
+
+    def test_portal_page_shows_the_customer_account(self):
+        response = self.url_open(self._path(self.link))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Referrer-Policy"], "no-referrer")
+        self.assertIn("noindex", response.headers["X-Robots-Tag"])
+        body = response.text
+        self.assertIn(self.customer.name, body)
+        # The company's and its contacts' invoices, posted customer documents only.
+        self.assertEqual(
+            self._granted_hrefs(body),
+            {self.inv_a1.id, self.inv_a2.id, self.refund.id, self.paid.id},
+        )
+        self.assertNotIn(self.inv_b.name, body)
+        self.assertNotIn(self.bill.name, body)
+        self.assertNotIn(self.cancelled.name, body)
+        # Outstanding 300.00 of which 200.00 overdue (the contact's invoice).
+        self.assertRegex(body, r"o_islebooks_outstanding[\s\S]*300\.00")
+        summary = body[
+            body.index("o_islebooks_portal_summary"):body.index("o_islebooks_portal_unpaid")
+        ]
+        self.assertRegex(summary, r"o_islebooks_overdue_total[^>]*>\s*Overdue:[\s\S]{0,200}200\.00")
+        self.assertRegex(
+            body, rf'o_islebooks_overdue[^"]*"\s+data-invoice-name="{self.inv_a2.name}"'
+        )
+        self.link.invalidate_recordset()
+        self.assertEqual(self.link.view_count, 1)
+        self.assertTrue(self.link.first_viewed_at)
+
+    def test_unpaid_sortable_by_due_date(self):
+        body = self.url_open(self._path(self.link, "?sort=due")).text
+        self.assertLess(body.index(self.inv_a2.name), body.index(self.inv_a1.name))
+        body = self.url_open(self._path(self.link, "?sort=-due")).text
+        self.assertLess(body.index(self.inv_a1.name), body.index(self.inv_a2.name))
+
+    def test_paid_history_paginated_newest_first(self):
+        customer = self.env["res.partner"].create({"name": "Many Notes Ltd"})
+        today = fields.Date.today()
+        notes = self.env["account.move"]
+        for day in range(25):
+            notes |= self._create_invoices(
+                1, customer, 10.0, move_type="out_refund", invoice_date=today - timedelta(day),
+                post=False,
+            )
+        notes.action_post()
+        link = customer._get_portal_payment_links()
+        page1 = self.url_open(self._path(link)).text
+        page2 = self.url_open(self._path(link, "?page=2")).text
+        self.assertEqual(page1.count("o_islebooks_paid_row"), 20)
+        self.assertEqual(page2.count("o_islebooks_paid_row"), 5)
+        # notes[0] is today's: first of page 1; the 5 oldest are on page 2.
+        self.assertLess(page1.index(notes[0].name), page1.index(notes[19].name))
+        self.assertIn(notes[24].name, page2)
+        self.assertNotIn(notes[24].name, page1)
+        self.assertIn("Page 2 / 2", page2)
+
+    def test_unknown_revoked_expired_links_give_the_same_404(self):
+        link = self.env["res.partner"].create({"name": "Gone Co"})._get_portal_payment_links()
+        expired = self.env["res.partner"].create({"name": "Late Co"})._get_portal_payment_links()
+        expired.expires_at = fields.Datetime.now() - timedelta(minutes=1)
+        link.action_revoke()
+        for token in (link.token, expired.token, self.link.token[:-1] + "x", "short"):
+            for suffix in ("", "/checkout", "/zip", "/statement", f"/invoice/{self.inv_a1.id}"):
+                response = self.url_open(f"/pay/{token}{suffix}")
+                self.assertEqual(response.status_code, 404, f"{suffix} {token}")
+                self.assertIn("This link is not valid", response.text)
+
+    def test_regenerate_stops_the_old_link_at_once(self):
+        old_token = self.link.token
+        new_link = self.link.action_regenerate()
+        self.assertNotEqual(new_link.token, old_token)
+        self.assertEqual(self.url_open(f"/pay/{old_token}").status_code, 404)
+        self.assertEqual(self.url_open(self._path(new_link)).status_code, 200)
+
+    # ------------------------------------------------------------------
+    # One invoice of the portal, PDF and ZIP
+    # ------------------------------------------------------------------
+
+    def test_invoice_page_inside_the_portal(self):
+        response = self.url_open(self._path(self.link, f"/invoice/{self.inv_a2.id}"))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(self.inv_a2.name, response.text)
+        self.assertIn(f'/pay/{self.link.token}/transaction/{self.inv_a2.id}"', response.text)
+        self.assertIn(f'href="/pay/{self.link.token}"', response.text)  # back to the list
+        for move in (self.inv_b, self.draft, self.cancelled, self.bill):
+            response = self.url_open(self._path(self.link, f"/invoice/{move.id}"))
+            self.assertEqual(response.status_code, 404, move.move_type)
+        response = self.url_open(self._path(self.link, "/invoice/999999999"))
+        self.assertEqual(response.status_code, 404)
+        # Another customer's link cannot open this customer's invoice.
+        response = self.url_open(self._path(self.other_link, f"/invoice/{self.inv_a1.id}"))
+        self.assertEqual(response.status_code, 404)
+
+    def test_scopes_do_not_mix(self):
+        invoice_link = self.inv_a1._get_payment_links()
+        self.assertEqual(
+            self.url_open(f"/pay/{invoice_link.token}/invoice/{self.inv_a1.id}").status_code, 404
+        )
+        self.assertEqual(self.url_open(self._path(self.link, "/pdf")).status_code, 404)
+        response = self.url_open(f"/pay/{invoice_link.token}/zip?invoice_ids={self.inv_a1.id}")
+        self.assertEqual(response.status_code, 404)
+
+    def test_pdf_and_zip_download(self):
+        # Real PDFs (tests render reports as HTML unless forced), stored as Print does.
+        for move in self.inv_a1 | self.refund:
+            move.with_context(force_report_rendering=True)._get_legal_pdf()
+        response = self.url_open(self._path(self.link, f"/invoice/{self.inv_a1.id}/pdf"))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Content-Type"], "application/pdf")
+        self.assertTrue(response.content.startswith(b"%PDF"))
+        self.assertEqual(
+            self.url_open(self._path(self.link, f"/invoice/{self.inv_b.id}/pdf")).status_code, 404
+        )
+        response = self.url_open(
+            self._path(self.link, f"/zip?invoice_ids={self.inv_a1.id}&invoice_ids={self.refund.id}")
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Content-Type"], "application/zip")
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            names = archive.namelist()
+            self.assertEqual(len(names), 2)
+            self.assertTrue(all(archive.read(name).startswith(b"%PDF") for name in names))
+        self.assertTrue(any(self.refund.name.replace("/", "_") in name for name in names))
+        # One foreign or draft id refuses the whole archive.
+        for foreign in (self.inv_b, self.draft, self.bill):
+            response = self.url_open(
+                self._path(self.link, f"/zip?invoice_ids={self.inv_a1.id},{foreign.id}")
+            )
+            self.assertEqual(response.status_code, 404)
+        response = self.url_open(self._path(self.link, "/zip?invoice_ids=1;2"))
+        self.assertEqual(response.status_code, 404)
+
+    # ------------------------------------------------------------------
+    # Paying
+    # ------------------------------------------------------------------
+
+    def test_checkout_total_and_refusals(self):
+        ids = f"{self.inv_a1.id},{self.inv_a2.id}"
+        response = self.url_open(self._path(self.link, f"/checkout?invoice_ids={ids}"))
+        self.assertEqual(response.status_code, 200)
+        self.assertRegex(response.text, r"o_islebooks_checkout_total[\s\S]{0,200}300\.00")
+        self.assertIn(f"/pay/{self.link.token}/transaction/{ids}", response.text)
+        self.assertIn('data-payment-method-code="demo"', response.text)
+        # A foreign invoice in the selection: refused as a whole.
+        response = self.url_open(
+            self._path(self.link, f"/checkout?invoice_ids={self.inv_a1.id},{self.inv_b.id}")
+        )
+        self.assertEqual(response.status_code, 404)
+        # Nothing selected, or a paid invoice: the portal with a clear message.
+        response = self.url_open(self._path(self.link, "/checkout"))
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("Select at least one invoice", response.text)
+        response = self.url_open(self._path(self.link, f"/checkout?invoice_ids={self.paid.id}"))
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("This invoice is paid.", response.text)
+
+    def test_mixed_currencies_refused(self):
+        eur = self.setup_other_currency("EUR")
+        inv_eur = self._create_invoices(1, self.customer, 80.0, currency=eur)
+        ids = f"{self.inv_a1.id},{inv_eur.id}"
+        response = self.url_open(self._path(self.link, f"/checkout?invoice_ids={ids}"))
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("different currencies", response.text)
+        path = self._path(self.link, f"/transaction/{ids}")
+        result = self._json(path, self._pay_params(
+            180.0, csrf_token=self._csrf(self._path(self.link))))
+        self.assertIn("different currencies", result["error"]["data"]["message"])
+        # The portal shows the outstanding amount per currency.
+        body = self.url_open(self._path(self.link)).text
+        self.assertEqual(body.count("o_islebooks_outstanding"), 2)
+
+    def test_one_transaction_for_several_invoices_then_paid(self):
+        ids = f"{self.inv_a1.id},{self.inv_a2.id}"
+        csrf = self._csrf(self._path(self.link))
+        result = self._json(
+            self._path(self.link, f"/transaction/{ids}"), self._pay_params(300.0, csrf_token=csrf)
+        )
+        self.assertNotIn("error", result, result)
+        tx = self.env["payment.transaction"].search(
+            [("islebooks_payment_link_id", "=", self.link.id)]
+        )
+        self.assertEqual(len(tx), 1)
+        self.assertEqual(tx.invoice_ids, self.inv_a1 | self.inv_a2)
+        self.assertEqual(tx.amount, 300.0)
+        self.assertEqual(tx.currency_id, self.company.currency_id)
+        # Two contacts' invoices: the company pays.
+        self.assertEqual(tx.partner_id, self.customer)
+        self.assertEqual(tx.landing_route, self._path(self.link))
+        self.assertTrue(tx.reference.startswith("BATCH/"), tx.reference)
+        # The provider confirms; Odoo's post-processing pays and reconciles both.
+        tx.sudo()._set_done()
+        tx.sudo()._post_process()
+        for invoice in self.inv_a1 | self.inv_a2:
+            self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+            self.assertTrue(invoice.currency_id.is_zero(invoice.amount_residual))
+        self.assertEqual(self.link.payment_count, 1)
+        body = self.url_open(self._path(self.link)).text
+        self.assertIn("o_islebooks_no_unpaid", body)
+        self.assertRegex(body, rf'o_islebooks_paid_row"\s+data-invoice-name="{self.inv_a1.name}"')
+
+    def test_second_payment_of_the_same_invoices_refused(self):
+        ids = f"{self.inv_a1.id},{self.inv_a2.id}"
+        csrf = self._csrf(self._path(self.link))
+        path = self._path(self.link, f"/transaction/{ids}")
+        first = self._json(path, self._pay_params(300.0, csrf_token=csrf))
+        self.assertNotIn("error", first)
+        tx = self.env["payment.transaction"].search([("invoice_ids", "in", self.inv_a1.ids)])
+        tx.sudo()._set_pending()
+        # The other tab, or only one of the invoices: already being paid.
+        for selection in (ids, str(self.inv_a2.id)):
+            amount = 300.0 if "," in selection else 200.0
+            result = self._json(
+                self._path(self.link, f"/transaction/{selection}"),
+                self._pay_params(amount, csrf_token=csrf),
+            )
+            self.assertIn("being processed", result["error"]["data"]["message"])
+        # Confirmed but not yet turned into a payment: still refused.
+        tx.sudo()._set_done()
+        result = self._json(path, self._pay_params(300.0, csrf_token=csrf))
+        self.assertIn("being processed", result["error"]["data"]["message"])
+        self.assertEqual(
+            self.env["payment.transaction"].search_count([("invoice_ids", "in", self.inv_a1.ids)]),
+            1,
+        )
+
+    @mute_logger("odoo.http")
+    def test_tampered_transactions_refused(self):
+        csrf = self._csrf(self._path(self.link))
+        cases = {
+            # another customer's invoice slipped into the selection
+            f"{self.inv_a1.id},{self.inv_b.id}": (400.0, "cannot be paid through this link"),
+            str(self.inv_b.id): (300.0, "cannot be paid through this link"),
+            str(self.draft.id): (400.0, "cannot be paid through this link"),
+            str(self.bill.id): (600.0, "cannot be paid through this link"),
+            "1;DROP": (1.0, "cannot be paid through this link"),
+            # a lower amount than due (partial payments are off)
+            f"{self.inv_a1.id},{self.inv_a2.id}": (1.0, "amount to pay has changed"),
+            # a paid invoice
+            str(self.paid.id): (70.0, "This invoice is paid."),
+        }
+        for selection, (amount, message) in cases.items():
+            result = self._json(
+                self._path(self.link, f"/transaction/{selection}"),
+                self._pay_params(amount, csrf_token=csrf),
+            )
+            self.assertIn(message, result["error"]["data"]["message"], selection)
+        # Another customer's link cannot pay this customer's invoice.
+        result = self._json(
+            self._path(self.other_link, f"/transaction/{self.inv_a1.id}"),
+            self._pay_params(100.0, csrf_token=csrf),
+        )
+        self.assertIn("cannot be paid through this link", result["error"]["data"]["message"])
+        # A currency or partner in the request is not even accepted.
+        result = self._json(
+            self._path(self.link, f"/transaction/{self.inv_a1.id}"),
+            self._pay_params(100.0, csrf_token=csrf, currency_id=1, partner_id=self.other.id),
+        )
+        self.assertIn("not whitelisted", result["error"]["data"]["message"])
+        # No CSRF token: forbidden.
+        result = self._json(
+            self._path(self.link, f"/transaction/{self.inv_a1.id}"), self._pay_params(100.0)
+        )
+        self.assertIn("error", result)
+        self.assertFalse(self.env["payment.transaction"].search([
+            ("islebooks_payment_link_id", "in", (self.link | self.other_link).ids)
+        ]))
+
+    def test_partial_payment_only_when_enabled(self):
+        csrf = self._csrf(self._path(self.link))
+        path = self._path(self.link, f"/transaction/{self.inv_a2.id}")
+        result = self._json(path, self._pay_params(50.0, csrf_token=csrf))
+        self.assertIn("amount to pay has changed", result["error"]["data"]["message"])
+        self.company.payment_link_allow_partial = True
+        # Checkout offers the amount field; the form then carries the chosen amount.
+        body = self.url_open(
+            self._path(self.link, f"/checkout?invoice_ids={self.inv_a2.id}&amount=50")
+        ).text
+        self.assertIn("o_islebooks_partial_form", body)
+        self.assertRegex(body, r'data-amount="50\.0"')
+        body = self.url_open(
+            self._path(self.link, f"/checkout?invoice_ids={self.inv_a2.id}&amount=250")
+        ).text
+        self.assertIn("at most the amount due", body)
+        self.assertNotIn('name="o_payment_submit_button"', body)
+        for amount in (250.0, 0.0, -5.0):
+            result = self._json(path, self._pay_params(amount, csrf_token=csrf))
+            self.assertIn("at most the amount due", result["error"]["data"]["message"])
+        # Several invoices: never partial.
+        result = self._json(
+            self._path(self.link, f"/transaction/{self.inv_a1.id},{self.inv_a2.id}"),
+            self._pay_params(120.0, csrf_token=csrf),
+        )
+        self.assertIn("amount to pay has changed", result["error"]["data"]["message"])
+        result = self._json(path, self._pay_params(50.0, csrf_token=csrf))
+        self.assertNotIn("error", result)
+        tx = self.env["payment.transaction"].search(
+            [("islebooks_payment_link_id", "=", self.link.id)]
+        )
+        self.assertEqual(tx.amount, 50.0)
+        tx.sudo()._set_done()
+        tx.sudo()._post_process()
+        self.assertEqual(self.inv_a2.payment_state, "partial")
+        self.assertAlmostEqual(self.inv_a2.amount_residual, 150.0)
+
+    # ------------------------------------------------------------------
+    # Statement of account
+    # ------------------------------------------------------------------
+
+    def test_statement_of_account(self):
+        today = fields.Date.today()
+        values = self.customer._get_statement_values(
+            self.company, today - timedelta(30), today
+        )
+        # Before the period: the paid invoice (70); its payment, today, is in it.
+        self.assertAlmostEqual(values["opening"], 70.0)
+        kinds = [row["kind"] for row in values["rows"]]
+        self.assertEqual(kinds.count("Invoice"), 2)
+        self.assertEqual(kinds.count("Credit note"), 1)
+        self.assertEqual(kinds.count("Payment"), 1)
+        self.assertAlmostEqual(values["closing"], 70.0 + 100.0 + 200.0 - 50.0 - 70.0)
+        self.assertAlmostEqual(values["rows"][-1]["balance"], values["closing"])
+        values = self.customer._get_statement_values(
+            self.company, today - timedelta(60), today - timedelta(31)
+        )
+        self.assertEqual([row["kind"] for row in values["rows"]], ["Invoice"])
+        values = self.customer._get_statement_values(self.company, today - timedelta(60), today)
+        self.assertAlmostEqual(values["opening"], 0.0)
+        self.assertNotIn(self.inv_b.name, [row["name"] for row in values["rows"]])
+        self.assertNotIn(self.bill.name, [row["name"] for row in values["rows"]])
+
+        # Through the link (tests render reports as HTML, so read it as text).
+        response = self.url_open(self._path(
+            self.link, f"/statement?date_from={today - timedelta(60)}&date_to={today}"))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Content-Type"], "application/pdf")
+        for text in ("Statement of Account", "Opening balance", "Closing balance",
+                     self.inv_a1.name, self.refund.name, "250.00"):
+            self.assertIn(text, response.text)
+        self.assertNotIn(self.inv_b.name, response.text)
+        # The real PDF, as production renders it.
+        pdf, filename = self.link.with_context(
+            force_report_rendering=True)._render_statement_pdf(today - timedelta(60), today)
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        self.assertTrue(filename.endswith(".pdf"))
+        response = self.url_open(self._path(self.link, "/statement?date_from=yesterday"))
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("valid dates", response.text)

@@ -1,0 +1,152 @@
+import io
+import json
+import logging
+import zipfile
+
+from odoo.tests import HttpCase, tagged
+
+from .portal_common import PortalLinkCommon
+
+_logger = logging.getLogger(__name__)
+FAKE_PDF = b"%PDF-1.4 stored invoice\n%%EOF\n"
+
+
+@tagged("post_install", "-at_install")
+class TestPortalQueries(PortalLinkCommon, HttpCase):
+    """The portal page, the ZIP and the pay step: as many queries for 1,000
+    invoices as for 10."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.small, cls.large = cls.env["res.partner"].create(
+            [{"name": "Small Shop"}, {"name": "Big Resort"}]
+        )
+        cls.invoices = {
+            cls.small: cls._create_invoices(10, cls.small, 10.0, post=False),
+            cls.large: cls._create_invoices(1000, cls.large, 10.0, post=False),
+        }
+        notes = cls.env["account.move"]
+        for partner in (cls.small, cls.large):
+            # A full page of paid history for both.
+            notes |= cls._create_invoices(25, partner, 1.0, move_type="out_refund", post=False)
+        moves = cls.invoices[cls.small] | cls.invoices[cls.large] | notes
+        cls._analyze()
+        for start in range(0, len(moves), 250):
+            moves[start:start + 250].action_post()
+        cls._analyze()
+        # The PDFs as Print/Send store them (generating 1,000 is not the point here).
+        invoices = cls.invoices[cls.small] | cls.invoices[cls.large]
+        cls.env["ir.attachment"].create(
+            [
+                {
+                    "name": f"{invoice.name.replace('/', '_')}.pdf",
+                    "raw": FAKE_PDF,
+                    "mimetype": "application/pdf",
+                    "res_model": "account.move",
+                    "res_id": invoice.id,
+                    "res_field": "invoice_pdf_report_file",
+                }
+                for invoice in invoices
+            ]
+        )
+        cls.links = {
+            partner: partner._get_portal_payment_links() for partner in (cls.small, cls.large)
+        }
+        cls._analyze()
+
+    @classmethod
+    def _analyze(cls):
+        # Fresh statistics: rows inserted by this (uncommitted) test transaction
+        # are otherwise unknown to the planner, whose nested loops then make
+        # Odoo's own posting take minutes.
+        cls.env.flush_all()
+        cls.env.cr.execute(
+            "ANALYZE account_move, account_move_line, account_partial_reconcile, ir_attachment"
+        )
+
+    def _count(self, request):
+        self.env.flush_all()
+        before = self.cr.sql_log_count
+        response = request()
+        return self.cr.sql_log_count - before, response
+
+    def _compare(self, make_request, check=None, allowance=0):
+        """Queries of the same request for 10 and for 1,000 invoices (after a warm-up)."""
+        for partner in (self.small, self.large):
+            make_request(partner)()
+        counts = {}
+        for partner in (self.small, self.large):
+            counts[partner], response = self._count(make_request(partner))
+            if check:
+                check(partner, response)
+        summary = f"10 invoices: {counts[self.small]} queries, 1000: {counts[self.large]}"
+        _logger.info("Query counts: %s", summary)
+        self.assertLessEqual(counts[self.large], counts[self.small] + allowance, summary)
+        return counts
+
+    def test_portal_page_queries_do_not_grow(self):
+        def request(partner):
+            return lambda: self.url_open(f"/pay/{self.links[partner].token}")
+
+        def check(partner, response):
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(
+                response.text.count("o_islebooks_unpaid_row"), len(self.invoices[partner])
+            )
+            self.assertEqual(response.text.count("o_islebooks_paid_row"), 20)
+
+        self._compare(request, check)
+
+    def test_zip_queries_do_not_grow(self):
+        def request(partner):
+            ids = ",".join(map(str, self.invoices[partner].ids))
+            return lambda: self.url_open(
+                f"/pay/{self.links[partner].token}/zip?invoice_ids={ids}"
+            )
+
+        def check(partner, response):
+            with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+                self.assertEqual(len(archive.namelist()), len(self.invoices[partner]))
+                self.assertEqual(archive.read(archive.namelist()[-1]), FAKE_PDF)
+
+        self._compare(request, check)
+
+    def test_pay_all_queries_do_not_grow(self):
+        csrf = self._csrf(f"/pay/{self.links[self.small].token}")
+
+        def checkout(partner):
+            ids = ",".join(map(str, self.invoices[partner].ids))
+            return lambda: self.url_open(
+                f"/pay/{self.links[partner].token}/checkout?invoice_ids={ids}"
+            )
+
+        def check_checkout(partner, response):
+            self.assertEqual(response.status_code, 200)
+            total = f"{10.0 * len(self.invoices[partner]):,.2f}"
+            self.assertRegex(response.text, rf"o_islebooks_checkout_total[\s\S]{{0,200}}{total}")
+
+        self._compare(checkout, check_checkout)
+
+        def pay(partner):
+            ids = ",".join(map(str, self.invoices[partner].ids))
+            params = self._pay_params(10.0 * len(self.invoices[partner]), csrf_token=csrf)
+            return lambda: self.url_open(
+                f"/pay/{self.links[partner].token}/transaction/{ids}",
+                data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
+                headers={"Content-Type": "application/json"},
+            )
+
+        def check_pay(partner, response):
+            self.assertNotIn("error", response.json())
+
+        # One transaction, one batch of chatter notes (one per invoice, as Odoo
+        # logs them): the ORM inserts rows 100 at a time, so 1,000 notes take 9
+        # more INSERTs than 10; nothing else grows with the number of invoices.
+        self._compare(pay, check_pay, allowance=len(self.invoices[self.large]) // 100)
+        for partner, invoices in self.invoices.items():
+            txs = self.env["payment.transaction"].search(
+                [("islebooks_payment_link_id", "=", self.links[partner].id)]
+            )
+            self.assertEqual(len(txs), 2)  # warm-up and measured run: drafts
+            self.assertEqual(txs[0].invoice_ids, invoices)

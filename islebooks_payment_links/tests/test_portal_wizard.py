@@ -1,0 +1,111 @@
+import base64
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .portal_common import PortalLinkCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPortalWizard(PortalLinkCommon):
+    """Generate Payment Link on contacts, and what staff see on the contact."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_partner = cls.env["res.partner"].create(
+            {"name": "Reef Divers Ltd", "is_company": True}
+        )
+        cls.contact = cls.env["res.partner"].create(
+            {"name": "Kim Reef", "parent_id": cls.company_partner.id}
+        )
+        cls.action = cls.env.ref("islebooks_payment_links.res_partner_action_generate_payment_link")
+
+    def _run(self, partners):
+        action = self.action.with_context(
+            active_model="res.partner", active_ids=partners.ids, active_id=partners[:1].id
+        ).run()
+        self.assertEqual(action["res_model"], "islebooks.payment.link.wizard")
+        self.assertEqual(action["target"], "new")
+        return self.env["islebooks.payment.link.wizard"].browse(action["res_id"])
+
+    def test_action_is_bound_to_contacts(self):
+        self.assertEqual(self.action.binding_model_id.model, "res.partner")
+        self.assertEqual(self.action.binding_view_types, "list,form")
+
+    def test_one_link_per_commercial_partner_no_user(self):
+        users = self.env["res.users"].with_context(active_test=False).search_count([])
+        wizard = self._run(self.contact | self.company_partner | self.partner_b)
+        # The contact's link is its company's: two customers, two links.
+        self.assertEqual(wizard.line_ids.partner_id, self.company_partner | self.partner_b)
+        links = wizard.line_ids.link_id
+        self.assertEqual(links.mapped("scope"), ["portal", "portal"])
+        self.assertEqual(links.company_id, self.company)
+        for line in wizard.line_ids:
+            self.assertEqual(line.url, f"{line.link_id.url}")
+            self.assertIn(f"/pay/{line.link_id.token}", line.url)
+            png = base64.b64decode(line.qr_code)
+            self.assertTrue(png.startswith(b"\x89PNG"))
+            self.assertTrue(line.qr_filename.endswith(".png"))
+            action = line.action_download_qr_code()
+            self.assertIn(f"/{line.id}/qr_code/", action["url"])
+        # Generating again hands out the same links; no Odoo user is ever created.
+        again = self._run(self.company_partner | self.partner_b)
+        self.assertEqual(again.line_ids.link_id, links)
+        self.assertEqual(
+            self.env["res.users"].with_context(active_test=False).search_count([]), users
+        )
+
+    def test_expiry_revoke_regenerate(self):
+        wizard = self._run(self.company_partner)
+        line = wizard.line_ids
+        link = line.link_id
+        expiry = fields.Datetime.now() + timedelta(days=7)
+        line.expires_at = expiry
+        self.assertEqual(link.expires_at, expiry)
+
+        line.action_regenerate()
+        self.assertEqual(link.state, "revoked")
+        new_link = line.link_id
+        self.assertNotEqual(new_link, link)
+        self.assertEqual(new_link.state, "active")
+        self.assertEqual(new_link.expires_at, expiry, "Regenerate keeps the chosen expiry")
+        self.assertEqual(self.Link._resolve(link.token), self.Link.browse())
+        self.assertEqual(self.Link._resolve(new_link.token), new_link)
+
+        action = line.action_revoke()
+        self.assertEqual(action["res_id"], wizard.id)
+        self.assertEqual(new_link.state, "revoked")
+        self.assertFalse(line.qr_code)
+        self.assertFalse(self.Link._resolve(new_link.token))
+        self.assertIn("revoked", self.company_partner.message_ids[:1].body)
+
+    def test_contact_shows_link_activity(self):
+        self.assertFalse(self.contact.payment_link_portal_id)
+        link = self.company_partner._get_portal_payment_links()
+        link._register_view()
+        link._register_view()
+        self.contact.invalidate_recordset()
+        self.company_partner.invalidate_recordset()
+        for partner in (self.company_partner, self.contact):
+            self.assertEqual(partner.payment_link_portal_id, link)
+            self.assertEqual(partner.payment_link_portal_url, link.url)
+            self.assertEqual(partner.payment_link_portal_view_count, 2)
+            self.assertEqual(partner.payment_link_portal_payment_count, 0)
+            self.assertTrue(partner.payment_link_portal_created_at)
+            self.assertTrue(partner.payment_link_portal_first_viewed_at)
+            self.assertTrue(partner.payment_link_portal_last_viewed_at)
+        action = self.contact.action_open_portal_payment_link()
+        self.assertEqual((action["res_model"], action["res_id"]), (link._name, link.id))
+        # A revoked link is no longer shown as the active one.
+        link.action_revoke()
+        self.company_partner.invalidate_recordset()
+        self.assertFalse(self.company_partner.payment_link_portal_id)
+
+    def test_partner_form_shows_the_link(self):
+        arch = self.env["res.partner"].get_view(
+            self.env.ref("base.view_partner_form").id, "form"
+        )["arch"]
+        self.assertIn("action_open_portal_payment_link", arch)
+        self.assertIn("payment_link_portal_first_viewed_at", arch)

@@ -1,0 +1,42 @@
+from odoo import _, api, fields, models
+
+
+class IslebooksPaymentLinkWizard(models.TransientModel):
+    _name = "islebooks.payment.link.wizard"
+    _description = "Generate Payment Link"
+
+    partner_ids = fields.Many2many("res.partner", string="Customers", readonly=True)
+    line_ids = fields.One2many(
+        "islebooks.payment.link.wizard.line", "wizard_id", string="Links"
+    )
+    line_count = fields.Integer(compute="_compute_line_count")
+
+    @api.depends("line_ids")
+    def _compute_line_count(self):
+        for wizard in self:
+            wizard.line_count = len(wizard.line_ids)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        for wizard in wizards:
+            # Links are got or created in one batch for all the customers.
+            partners = wizard.partner_ids.commercial_partner_id
+            links = partners._get_portal_payment_links()
+            wizard.line_ids = [
+                fields.Command.create({"partner_id": partner.id, "link_id": link.id})
+                for partner, link in zip(partners, links, strict=True)
+            ]
+        return wizards
+
+    def _action_open(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Generate Payment Link"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "context": self.env.context,
+        }
