@@ -77,8 +77,9 @@ class AccountMove(models.Model):
         ):
             return _("This invoice is paid.")
         pending = self.transaction_ids.filtered(
-            lambda tx: tx.state in ("pending", "authorized")
-            and tx.provider_code not in ("none", "custom")
+            lambda tx: (
+                tx.state in ("pending", "authorized") and tx.provider_code not in ("none", "custom")
+            )
         )
         if pending:
             return _("A payment is being processed for this invoice.")

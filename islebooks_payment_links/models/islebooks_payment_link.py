@@ -55,9 +55,7 @@ class IslebooksPaymentLink(models.Model):
         index=True,
         help="Commercial partner whose documents the link opens.",
     )
-    company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, index=True
-    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     expires_at = fields.Datetime(
         "Expires on",
         help="After this moment the link no longer opens. Leave empty for no expiry.",
@@ -132,7 +130,9 @@ class IslebooksPaymentLink(models.Model):
                 ("expires_at", ">", now),
             ],
         }
-        return expression.OR([domains[state] for state in states if state in domains] or [expression.FALSE_DOMAIN])
+        return expression.OR(
+            [domains[state] for state in states if state in domains] or [expression.FALSE_DOMAIN]
+        )
 
     @api.depends("scope", "move_id.name", "partner_id.name")
     def _compute_display_name(self):
@@ -203,7 +203,7 @@ class IslebooksPaymentLink(models.Model):
                     for key in missing
                 ]
             )
-            by_key.update(zip(missing, created))
+            by_key.update(zip(missing, created, strict=True))
         return self.browse([by_key[key].id for key in targets.ids])
 
     # ------------------------------------------------------------------
