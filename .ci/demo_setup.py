@@ -30,7 +30,7 @@ for xmlid in ("payment.payment_provider_demo", "payment.payment_provider_transfe
 customers = env["res.partner"].search([("customer_rank", ">", 0), ("is_company", "=", True)])
 numbers = ["+9607771234", "+447700900123", "+14155550123", "+919812345678"]
 if "whatsapp" in env["res.partner"]._fields:
-    for partner, number in zip(customers, numbers):
+    for partner, number in zip(customers, numbers, strict=False):
         if not partner.whatsapp:
             partner.whatsapp = number
 

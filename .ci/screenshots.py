@@ -228,7 +228,8 @@ def main():
 
         # Send by Email: the message already carries the invoice's payment link.
         browser.js(
-            "document.querySelector('.o_form_view button[name=action_invoice_sent]').click() || true"
+            "document.querySelector('.o_form_view button[name=action_invoice_sent]')"
+            ".click() || true"
         )
         # A fresh database asks for the document layout first: keep Odoo's default.
         for _attempt in range(40):

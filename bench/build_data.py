@@ -23,12 +23,27 @@ else:
         [("type_tax_use", "=", "sale"), ("company_id", "=", company.id)], limit=1
     )
     named = Partner.create(
-        [{"name": f"Bench customer {ref}", "ref": ref, "is_company": True,
-          "email": f"{ref}@example.com", "customer_rank": 1} for ref in PROFILES]
+        [
+            {
+                "name": f"Bench customer {ref}",
+                "ref": ref,
+                "is_company": True,
+                "email": f"{ref}@example.com",
+                "customer_rank": 1,
+            }
+            for ref in PROFILES
+        ]
     )
     others = Partner.create(
-        [{"name": f"Bench customer {i:04d}", "is_company": True, "customer_rank": 1,
-          "email": f"c{i}@example.com"} for i in range(max(CUSTOMERS - len(named), 1))]
+        [
+            {
+                "name": f"Bench customer {i:04d}",
+                "is_company": True,
+                "customer_rank": 1,
+                "email": f"c{i}@example.com",
+            }
+            for i in range(max(CUSTOMERS - len(named), 1))
+        ]
     )
     plan = [p for p in named for _ in range(PROFILES[p.ref])]
     remaining = max(INVOICES - len(plan), 0)
@@ -36,21 +51,30 @@ else:
     rng.shuffle(plan)
     today = time.strftime("%Y-%m-%d")
     for start in range(0, len(plan), BATCH):
-        chunk = plan[start:start + BATCH]
-        moves = env["account.move"].create([
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_date": today,
-                "invoice_line_ids": [
-                    (0, 0, {"product_id": product.id, "quantity": rng.randint(1, 5),
-                            "price_unit": rng.choice([35.0, 120.0, 499.0]),
-                            "tax_ids": [(6, 0, tax.ids)]})
-                    for _ in range(rng.randint(1, 3))
-                ],
-            }
-            for partner in chunk
-        ])
+        chunk = plan[start : start + BATCH]
+        moves = env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": today,
+                    "invoice_line_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": product.id,
+                                "quantity": rng.randint(1, 5),
+                                "price_unit": rng.choice([35.0, 120.0, 499.0]),
+                                "tax_ids": [(6, 0, tax.ids)],
+                            },
+                        )
+                        for _ in range(rng.randint(1, 3))
+                    ],
+                }
+                for partner in chunk
+            ]
+        )
         moves.action_post()
         # About a third paid, a few refunded: the portal has a real paid history.
         paid = moves.filtered(lambda m: rng.random() < 0.35)

@@ -30,8 +30,9 @@ def session_for(customer=None):
     if customer:
         response = session.post(
             f"{BASE}/web/session/authenticate",
-            json={"params": {"db": DB, "login": customer["login"],
-                             "password": customer["password"]}},
+            json={
+                "params": {"db": DB, "login": customer["login"], "password": customer["password"]}
+            },
             timeout=30,
         )
         response.raise_for_status()
@@ -79,8 +80,9 @@ def load(url, cookie=None):
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
-    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
-                       output)
+    socket = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
     if socket:
         errors += sum(int(n) for n in socket.groups())
     return rps, errors
@@ -108,19 +110,25 @@ for ref, customer in prepared["customers"].items():
     rows.append((f"Customer portal vs /my/invoices ({n} invoices)", ours, theirs))
 
 print()
-print(f"{'page':52} {'ours med/p95 ms':>17} {'Odoo med/p95 ms':>17} {'ratio':>6}"
-      f" {'SQL ours/Odoo':>14}")
+print(
+    f"{'page':52} {'ours med/p95 ms':>17} {'Odoo med/p95 ms':>17} {'ratio':>6}"
+    f" {'SQL ours/Odoo':>14}"
+)
 for label, ours, theirs in rows:
-    print(f"{label:52} {ours['median']:8.1f}/{ours['p95']:<8.1f} "
-          f"{theirs['median']:8.1f}/{theirs['p95']:<8.1f} "
-          f"{ratio(ours['median'], theirs['median']):6.2f} "
-          f"{ours['queries']:>6.0f}/{theirs['queries']:<6.0f}")
+    print(
+        f"{label:52} {ours['median']:8.1f}/{ours['p95']:<8.1f} "
+        f"{theirs['median']:8.1f}/{theirs['p95']:<8.1f} "
+        f"{ratio(ours['median'], theirs['median']):6.2f} "
+        f"{ours['queries']:>6.0f}/{theirs['queries']:<6.0f}"
+    )
 
 print()
 print(f"{'staff action (server time, in process)':52} {'n':>5} {'ms':>9} {'SQL':>6}")
 for action in prepared["actions"]:
-    print(f"{action['label']:52} {action['n']:>5} {action['seconds'] * 1000:9.1f} "
-          f"{action['queries']:>6}")
+    print(
+        f"{action['label']:52} {action['n']:>5} {action['seconds'] * 1000:9.1f} "
+        f"{action['queries']:>6}"
+    )
 
 customer = prepared["customers"]["bench_c100"]
 ours_rps, ours_err = load(f"{BASE}/pay/{customer['invoice_token']}")

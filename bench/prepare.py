@@ -12,13 +12,27 @@ for ref in ("bench_c10", "bench_c100", "bench_c1000"):
     partner = env["res.partner"].search([("ref", "=", ref)], limit=1)
     user = env["res.users"].with_context(active_test=False).search([("login", "=", ref)])
     if not user:
-        user = env["res.users"].with_context(no_reset_password=True).create(
-            {"name": partner.name, "login": ref, "password": ref + "-pw",
-             "partner_id": partner.id, "groups_id": [(6, 0, portal_group.ids)]}
+        user = (
+            env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "name": partner.name,
+                    "login": ref,
+                    "password": ref + "-pw",
+                    "partner_id": partner.id,
+                    "groups_id": [(6, 0, portal_group.ids)],
+                }
+            )
         )
     invoice = env["account.move"].search(
-        [("partner_id", "=", partner.id), ("move_type", "=", "out_invoice"),
-         ("state", "=", "posted"), ("payment_state", "=", "not_paid")], limit=1
+        [
+            ("partner_id", "=", partner.id),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "=", "not_paid"),
+        ],
+        limit=1,
     )
     invoice._portal_ensure_token()
     out["customers"][ref] = {
@@ -49,15 +63,17 @@ def timed(label, count, func):
 
 
 unlinked = env["account.move"].search(
-    [("move_type", "=", "out_invoice"), ("state", "=", "posted"),
-     ("payment_link_ids", "=", False)], limit=1000
+    [("move_type", "=", "out_invoice"), ("state", "=", "posted"), ("payment_link_ids", "=", False)],
+    limit=1000,
 )
-partners = env["res.partner"].search([("is_company", "=", True), ("customer_rank", ">", 0)],
-                                     limit=1000)
+partners = env["res.partner"].search(
+    [("is_company", "=", True), ("customer_rank", ">", 0)], limit=1000
+)
 for n in (1, 100, 1000):
     timed("Copy Invoice URL (new links)", n, lambda n=n: unlinked[:n].action_copy_payment_link())
-    timed("Generate Payment Link (portal)", n,
-          lambda n=n: Link._get_or_create("portal", partners[:n]))
+    timed(
+        "Generate Payment Link (portal)", n, lambda n=n: Link._get_or_create("portal", partners[:n])
+    )
 with open(os.environ["BENCH_PREPARED"], "w") as handle:
     json.dump(out, handle, indent=1)
 print("prepared", os.environ["BENCH_PREPARED"])

@@ -8,5 +8,4 @@ from . import account_move_send
 from . import ir_actions_actions
 from . import islebooks_payment_link_throttle
 from . import ir_http
-from . import base_partner_merge_automatic_wizard
 from . import payment_transaction

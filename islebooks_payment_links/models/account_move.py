@@ -303,6 +303,7 @@ class AccountMove(models.Model):
         action["domain"] = [("invoice_ids", "in", self.ids)]
         action["context"] = {}
         return action
+
     def _get_payment_link_qr_image(self):
         """A data URI of a QR code of the active payment link, for the invoice PDF.
 

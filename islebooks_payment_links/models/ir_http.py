@@ -34,9 +34,10 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _post_dispatch(cls, response):
-        super()._post_dispatch(response)
+        result = super()._post_dispatch(response)
         if is_payment_link_request():
             harden(response)
+        return result
 
     @classmethod
     def _handle_error(cls, exception):

@@ -79,7 +79,6 @@ class IslebooksPaymentConfirmation(models.Model):
     note = fields.Text(readonly=True)
     journal_id = fields.Many2one(
         "account.journal",
-        string="Journal",
         check_company=True,
         domain="[('type', 'in', ('bank', 'cash'))]",
         help="Journal the payment is posted to when approved.",
@@ -226,7 +225,7 @@ class IslebooksPaymentConfirmation(models.Model):
         return amount if math.isfinite(amount) else None
 
     @api.model
-    def _validate_submission(self, link, form, proof):
+    def _validate_submission(self, link, form, proof):  # noqa: C901 (one flat list of checks)
         """Check what a customer typed; return ``(values, errors)``.
 
         ``form`` holds the raw strings of the request (``invoice_ids`` a list),

@@ -65,9 +65,7 @@ class IslebooksPaymentLink(models.Model):
         index=True,
         help="Commercial partner whose documents the link opens.",
     )
-    company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, index=True
-    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     expires_at = fields.Datetime(
         "Expires on",
         help="After this moment the link no longer opens. Leave empty for no expiry.",
@@ -164,10 +162,14 @@ class IslebooksPaymentLink(models.Model):
 
     @api.depends("transaction_ids.state")
     def _compute_payment_count(self):
-        groups = self.env["payment.transaction"].sudo()._read_group(
-            [("islebooks_payment_link_id", "in", self.ids), ("state", "=", "done")],
-            ["islebooks_payment_link_id"],
-            ["__count"],
+        groups = (
+            self.env["payment.transaction"]
+            .sudo()
+            ._read_group(
+                [("islebooks_payment_link_id", "in", self.ids), ("state", "=", "done")],
+                ["islebooks_payment_link_id"],
+                ["__count"],
+            )
         )
         counts = {link.id: count for link, count in groups}
         for link in self:
@@ -331,23 +333,8 @@ class IslebooksPaymentLink(models.Model):
     # ------------------------------------------------------------------
 
     def action_regenerate(self):
-        """Rotate: revoke these links and hand out new ones for the same targets."""
-        self.action_revoke()
-        new_links = self.browse()
-        for link in self:
-            if link.scope == "invoice":
-                new_link = self.with_company(link.company_id)._get_or_create(
-                    "invoice", link.move_id
-                )
-                link.move_id.message_post(
-                    body=_("Payment link regenerated: only the new link opens the invoice."),
-                    subtype_xmlid="mail.mt_note",
-                )
-            else:
-                new_link = self.with_company(link.company_id)._get_or_create(
-                    "portal", link.partner_id
-                )
-            new_links |= new_link
+        """Rotate from the backend; opens the new link when there is one."""
+        new_links = self._regenerate()
         if len(new_links) == 1:
             return {
                 "type": "ir.actions.act_window",
@@ -435,8 +422,9 @@ class IslebooksPaymentLink(models.Model):
             )
         return True
 
-    def action_regenerate(self):
-        """Replace each link by a new one: the old URL stops opening at once."""
+    def _regenerate(self):
+        """Replace each link by a new one and return them: the old URL stops opening
+        at once; a future expiry carries over."""
         kept_expiry = {
             (link.scope, link.move_id.id or link.partner_id.id, link.company_id.id): link.expires_at
             for link in self
@@ -448,6 +436,11 @@ class IslebooksPaymentLink(models.Model):
         for (scope, company), links in groups.items():
             if scope == "invoice":
                 fresh = self.with_company(company)._get_or_create("invoice", links.move_id)
+                for move in links.move_id:
+                    move.message_post(
+                        body=_("Payment link regenerated: only the new link opens the invoice."),
+                        subtype_xmlid="mail.mt_note",
+                    )
             else:
                 fresh = self.with_company(company)._get_or_create("portal", links.partner_id)
             for link in fresh.sudo():
@@ -497,14 +490,18 @@ class IslebooksPaymentLink(models.Model):
         """Open customer invoices, by due date (``sort`` 'due' or '-due')."""
         self.ensure_one()
         direction = "DESC" if sort == "-due" else "ASC"
-        return self.env["account.move"].sudo().search(
-            expression.AND(
-                [
-                    self._get_portal_domain(),
-                    OPEN_INVOICE_DOMAIN,
-                ]
-            ),
-            order=f"invoice_date_due {direction} NULLS LAST, id {direction}",
+        return (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                expression.AND(
+                    [
+                        self._get_portal_domain(),
+                        OPEN_INVOICE_DOMAIN,
+                    ]
+                ),
+                order=f"invoice_date_due {direction} NULLS LAST, id {direction}",
+            )
         )
 
     def _get_portal_paid_domain(self):
@@ -584,9 +581,7 @@ class IslebooksPaymentLink(models.Model):
         if len(moves) > 1 or not self.company_id.payment_link_allow_partial:
             return 0.0, _("The amount to pay has changed. Please reload the page.")
         if currency.compare_amounts(amount, 0) <= 0 or currency.compare_amounts(amount, due) > 0:
-            return 0.0, _(
-                "Please enter an amount greater than zero and at most the amount due."
-            )
+            return 0.0, _("Please enter an amount greater than zero and at most the amount due.")
         return currency.round(amount), ""
 
     def _get_wire_transfer_messages(self):

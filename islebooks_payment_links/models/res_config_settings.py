@@ -7,9 +7,7 @@ class ResConfigSettings(models.TransientModel):
     payment_link_validity = fields.Selection(
         related="company_id.payment_link_validity", readonly=False
     )
-    whatsapp_link_mode = fields.Selection(
-        related="company_id.whatsapp_link_mode", readonly=False
-    )
+    whatsapp_link_mode = fields.Selection(related="company_id.whatsapp_link_mode", readonly=False)
 
     payment_confirmation_enabled = fields.Boolean(
         related="company_id.payment_confirmation_enabled", readonly=False

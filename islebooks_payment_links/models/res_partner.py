@@ -135,9 +135,7 @@ class ResPartner(models.Model):
         compute="_compute_payment_link_portal",
         help="The customer's active portal link in the current company.",
     )
-    payment_link_portal_url = fields.Char(
-        "Portal link", compute="_compute_payment_link_portal"
-    )
+    payment_link_portal_url = fields.Char("Portal link", compute="_compute_payment_link_portal")
     payment_link_portal_created_at = fields.Datetime(
         "Link created", compute="_compute_payment_link_portal"
     )
@@ -160,13 +158,17 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     def _compute_payment_link_portal(self):
         # One search for all the partners shown, whatever their number.
-        links = self.env["islebooks.payment.link"].sudo().search(
-            [
-                ("scope", "=", "portal"),
-                ("partner_id", "in", self.commercial_partner_id.ids),
-                ("company_id", "=", self.env.company.id),
-                ("state", "=", "active"),
-            ]
+        links = (
+            self.env["islebooks.payment.link"]
+            .sudo()
+            .search(
+                [
+                    ("scope", "=", "portal"),
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("company_id", "=", self.env.company.id),
+                    ("state", "=", "active"),
+                ]
+            )
         )
         by_partner = {link.partner_id.id: link.id for link in links}
         for partner in self:

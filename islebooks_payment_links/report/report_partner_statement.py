@@ -19,7 +19,6 @@ class ReportPartnerStatement(models.AbstractModel):
             "docs": partners,
             "company": company,
             "statements": [
-                partner._get_statement_values(company, date_from, date_to)
-                for partner in partners
+                partner._get_statement_values(company, date_from, date_to) for partner in partners
             ],
         }

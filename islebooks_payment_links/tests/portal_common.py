@@ -43,8 +43,17 @@ class PortalLinkCommon(AccountTestInvoicingCommon):
         return provider
 
     @classmethod
-    def _create_invoices(cls, count, partner, amount=100.0, post=True, move_type="out_invoice",
-                         currency=None, invoice_date=None, date_due=None):
+    def _create_invoices(
+        cls,
+        count,
+        partner,
+        amount=100.0,
+        post=True,
+        move_type="out_invoice",
+        currency=None,
+        invoice_date=None,
+        date_due=None,
+    ):
         """``count`` moves of one untaxed line each, created and posted in one batch.
 
         No payment term: an invoice is due on its date (overdue from the next day).

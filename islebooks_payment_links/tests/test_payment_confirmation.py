@@ -193,7 +193,7 @@ class TestPaymentConfirmation(PaymentConfirmationCommon):
     def test_reject_with_reason(self):
         confirmation = self._confirm(self.invoice_a)
         action = confirmation.action_open_reject_wizard()
-        wizard = Form(self.env[action["res_model"]].with_context(action["context"]))
+        wizard = Form(self.env[action["res_model"]].with_context(**action["context"]))
         wizard.reason = "  No such transfer on our account.  "
         wizard.save().action_reject()
         self.assertEqual(confirmation.state, "rejected")
@@ -260,9 +260,7 @@ class TestPaymentConfirmation(PaymentConfirmationCommon):
         self.assertEqual(self.env[action["res_model"]].search(action["domain"]), confirmation)
 
     def test_proof_sniffing(self):
-        from odoo.addons.islebooks_payment_links.models.islebooks_payment_confirmation import (
-            sniff_proof,
-        )
+        from ..models.islebooks_payment_confirmation import sniff_proof
 
         self.assertEqual(sniff_proof(PDF_BYTES), ("application/pdf", "pdf"))
         self.assertEqual(sniff_proof(make_png()), ("image/png", "png"))

@@ -41,10 +41,16 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         return {
             move.id
             for move in (
-                self.inv_a1, self.inv_a2, self.inv_b, self.draft, self.cancelled, self.bill,
-                self.refund, self.paid,
+                self.inv_a1,
+                self.inv_a2,
+                self.inv_b,
+                self.draft,
+                self.cancelled,
+                self.bill,
+                self.refund,
+                self.paid,
             )
-            if f"{self.link.token}/invoice/{move.id}\"" in body
+            if f'{self.link.token}/invoice/{move.id}"' in body
         }
 
     # ------------------------------------------------------------------
@@ -69,7 +75,7 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         # Outstanding 300.00 of which 200.00 overdue (the contact's invoice).
         self.assertRegex(body, r"o_islebooks_outstanding[\s\S]*300\.00")
         summary = body[
-            body.index("o_islebooks_portal_summary"):body.index("o_islebooks_portal_unpaid")
+            body.index("o_islebooks_portal_summary") : body.index("o_islebooks_portal_unpaid")
         ]
         self.assertRegex(summary, r"o_islebooks_overdue_total[^>]*>\s*Overdue:[\s\S]{0,200}200\.00")
         self.assertRegex(
@@ -91,7 +97,11 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         notes = self.env["account.move"]
         for day in range(25):
             notes |= self._create_invoices(
-                1, customer, 10.0, move_type="out_refund", invoice_date=today - timedelta(day),
+                1,
+                customer,
+                10.0,
+                move_type="out_refund",
+                invoice_date=today - timedelta(day),
                 post=False,
             )
         notes.action_post()
@@ -119,7 +129,7 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
 
     def test_regenerate_stops_the_old_link_at_once(self):
         old_token = self.link.token
-        new_link = self.link.action_regenerate()
+        new_link = self.link._regenerate()
         self.assertNotEqual(new_link.token, old_token)
         self.assertEqual(self.url_open(f"/pay/{old_token}").status_code, 404)
         self.assertEqual(self.url_open(self._path(new_link)).status_code, 200)
@@ -214,8 +224,9 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn("different currencies", response.text)
         path = self._path(self.link, f"/transaction/{ids}")
-        result = self._json(path, self._pay_params(
-            180.0, csrf_token=self._csrf(self._path(self.link))))
+        result = self._json(
+            path, self._pay_params(180.0, csrf_token=self._csrf(self._path(self.link)))
+        )
         self.assertIn("different currencies", result["error"]["data"]["message"])
         # The portal shows the outstanding amount per currency.
         body = self.url_open(self._path(self.link)).text
@@ -313,9 +324,11 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
             self._path(self.link, f"/transaction/{self.inv_a1.id}"), self._pay_params(100.0)
         )
         self.assertIn("error", result)
-        self.assertFalse(self.env["payment.transaction"].search([
-            ("islebooks_payment_link_id", "in", (self.link | self.other_link).ids)
-        ]))
+        self.assertFalse(
+            self.env["payment.transaction"].search(
+                [("islebooks_payment_link_id", "in", (self.link | self.other_link).ids)]
+            )
+        )
 
     def test_partial_payment_only_when_enabled(self):
         csrf = self._csrf(self._path(self.link))
@@ -360,9 +373,7 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
 
     def test_statement_of_account(self):
         today = fields.Date.today()
-        values = self.customer._get_statement_values(
-            self.company, today - timedelta(30), today
-        )
+        values = self.customer._get_statement_values(self.company, today - timedelta(30), today)
         # Before the period: the paid invoice (70); its payment, today, is in it.
         self.assertAlmostEqual(values["opening"], 70.0)
         kinds = [row["kind"] for row in values["rows"]]
@@ -381,17 +392,25 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         self.assertNotIn(self.bill.name, [row["name"] for row in values["rows"]])
 
         # Through the link (tests render reports as HTML, so read it as text).
-        response = self.url_open(self._path(
-            self.link, f"/statement?date_from={today - timedelta(60)}&date_to={today}"))
+        response = self.url_open(
+            self._path(self.link, f"/statement?date_from={today - timedelta(60)}&date_to={today}")
+        )
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.headers["Content-Type"], "application/pdf")
-        for text in ("Statement of Account", "Opening balance", "Closing balance",
-                     self.inv_a1.name, self.refund.name, "250.00"):
+        for text in (
+            "Statement of Account",
+            "Opening balance",
+            "Closing balance",
+            self.inv_a1.name,
+            self.refund.name,
+            "250.00",
+        ):
             self.assertIn(text, response.text)
         self.assertNotIn(self.inv_b.name, response.text)
         # The real PDF, as production renders it.
-        pdf, filename = self.link.with_context(
-            force_report_rendering=True)._render_statement_pdf(today - timedelta(60), today)
+        pdf, filename = self.link.with_context(force_report_rendering=True)._render_statement_pdf(
+            today - timedelta(60), today
+        )
         self.assertTrue(pdf.startswith(b"%PDF"))
         self.assertTrue(filename.endswith(".pdf"))
         response = self.url_open(self._path(self.link, "/statement?date_from=yesterday"))

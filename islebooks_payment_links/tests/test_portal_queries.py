@@ -33,7 +33,7 @@ class TestPortalQueries(PortalLinkCommon, HttpCase):
         moves = cls.invoices[cls.small] | cls.invoices[cls.large] | notes
         cls._analyze()
         for start in range(0, len(moves), 250):
-            moves[start:start + 250].action_post()
+            moves[start : start + 250].action_post()
         cls._analyze()
         # The PDFs as Print/Send store them (generating 1,000 is not the point here).
         invoices = cls.invoices[cls.small] | cls.invoices[cls.large]
@@ -101,9 +101,7 @@ class TestPortalQueries(PortalLinkCommon, HttpCase):
     def test_zip_queries_do_not_grow(self):
         def request(partner):
             ids = ",".join(map(str, self.invoices[partner].ids))
-            return lambda: self.url_open(
-                f"/pay/{self.links[partner].token}/zip?invoice_ids={ids}"
-            )
+            return lambda: self.url_open(f"/pay/{self.links[partner].token}/zip?invoice_ids={ids}")
 
         def check(partner, response):
             with zipfile.ZipFile(io.BytesIO(response.content)) as archive:

@@ -104,8 +104,8 @@ class TestPortalWizard(PortalLinkCommon):
         self.assertFalse(self.company_partner.payment_link_portal_id)
 
     def test_partner_form_shows_the_link(self):
-        arch = self.env["res.partner"].get_view(
-            self.env.ref("base.view_partner_form").id, "form"
-        )["arch"]
+        arch = self.env["res.partner"].get_view(self.env.ref("base.view_partner_form").id, "form")[
+            "arch"
+        ]
         self.assertIn("action_open_portal_payment_link", arch)
         self.assertIn("payment_link_portal_first_viewed_at", arch)

@@ -3,7 +3,8 @@
 import re
 from urllib.parse import quote
 
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
 _BLOCKS = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table")
 # Only ASCII whitespace collapses, as in a browser: no-break spaces (in amounts) stay.

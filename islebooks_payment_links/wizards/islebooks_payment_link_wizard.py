@@ -6,9 +6,7 @@ class IslebooksPaymentLinkWizard(models.TransientModel):
     _description = "Generate Payment Link"
 
     partner_ids = fields.Many2many("res.partner", string="Customers", readonly=True)
-    line_ids = fields.One2many(
-        "islebooks.payment.link.wizard.line", "wizard_id", string="Links"
-    )
+    line_ids = fields.One2many("islebooks.payment.link.wizard.line", "wizard_id", string="Links")
     line_count = fields.Integer(compute="_compute_line_count")
 
     @api.depends("line_ids")

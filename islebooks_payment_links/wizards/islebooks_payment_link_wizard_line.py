@@ -10,9 +10,7 @@ class IslebooksPaymentLinkWizardLine(models.TransientModel):
     _name = "islebooks.payment.link.wizard.line"
     _description = "Generate Payment Link: one customer"
 
-    wizard_id = fields.Many2one(
-        "islebooks.payment.link.wizard", required=True, ondelete="cascade"
-    )
+    wizard_id = fields.Many2one("islebooks.payment.link.wizard", required=True, ondelete="cascade")
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True)
     link_id = fields.Many2one(
         "islebooks.payment.link", string="Payment link", required=True, readonly=True
@@ -55,5 +53,5 @@ class IslebooksPaymentLinkWizardLine(models.TransientModel):
 
     def action_regenerate(self):
         for line in self:
-            line.link_id = line.link_id.action_regenerate()
+            line.link_id = line.link_id._regenerate()
         return self.wizard_id._action_open()

@@ -15,7 +15,7 @@ class IslebooksWhatsappSendLine(models.TransientModel):
     )
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     contact_id = fields.Many2one(
-        "res.partner", string="Contact", readonly=True, help="Whose WhatsApp number is used."
+        "res.partner", readonly=True, help="Whose WhatsApp number is used."
     )
     move_ids = fields.Many2many(
         "account.move",

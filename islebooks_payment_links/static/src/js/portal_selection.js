@@ -36,10 +36,15 @@ publicWidget.registry.IslebooksPortalSelection = publicWidget.Widget.extend({
         if (currencies.size === 1) {
             const first = selected[0].dataset;
             const digits = parseInt(first.digits);
-            const total = selected.reduce((sum, input) => sum + parseFloat(input.dataset.amount), 0);
+            const total = selected.reduce(
+                (sum, input) => sum + parseFloat(input.dataset.amount),
+                0
+            );
             const amount = total.toFixed(digits);
             totalEl.querySelector(".o_islebooks_total_value").textContent =
-                first.position === "before" ? `${first.symbol} ${amount}` : `${amount} ${first.symbol}`;
+                first.position === "before"
+                    ? `${first.symbol} ${amount}`
+                    : `${amount} ${first.symbol}`;
         }
     },
 

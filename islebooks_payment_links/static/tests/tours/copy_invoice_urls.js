@@ -43,7 +43,9 @@ registry.category("web_tour.tours").add("islebooks_copy_invoice_urls", {
                 const text = dialog
                     ? dialog.value
                     : document.querySelector(".o_notification_content").innerText;
-                console.log(`islebooks: links shown in the ${dialog ? "fallback dialog" : "notification"}`);
+                console.log(
+                    `islebooks: links shown in the ${dialog ? "fallback dialog" : "notification"}`
+                );
                 const lines = text.split("\n").filter((line) => line.trim());
                 if (names.length !== 2 || lines.length !== 2) {
                     throw new Error(`Expected 2 invoices and 2 lines, got ${names} / ${text}`);

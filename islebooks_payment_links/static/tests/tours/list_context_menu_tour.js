@@ -7,10 +7,9 @@ const MENU = ".o_islebooks_context_menu";
 const NO_MENU = `body:not(:has(${MENU}))`;
 // The browser may refuse the clipboard in a headless run: then the link is
 // shown in a dialog instead of a notification. Both show the /pay/ link.
-const COPIED = [
-    ".o_notification:contains('/pay/')",
-    ".modal .o_islebooks_copy_links_text",
-].join(", ");
+const COPIED = [".o_notification:contains('/pay/')", ".modal .o_islebooks_copy_links_text"].join(
+    ", "
+);
 
 function rightClick(element, { shiftKey = false } = {}) {
     const rect = element.getBoundingClientRect();
@@ -95,9 +94,9 @@ registry.category("web_tour.tours").add("islebooks_list_context_menu", {
             content: "A press outside closes the menu",
             trigger: `${MENU} [role=menuitem]`,
             run() {
-                document.querySelector(".o_control_panel").dispatchEvent(
-                    new MouseEvent("mousedown", { bubbles: true })
-                );
+                document
+                    .querySelector(".o_control_panel")
+                    .dispatchEvent(new MouseEvent("mousedown", { bubbles: true }));
             },
         },
         {

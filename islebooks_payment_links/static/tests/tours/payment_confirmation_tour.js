@@ -98,7 +98,8 @@ registry.category("web_tour.tours").add("islebooks_payment_confirmation_approve"
     steps: () => [
         {
             content: "Open the confirmation to review",
-            trigger: ".o_list_renderer .o_data_row td[name='bank_reference']:contains(TOUR-REF-0001)",
+            trigger:
+                ".o_list_renderer .o_data_row td[name='bank_reference']:contains(TOUR-REF-0001)",
             run: "click",
         },
         {

@@ -209,7 +209,8 @@ registry.category("web_tour.tours").add("islebooks_whatsapp_wizard_tour", {
         },
         {
             content: "Open WhatsApp for the second customer",
-            trigger: ".modal .o_data_row:contains(Tour Customer Ravi) button[name=action_open_whatsapp]",
+            trigger:
+                ".modal .o_data_row:contains(Tour Customer Ravi) button[name=action_open_whatsapp]",
             run(actions) {
                 captureOpenedUrl();
                 return actions.click();
