@@ -1,8 +1,11 @@
 import base64
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 from odoo import fields
+from odoo.exceptions import RedirectWarning, UserError
 from odoo.tests import tagged
+from odoo.tools import format_amount
 
 from .portal_common import PortalLinkCommon
 
@@ -109,3 +112,68 @@ class TestPortalWizard(PortalLinkCommon):
         ]
         self.assertIn("action_open_portal_payment_link", arch)
         self.assertIn("payment_link_portal_first_viewed_at", arch)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalWizardSend(PortalLinkCommon):
+    """Send the portal link from the Generate Payment Link dialog: WhatsApp and email."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Lagoon Traders",
+                "is_company": True,
+                "email": "accounts@lagoon.example.com",
+                "country_id": cls.env.ref("base.mv").id,
+                "whatsapp": "777 1234",
+            }
+        )
+        cls._create_invoices(2, cls.customer, amount=150.0)
+        cls.wizard = cls.env["islebooks.payment.link.wizard"].create(
+            {"partner_ids": [fields.Command.set(cls.customer.ids)]}
+        )
+        cls.line = cls.wizard.line_ids
+
+    def test_whatsapp_message_has_portal_link_and_total_due(self):
+        action = self.line.action_send_whatsapp()
+        self.assertEqual(action["type"], "ir.actions.act_url")
+        self.assertEqual(action["target"], "new")
+        url = urlsplit(action["url"])
+        self.assertEqual((url.netloc, url.path), ("wa.me", "/9607771234"))
+        text = parse_qs(url.query)["text"][0]
+        self.assertIn(self.line.url, text)
+        self.assertIn("Lagoon Traders", text)
+        total = format_amount(self.env, 300.0, self.company.currency_id)
+        self.assertIn(total, text)
+        # Logged on the customer, like invoice messages are on invoices.
+        log = self.customer.message_ids[:1]
+        self.assertIn("+960 777-1234", log.body)
+        self.assertIn(self.env.user.name, log.body)
+
+    def test_whatsapp_without_a_number_names_the_contact(self):
+        self.customer.whatsapp = False
+        with self.assertRaises(RedirectWarning) as caught:
+            self.line.action_send_whatsapp()
+        self.assertIn("Lagoon Traders", str(caught.exception))
+
+    def test_revoked_link_is_not_sent(self):
+        self.line.action_revoke()
+        with self.assertRaises(UserError):
+            self.line.action_send_whatsapp()
+        with self.assertRaises(UserError):
+            self.line.action_send_email()
+
+    def test_email_uses_the_editable_template_and_reaches_the_customer(self):
+        action = self.line.action_send_email()
+        self.assertEqual(action["res_model"], "mail.compose.message")
+        composer = self.env["mail.compose.message"].with_context(**action["context"]).create({})
+        template = self.env.ref("islebooks_payment_links.mail_template_portal_link_email")
+        self.assertEqual(composer.template_id, template)
+        self.assertIn(self.line.url, composer.body)
+        self.assertEqual(composer.partner_ids, self.customer)
+        composer.action_send_mail()
+        message = self.customer.message_ids.filtered(lambda m: self.line.url in (m.body or ""))
+        self.assertEqual(len(message), 1)
+        self.assertEqual(message.partner_ids, self.customer)

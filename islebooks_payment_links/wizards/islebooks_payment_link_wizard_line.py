@@ -2,8 +2,16 @@ import base64
 import io
 
 import qrcode
+from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import RedirectWarning, UserError
+from odoo.osv import expression
+from odoo.tools import format_amount
+
+from ..models.islebooks_payment_link import OPEN_INVOICE_DOMAIN
+from ..tools.phone import to_international
+from ..tools.whatsapp import html_to_text, whatsapp_url
 
 
 class IslebooksPaymentLinkWizardLine(models.TransientModel):
@@ -55,3 +63,84 @@ class IslebooksPaymentLinkWizardLine(models.TransientModel):
         for line in self:
             line.link_id = line.link_id._regenerate()
         return self.wizard_id._action_open()
+
+    def _check_active(self):
+        self.ensure_one()
+        if self.state != "active":
+            raise UserError(
+                _("This link is %(state)s: regenerate it before sending it.", state=self.state)
+            )
+
+    def _get_total_due_text(self, lang):
+        """The customer's amount due in the link's company, formatted per currency."""
+        groups = (
+            self.env["account.move"]
+            .sudo()
+            ._read_group(
+                expression.AND([self.link_id._get_portal_domain(), OPEN_INVOICE_DOMAIN]),
+                ["currency_id"],
+                ["amount_residual:sum"],
+            )
+        )
+        return " + ".join(
+            format_amount(self.env, amount, currency, lang_code=lang)
+            for currency, amount in groups
+            if not currency.is_zero(amount)
+        )
+
+    def action_send_whatsapp(self):
+        """Open WhatsApp with the portal link and the total due, like invoices do."""
+        self._check_active()
+        customer = self.partner_id
+        contact = customer if customer.whatsapp else customer.child_ids.filtered("whatsapp")[:1]
+        contact = contact or customer
+        number, error = contact._get_whatsapp_e164()
+        if error:
+            raise RedirectWarning(error, contact._get_whatsapp_form_action(), _("Open contact"))
+        template = self.env.ref("islebooks_payment_links.mail_template_whatsapp_portal")
+        lang = contact.lang or self.env.lang
+        html = template._render_field(
+            "body_html",
+            contact.ids,
+            compute_lang=True,
+            add_context={
+                "portal_url": self.url,
+                "total_due": self._get_total_due_text(lang),
+                "company_name": self.link_id.company_id.name,
+            },
+        )[contact.id]
+        message = html_to_text(html)
+        web = self.link_id.company_id.whatsapp_link_mode == "web"
+        customer._message_log(
+            body=Markup("<p>%s</p>")
+            % _(
+                "Portal payment link sent via WhatsApp to %(number)s by %(user)s.",
+                number=to_international(number),
+                user=self.env.user.name,
+            )
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": whatsapp_url(number, message, web=web),
+            "target": "new",
+        }
+
+    def action_send_email(self):
+        """The email composer with the editable portal-link template, for this customer."""
+        self._check_active()
+        template = self.env.ref("islebooks_payment_links.mail_template_portal_link_email")
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Send the payment link by email"),
+            "res_model": "mail.compose.message",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": "res.partner",
+                "default_res_ids": self.partner_id.ids,
+                "default_template_id": template.id,
+                "default_composition_mode": "comment",
+                "default_email_layout_xmlid": "mail.mail_notification_light",
+                "allowed_company_ids": self.link_id.company_id.ids,
+            },
+        }
