@@ -34,6 +34,15 @@ if "whatsapp" in env["res.partner"]._fields:
         if not partner.whatsapp:
             partner.whatsapp = number
 
+# Show every customer-facing feature in the demo.
+company.write(
+    {
+        "payment_confirmation_enabled": True,
+        "payment_confirmation_journal_id": bank_journal.id,
+        "payment_link_amount_in_words": True,
+    }
+)
+
 invoices = env["account.move"].search(
     [("move_type", "in", ("out_invoice", "out_refund")), ("state", "=", "posted")]
 )
@@ -43,3 +52,7 @@ unpaid = invoices.filtered(lambda m: m.payment_state == "not_paid" and m.move_ty
 for move in unpaid[:3]:
     print(f"  {move.name} ({move.partner_id.name}): {move.payment_link_id.url}")
 print(f"  {len(links)} invoice payment links ready.")
+if customers:
+    portal = customers[:1]._get_portal_payment_links()
+    env.cr.commit()
+    print(f"  Customer portal of {customers[:1].name}: {portal.url}")

@@ -10,19 +10,35 @@ class TestPaymentLinkKeepsBusinessData(TransactionCase):
         Link = self.env["islebooks.payment.link"]
         self.assertEqual(Link._fields["move_id"].ondelete, "cascade")
         self.assertEqual(Link._fields["partner_id"].ondelete, "cascade")
-        # No field of any other model points at a link with a cascade: deleting
-        # links (or uninstalling the addon, which drops its table) removes
-        # nothing else.
-        pointing = [
-            f"{field.model_name}.{field.name}"
+        # Business records may point at a link (a transaction paid through it, a
+        # confirmation sent from it), but only with "set null": deleting links,
+        # or uninstalling the addon, never removes nor blocks anything else.
+        # Only the addon's own transient dialog lines go with their link.
+        pointing = {
+            f"{field.model_name}.{field.name}": field.ondelete
             for model in self.env.registry.values()
             for field in model._fields.values()
             if field.type == "many2one"
             and field.comodel_name in ("islebooks.payment.link", "islebooks.payment.link.throttle")
-            and field.model_name not in ("islebooks.payment.link",)
+            and field.model_name != "islebooks.payment.link"
             and field.store
-        ]
-        self.assertEqual(pointing, [])
+        }
+        business = {
+            name: ondelete
+            for name, ondelete in pointing.items()
+            if not self.env[name.rsplit(".", 1)[0]].is_transient()
+        }
+        self.assertEqual(
+            business,
+            {
+                "payment.transaction.islebooks_payment_link_id": "set null",
+                "islebooks.payment.confirmation.link_id": "set null",
+            },
+        )
+        self.assertEqual(
+            set(pointing) - set(business), {"islebooks.payment.link.wizard.line.link_id"}
+        )
+        self.assertEqual(pointing["islebooks.payment.link.wizard.line.link_id"], "cascade")
 
     def test_deleting_links_keeps_invoice_payment_and_pdf(self):
         partner = self.env["res.partner"].create({"name": "Lagoon Café", "email": "l@example.com"})

@@ -100,7 +100,7 @@ class TestPaymentConfirmationHttp(PaymentConfirmationHttpCommon):
             self.assertIn(f'data-copy="{value}', page)
         amount_input = re.search(r'<input[^>]*name="amount"[^>]*>', page).group(0)
         self.assertIn('value="1000.00"', amount_input)
-        self.assertIn('<textarea name="note"', page)
+        self.assertRegex(page, r'<textarea [^>]*name="note"')
         self.assertIn('type="file" name="proof"', page)
         self.assertIn(f'value="{self.invoice_a.id}" data-residual', page)
         self.assertNotIn(f'value="{self.invoice_b.id}"', page, "Only the link's invoice")

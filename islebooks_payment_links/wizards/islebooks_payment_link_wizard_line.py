@@ -21,7 +21,11 @@ class IslebooksPaymentLinkWizardLine(models.TransientModel):
     wizard_id = fields.Many2one("islebooks.payment.link.wizard", required=True, ondelete="cascade")
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True)
     link_id = fields.Many2one(
-        "islebooks.payment.link", string="Payment link", required=True, readonly=True
+        "islebooks.payment.link",
+        string="Payment link",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
     )
     url = fields.Char("Link", related="link_id.url")
     state = fields.Selection(related="link_id.state")
