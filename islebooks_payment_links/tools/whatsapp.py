@@ -27,13 +27,19 @@ def html_to_text(html):
     for node in root.iter():
         node.text = _SPACES.sub(" ", node.text) if node.text else node.text
         node.tail = _SPACES.sub(" ", node.tail) if node.tail else node.tail
+    # WhatsApp only formats ``*bold*`` hugging its text: spaces just inside the
+    # tags (an edited or reformatted template) move outside the marks.
     for tags, mark in ((("b", "strong"), "*"), (("i", "em"), "_")):
         for node in root.iter(*tags):
-            node.text = mark + (node.text or "")
-            if len(node):
-                node[-1].tail = (node[-1].tail or "") + mark
+            head = node.text or ""
+            node.text = (" " if head[:1].isspace() else "") + mark + head.lstrip()
+            last = node[-1] if len(node) else None
+            end = (last.tail if last is not None else node.text) or ""
+            end = end.rstrip() + mark + (" " if end[-1:].isspace() else "")
+            if last is not None:
+                last.tail = end
             else:
-                node.text += mark
+                node.text = end
     for node in root.iter("br"):
         node.tail = "\n" + (node.tail or "")
     for node in root.iter(*_BLOCKS):
