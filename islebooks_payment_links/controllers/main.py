@@ -9,7 +9,7 @@ from odoo.http import content_disposition, request
 
 from odoo.addons.account_payment.controllers.portal import PortalAccount
 
-from ..models.ir_http import harden
+from ..models.ir_http import harden, use_customer_lang
 
 
 class PaymentLinkController(PortalAccount):
@@ -207,6 +207,7 @@ class PaymentLinkController(PortalAccount):
         if refusal:
             return refusal
         link._register_view()
+        link = use_customer_lang(link, link._get_customer_lang())
         invoice = link.move_id
         blocker = invoice._get_payment_blocker()
         values = {
