@@ -48,9 +48,9 @@ class TestTranslations(PaymentLinksHttpCommon):
         """A French customer opening the link gets the page in French."""
         response = self._page(self.path)
         for french in ("Montant dû", "Télécharger le PDF", "Facturé à", "Payer en ligne"):
-            self.assertIn(french, response.text)
+            self.assertTrue(french in response.text, f"{french!r} is not on the page")
         for english in ("Amount due", "Download PDF", "Billed to"):
-            self.assertNotIn(english, response.text)
+            self.assertFalse(english in response.text, f"{english!r} is on the page")
         self.assertIn('lang="fr-FR"', response.text)
         # The next pages of the site stay in French.
         self.assertEqual(response.cookies.get("frontend_lang"), "fr_FR")
