@@ -110,7 +110,9 @@ class TestTranslations(PaymentLinksHttpCommon):
         self.assertTrue(text.startswith(f"Hola, {self.customer.name}:"), text)
         self.assertIn(f"Le enviamos su factura *{invoice.name}*", text)
         self.assertIn("Importe adeudado: *", text)
-        self.assertIn(f"Puede verla, descargarla y pagarla en línea:\n{invoice.payment_link_url}", text)
+        self.assertIn(
+            f"Puede verla, descargarla y pagarla en línea:\n{invoice.payment_link_url}", text
+        )
         self.assertTrue(text.endswith("¡Gracias!"), text)
         # The same invoice for an English-speaking customer stays in English.
         self.customer.lang = "en_US"
