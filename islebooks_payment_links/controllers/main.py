@@ -11,7 +11,7 @@ from odoo.http import content_disposition, request
 
 from odoo.addons.account_payment.controllers.portal import PortalAccount
 
-from ..models.ir_http import harden
+from ..models.ir_http import harden, use_customer_lang
 
 
 class PaymentLinkController(PortalAccount):
@@ -240,6 +240,7 @@ class PaymentLinkController(PortalAccount):
         if refusal:
             return refusal
         link._register_view()
+        link = use_customer_lang(link, link._get_customer_lang())
         if link.scope == "portal":
             return self._render_portal_page(link, sort=sort, page=page)
         return self._render_invoice_page(link, link.move_id)
@@ -301,7 +302,9 @@ class PaymentLinkController(PortalAccount):
 
     def _portal_link_or_none(self, token):
         link = self._link_or_none(token)
-        return link if link and link.scope == "portal" else None
+        if not link or link.scope != "portal":
+            return None
+        return use_customer_lang(link, link._get_customer_lang())
 
     @http.route(
         "/pay/<string:token>/invoice/<int:invoice_id>",

@@ -11,6 +11,7 @@ HARDENING_HEADERS = {
 }
 # /pay/... and its language-prefixed forms (/fr/pay/..., /es_AR/pay/...).
 PAY_PATH = re.compile(r"^(?:/[A-Za-z]{2,3}(?:[_@-][A-Za-z]+)?)?/pay/")
+LANG_COOKIE = "frontend_lang"
 
 
 def harden(response):
@@ -22,6 +23,29 @@ def harden(response):
     return response
 
 
+def use_customer_lang(record, lang):
+    """``record`` in the customer's language ``lang``, which the page then uses.
+
+    Only when the visitor chose no language (no language in the URL, no
+    language cookie) and ``lang`` is one of the site's languages; the cookie
+    keeps the choice for the next pages.
+    """
+    if (
+        getattr(request, "payment_link_lang_chosen", True)
+        or not lang
+        or lang == request.env.lang
+        or lang not in request.env["res.lang"]._get_frontend()
+    ):
+        return record
+    request.lang = request.env["res.lang"]._get_data(code=lang)
+    request.update_context(lang=lang)
+    headers = request.future_response.headers
+    cookies = [c for c in headers.getlist("Set-Cookie") if not c.startswith(f"{LANG_COOKIE}=")]
+    headers.setlist("Set-Cookie", cookies)
+    request.future_response.set_cookie(LANG_COOKIE, lang)
+    return record.with_context(lang=lang)
+
+
 def is_payment_link_request():
     return bool(request and PAY_PATH.match(request.httprequest.path or ""))
 
@@ -31,6 +55,16 @@ class IrHttp(models.AbstractModel):
 
     # One place for every answer under /pay/: pages, PDFs, JSON, and also the
     # error pages Odoo renders itself (404 of an unknown sub-path, 500, ...).
+
+    @classmethod
+    def _match(cls, path):
+        # Only here is the language prefix of the URL still visible: Odoo
+        # strips /fr off /fr/pay/... while matching.
+        if not hasattr(request, "is_frontend") and PAY_PATH.match(path or ""):
+            request.payment_link_lang_chosen = (
+                not path.startswith("/pay/") or LANG_COOKIE in request.httprequest.cookies
+            )
+        return super()._match(path)
 
     @classmethod
     def _post_dispatch(cls, response):

@@ -312,6 +312,11 @@ class IslebooksPaymentLink(models.Model):
             return Link.browse()
         return link
 
+    def _get_customer_lang(self):
+        """The language the customer reads: the invoice's contact's, else the company's."""
+        self.ensure_one()
+        return self.move_id.partner_id.lang or self.partner_id.lang
+
     def _register_view(self):
         """Count a customer visit, atomically, without a read-modify-write race."""
         self.ensure_one()

@@ -19,3 +19,4 @@ from . import test_portal_http
 from . import test_portal_tour
 from . import test_portal_wizard
 from . import test_portal_queries
+from . import test_translations
