@@ -84,6 +84,15 @@ class PaymentLinkController(PortalAccount):
         return link, None
 
     @classmethod
+    def _resolve_invoice_link(cls, token):
+        """``_resolve_or_fail`` for the routes that open one invoice: there, a
+        link of another scope (a customer portal) is not found."""
+        link, refusal = cls._resolve_or_fail(token)
+        if link and link.scope != "invoice":
+            return None, cls._not_found()
+        return link, refusal
+
+    @classmethod
     def _link_or_none(cls, token):
         """The active link of ``token`` or None, throttled and counted like
         ``_resolve_or_fail`` (kept for routes written against the foundation)."""
@@ -203,7 +212,7 @@ class PaymentLinkController(PortalAccount):
         sitemap=False,
     )
     def payment_link_page(self, token, **kwargs):
-        link, refusal = self._resolve_or_fail(token)
+        link, refusal = self._resolve_invoice_link(token)
         if refusal:
             return refusal
         link._register_view()
@@ -229,10 +238,12 @@ class PaymentLinkController(PortalAccount):
         sitemap=False,
     )
     def payment_link_pdf(self, token, **kwargs):
-        link, refusal = self._resolve_or_fail(token)
+        link, refusal = self._resolve_invoice_link(token)
         if refusal:
             return refusal
         attachment = link.move_id._get_legal_pdf()
+        if not attachment:
+            return self._not_found()
         return request.make_response(
             attachment.raw,
             headers=[
@@ -245,7 +256,9 @@ class PaymentLinkController(PortalAccount):
     def payment_link_transaction(self, token, csrf_token=None, **kwargs):
         # JSON routes skip Odoo's CSRF check; the payment form sends the token,
         # so enforce it like any other POST.
-        link = self._resolve_or_abort(token)
+        link, refusal = self._resolve_invoice_link(token)
+        if refusal:
+            abort(refusal)
         if not csrf_token or not request.validate_csrf(csrf_token):
             raise Forbidden()
         invoice = link.move_id

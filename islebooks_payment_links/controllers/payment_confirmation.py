@@ -134,6 +134,9 @@ class PaymentConfirmationController(PaymentLinkController):
 
     def _render_confirmation_errors(self, link, form, errors, status):
         response = self.payment_link_page(link.token)
+        if getattr(response, "qcontext", None) is None or response.status_code != 200:
+            # No page renders this link's scope here: answer what the page does.
+            return response
         response.qcontext.update(
             self._payment_confirmation_values(
                 link,

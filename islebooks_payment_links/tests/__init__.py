@@ -15,3 +15,4 @@ from . import test_list_context_menu
 from . import test_security
 from . import test_concurrency
 from . import test_lifecycle_data
+from . import test_security_matrix
