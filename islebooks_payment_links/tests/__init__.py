@@ -16,3 +16,4 @@ from . import test_security
 from . import test_concurrency
 from . import test_lifecycle_data
 from . import test_security_matrix
+from . import test_multi_company
