@@ -256,13 +256,15 @@ class PaymentLinkMatrixCommon(PaymentLinksCommon, HttpCase):
     # ------------------------------------------------------------------
 
     def _case(self, kind, target):
+        """The ``Case`` of one (kind, target) pair: which token is sent, which
+        invoice the request names (``invoice_id``, ``invoice_ids``) and what the
+        token really grants."""
         own_link = self.own_link if kind == "invoice" else self.portal_link
-        open_ = True
         granted_own = self.own if kind == "invoice" else self._portal_invoices()
         live = {
             "own invoice": (own_link, self.own, True, True),
-            "other customer's invoice": (own_link, self.rival_invoice, False, open_),
-            "other company's invoice": (own_link, self.b_invoice, False, open_),
+            "other customer's invoice": (own_link, self.rival_invoice, False, True),
+            "other company's invoice": (own_link, self.b_invoice, False, True),
             "vendor bill": (
                 self.bill_link if kind == "invoice" else self.portal_link,
                 self.bill,
