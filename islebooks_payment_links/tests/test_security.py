@@ -356,10 +356,10 @@ class TestPaymentLinkLifecycle(PaymentLinkSecurityCommon):
         page = self._get(f"/pay/{self.link.token}")
         self.assertEqual(page.status_code, 200)
         self.assertIn("Cancelled", page.text)
-        self.assertIn("cannot be paid online", page.text)
+        self.assertIn("was cancelled", page.text)
         self.assertNotIn("o_payment_form", page.text)
         result = self._json(f"/pay/{self.link.token}/transaction", self._tx_params(csrf)).json()
-        self.assertIn("cannot be paid online", result["error"]["data"]["message"])
+        self.assertIn("was cancelled", result["error"]["data"]["message"])
         self.assertFalse(self.invoice.transaction_ids)
 
     def test_paid_invoice_still_shows_and_downloads_but_cannot_be_paid(self):
