@@ -21,6 +21,7 @@ class TestPaymentLinkKeepsBusinessData(TransactionCase):
             and field.comodel_name in ("islebooks.payment.link", "islebooks.payment.link.throttle")
             and field.model_name not in ("islebooks.payment.link",)
             and field.store
+            and field.ondelete == "cascade"
         ]
         self.assertEqual(pointing, [])
 
