@@ -256,9 +256,7 @@ class PaymentLinkController(PortalAccount):
     def payment_link_transaction(self, token, csrf_token=None, **kwargs):
         # JSON routes skip Odoo's CSRF check; the payment form sends the token,
         # so enforce it like any other POST.
-        link, refusal = self._resolve_invoice_link(token)
-        if refusal:
-            abort(refusal)
+        link = self._resolve_or_abort(token)
         if not csrf_token or not request.validate_csrf(csrf_token):
             raise Forbidden()
         invoice = link.move_id
@@ -285,6 +283,9 @@ class PaymentLinkController(PortalAccount):
 
     def _create_link_transaction(self, link, invoices, kwargs):
         """Create the transaction for ``invoices`` with server-side amounts only."""
+        if not invoices:
+            # E.g. a portal link on the one-invoice route: nothing it names.
+            raise ValidationError(_("These invoices cannot be paid through this link."))
         # Row locks until this request commits: a second attempt started at
         # the same moment is refused instead of creating a second payment.
         invoices._lock_for_link_payment()
