@@ -20,9 +20,9 @@ multi-invoice pay) is one row in ``ROUTES``::
 where ``expect_portal_zip(case)`` returns ``Expected(status, kind)`` from the
 case's fields (``case.dead``, ``case.scope``, ``case.ref``, ``case.ref_open``,
 ``case.ref_granted``...). Routes whose path needs an invoice id take it from
-``{invoice_id}`` (the invoice the case names). When portal pages exist on the
-``/pay/<portal token>`` page, set ``PAGE_SCOPES`` to both scopes and give the
-page/PDF rows the portal expectations. ``test_matrix_covers_every_route`` fails
+``{invoice_id}`` (the invoice the case names). When the Customer Portal serves
+``/pay/<portal token>``, set ``PAGE_SCOPES`` to both scopes (the page then
+answers 200 and a refused confirmation 400 for portal links too). ``test_matrix_covers_every_route`` fails
 when the routing map holds a ``/pay/`` route that has no row here.
 """
 
@@ -43,8 +43,11 @@ HARDENING = {
     "X-Robots-Tag": "noindex, nofollow",
     "Cache-Control": "no-store",
 }
-# Scopes the /pay/<token> page, its PDF and its transaction serve on this branch.
+# Scopes the /pay/<token> page serves on this branch (a portal page adds "portal");
+# the confirmation form re-renders that page on a refusal.
 PAGE_SCOPES = ("invoice",)
+# Scopes /pay/<token>/pdf and /pay/<token>/transaction serve: one invoice's link only.
+INVOICE_ROUTE_SCOPES = ("invoice",)
 
 _CaseFields = namedtuple(
     "_CaseFields",
@@ -87,7 +90,7 @@ def expect_page(case):
 
 
 def expect_pdf(case):
-    if case.dead or case.scope not in PAGE_SCOPES:
+    if case.dead or case.scope not in INVOICE_ROUTE_SCOPES:
         return Expected(404, "html")
     invoice = case.granted.sudo()
     if invoice.state != "posted" and not invoice.invoice_pdf_report_id:
@@ -98,7 +101,7 @@ def expect_pdf(case):
 def expect_transaction(case):
     if case.dead:
         return Expected(404, "error")
-    if case.scope not in PAGE_SCOPES:
+    if case.scope not in INVOICE_ROUTE_SCOPES:
         # A portal link names no invoice on this route: refused, nothing created.
         return Expected(200, "error")
     # A request naming another invoice is refused; else the link's own invoice
