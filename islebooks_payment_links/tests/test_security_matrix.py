@@ -20,10 +20,12 @@ multi-invoice pay) is one row in ``ROUTES``::
 where ``expect_portal_zip(case)`` returns ``Expected(status, kind)`` from the
 case's fields (``case.dead``, ``case.scope``, ``case.ref``, ``case.ref_open``,
 ``case.ref_granted``...). Routes whose path needs an invoice id take it from
-``{invoice_id}`` (the invoice the case names). When the Customer Portal serves
-``/pay/<portal token>``, set ``PAGE_SCOPES`` to both scopes (the page then
-answers 200 and a refused confirmation 400 for portal links too). ``test_matrix_covers_every_route`` fails
-when the routing map holds a ``/pay/`` route that has no row here.
+``{invoice_id}`` (the invoice the case names). A binary answer (ZIP) needs its
+own ``kind`` check in ``_check_cell`` next to the PDF one. When the Customer
+Portal serves ``/pay/<portal token>``, set ``PAGE_SCOPES`` to both scopes (the
+page then answers 200 and a refused confirmation 400 for portal links too).
+``test_matrix_covers_every_route`` fails when the routing map holds a ``/pay/``
+route that has no row here, so a new route cannot stay out of the matrix.
 """
 
 import json
