@@ -9,7 +9,7 @@ from .test_security_matrix import PaymentLinkMatrixCommon
 
 
 @tagged("post_install", "-at_install")
-class TestPaymentLinkMultiCompany(PaymentLinkMatrixCommon):
+class TestMultiCompanyIsolation(PaymentLinkMatrixCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
