@@ -86,6 +86,15 @@ class PaymentLinkController(PortalAccount):
         return link, None
 
     @classmethod
+    def _resolve_invoice_link(cls, token):
+        """``_resolve_or_fail`` for the routes that open one invoice: there, a
+        link of another scope (a customer portal) is not found."""
+        link, refusal = cls._resolve_or_fail(token)
+        if link and link.scope != "invoice":
+            return None, cls._not_found()
+        return link, refusal
+
+    @classmethod
     def _link_or_none(cls, token):
         """The active link of ``token`` or None, throttled and counted like
         ``_resolve_or_fail`` (kept for routes written against the foundation)."""
@@ -454,12 +463,13 @@ class PaymentLinkController(PortalAccount):
         sitemap=False,
     )
     def payment_link_pdf(self, token, **kwargs):
-        link, refusal = self._resolve_or_fail(token)
+        link, refusal = self._resolve_invoice_link(token)
         if refusal:
             return refusal
-        if link.scope != "invoice":
+        attachment = link.move_id._get_legal_pdf()
+        if not attachment:
             return self._not_found()
-        return self._pdf_response(link.move_id._get_legal_pdf())
+        return self._pdf_response(attachment)
 
     def _pdf_response(self, attachment):
         return self._harden(
@@ -519,6 +529,9 @@ class PaymentLinkController(PortalAccount):
 
     def _create_link_transaction(self, link, invoices, kwargs):
         """Create the transaction for ``invoices`` with server-side amounts only."""
+        if not invoices:
+            # E.g. a portal link on the one-invoice route: nothing it names.
+            raise ValidationError(_("These invoices cannot be paid through this link."))
         # Row locks until this request commits: a second attempt started at
         # the same moment is refused instead of creating a second payment.
         invoices._lock_for_link_payment()

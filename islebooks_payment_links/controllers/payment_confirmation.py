@@ -97,7 +97,8 @@ class PaymentConfirmationController(PaymentLinkController):
         if not link or not link.company_id.payment_confirmation_enabled:
             return self._not_found()
         Confirmation = request.env["islebooks.payment.confirmation"].sudo()
-        form = {key: (post.get(key) or "")[:2000] for key in FORM_FIELDS}
+        # NUL cannot be stored by PostgreSQL: drop it rather than fail with a 500.
+        form = {key: (post.get(key) or "")[:2000].replace("\x00", "") for key in FORM_FIELDS}
         form["invoice_ids"] = request.httprequest.form.getlist("invoice_ids")
         values, errors = Confirmation._validate_submission(
             link, form, self._read_proof(link.company_id)
@@ -134,6 +135,9 @@ class PaymentConfirmationController(PaymentLinkController):
 
     def _render_confirmation_errors(self, link, form, errors, status):
         response = self.payment_link_page(link.token)
+        if getattr(response, "qcontext", None) is None or response.status_code != 200:
+            # No page renders this link's scope here: answer what the page does.
+            return response
         response.qcontext.update(
             self._payment_confirmation_values(
                 link,

@@ -195,6 +195,9 @@ class AccountMove(models.Model):
         sent; a customer paying through a link gets the real document instead.
         """
         self.ensure_one()
+        if not self.invoice_pdf_report_id and self.state != "posted":
+            # A draft or cancelled invoice never printed has no legal document.
+            return self.env["ir.attachment"]
         if not self.invoice_pdf_report_id:
             # Serialise concurrent first downloads: only one generates the file.
             self.env.cr.execute("SELECT id FROM account_move WHERE id = %s FOR UPDATE", [self.id])

@@ -1,5 +1,7 @@
 import re
 
+from werkzeug.exceptions import NotFound
+
 from odoo import models
 from odoo.http import request
 
@@ -72,6 +74,27 @@ class IrHttp(models.AbstractModel):
         if is_payment_link_request():
             harden(response)
         return result
+
+    @classmethod
+    def _pre_dispatch(cls, rule, args):
+        # A token is URL-safe base64: one holding "%" is none, and Odoo's
+        # canonical-URL check of GET requests (which unquotes twice) would
+        # redirect it to itself forever.
+        if (
+            is_payment_link_request()
+            and request.httprequest.method in ("GET", "HEAD")
+            and "%" in str(args.get("token", ""))
+        ):
+            raise NotFound()
+        super()._pre_dispatch(rule, args)
+
+    @classmethod
+    def _serve_fallback(cls):
+        # A /pay/ path no route matched is a 404; Odoo's fallbacks (attachments,
+        # website pages) would query with the path as typed, NUL bytes and all.
+        if is_payment_link_request() and "\x00" in request.httprequest.path:
+            return None
+        return super()._serve_fallback()
 
     @classmethod
     def _handle_error(cls, exception):

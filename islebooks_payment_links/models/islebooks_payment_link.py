@@ -308,7 +308,11 @@ class IslebooksPaymentLink(models.Model):
         link = Link.search([("token_digest", "=", _digest(token))], limit=1)
         if not link or not consteq(link.token, token) or link.state != "active":
             return Link.browse()
-        if link.scope == "invoice" and link.move_id.company_id != link.company_id:
+        if link.scope == "invoice" and (
+            link.move_id.company_id != link.company_id
+            or link.move_id.move_type not in ("out_invoice", "out_refund")
+        ):
+            # Never another company's document, nor a vendor bill or entry.
             return Link.browse()
         return link
 

@@ -20,3 +20,5 @@ from . import test_portal_tour
 from . import test_portal_wizard
 from . import test_portal_queries
 from . import test_translations
+from . import test_security_matrix
+from . import test_multi_company
