@@ -267,3 +267,38 @@ class TestPaymentConfirmationHttp(PaymentConfirmationHttpCommon):
         self.assertIn("Too many confirmations were sent from this link", response.text)
         self.assertIn('value="TRF-2026-0042"', response.text)
         self.assertEqual(self.Confirmation.search_count([("link_id", "=", self.link.id)]), 10)
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentConfirmationPortal(PaymentConfirmationHttpCommon):
+    """The same form on the Customer Portal: several invoices in one confirmation."""
+
+    def test_portal_customer_confirms_two_invoices(self):
+        portal = self.env["islebooks.payment.link"]._get_or_create("portal", self.partner_a)
+        url = f"/pay/{portal.token}"
+        page = self._page(url)
+        self.assertIn("I have paid by bank transfer", page)
+        for invoice in self.invoice_a | self.invoice_b:
+            self.assertRegex(page, rf'name="invoice_ids"[^>]*value="{invoice.id}"')
+        response = self._post(
+            url=f"{url}/confirm",
+            invoice_ids=[str(self.invoice_a.id), str(self.invoice_b.id)],
+            amount="1500.00",
+        )
+        self.assertEqual(response.status_code, 303)
+        self.assertIn(f"{url}?confirmation=received", response.headers["Location"])
+        confirmation = self.Confirmation.search([("link_id", "=", portal.id)])
+        self.assertEqual(confirmation.invoice_ids, self.invoice_a | self.invoice_b)
+        self.assertEqual(confirmation.amount, 1500.0)
+        self.assertIn(
+            "Confirmation received — pending review", self._page(response.headers["Location"])
+        )
+
+    def test_portal_refusal_keeps_the_input(self):
+        portal = self.env["islebooks.payment.link"]._get_or_create("portal", self.partner_a)
+        response = self._post(
+            url=f"/pay/{portal.token}/confirm", amount="99999.00", note="Kept note"
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("Kept note", response.text)
+        self.assertFalse(self.Confirmation.search([("link_id", "=", portal.id)]))
