@@ -29,6 +29,7 @@ route that has no row here, so a new route cannot stay out of the matrix.
 """
 
 import json
+import logging
 import re
 from collections import namedtuple
 from datetime import timedelta
@@ -39,6 +40,8 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from .common import PaymentLinksCommon
+
+_logger = logging.getLogger(__name__)
 
 HARDENING = {
     "Referrer-Policy": "no-referrer",
@@ -376,9 +379,12 @@ class TestPaymentLinkAttackMatrix(PaymentLinkMatrixCommon):
         csrf_token = self._csrf()
         cells = [(kind, target, route) for kind in KINDS for target in TARGETS for route in ROUTES]
         self.assertEqual(len(cells), len(KINDS) * len(TARGETS) * len(ROUTES))
-        print(  # noqa: T201 (the size is part of the report)
-            f"payment link attack matrix: {len(KINDS)} kinds x {len(TARGETS)} targets"
-            f" x {len(ROUTES)} routes = {len(cells)} cells"
+        _logger.info(
+            "payment link attack matrix: %s kinds x %s targets x %s routes = %s cells",
+            len(KINDS),
+            len(TARGETS),
+            len(ROUTES),
+            len(cells),
         )
         for kind, target, route in cells:
             case = self._case(kind, target)
