@@ -416,3 +416,27 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         response = self.url_open(self._path(self.link, "/statement?date_from=yesterday"))
         self.assertEqual(response.status_code, 400)
         self.assertIn("valid dates", response.text)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalBankDetails(PortalLinkCommon, HttpCase):
+    """Where the company enables wire transfer, the portal says where to transfer to."""
+
+    def test_bank_details_only_where_wire_transfer_is_enabled(self):
+        customer = self.partner_a
+        self._create_invoices(1, customer, 100.0)
+        link = customer._get_portal_payment_links()
+        account = self.env["res.partner.bank"].create(
+            {"acc_number": "MV77 0000 1234 5678", "partner_id": self.company.partner_id.id}
+        )
+        self.bank_journal.bank_account_id = account
+        transfer = self.env.ref("payment.payment_provider_transfer").sudo()
+        transfer.write({"company_id": self.company.id, "state": "disabled"})
+        page = self.url_open(f"/pay/{link.token}").text
+        self.assertNotIn("Pay by bank transfer", page)
+        self.assertNotIn("MV77 0000 1234 5678", page)
+
+        transfer.write({"state": "enabled", "pending_msg": False})
+        page = self.url_open(f"/pay/{link.token}").text
+        self.assertIn("Pay by bank transfer", page)
+        self.assertIn("MV77 0000 1234 5678", page)
