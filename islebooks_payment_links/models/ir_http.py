@@ -86,7 +86,7 @@ class IrHttp(models.AbstractModel):
             and "%" in str(args.get("token", ""))
         ):
             raise NotFound()
-        super()._pre_dispatch(rule, args)
+        return super()._pre_dispatch(rule, args)
 
     @classmethod
     def _serve_fallback(cls):
