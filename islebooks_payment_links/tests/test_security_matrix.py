@@ -685,3 +685,52 @@ class TestPaymentLinkEveryRoute(PaymentLinkRouteCommon):
                 self.assertSafe(response, (200,))
                 self.assertIn("error", response.json())
         self.assertFalse(self.own.transaction_ids)
+
+    def test_payloads_in_portal_routes(self):
+        """Hostile ids, selections, amounts and dates on the Customer Portal routes:
+        refused or re-asked, never a 500, never another customer's document."""
+        csrf_token = self._csrf()
+        token = self.portal_link.token
+        own, rival = self.own.id, self.rival_invoice.id
+        huge = "9" * 30
+        for payload in (*PAYLOADS, huge, "-1", "0", f"{own},{rival}", f"{own}-{rival}"):
+            quoted = quote(payload, safe="")
+            with self.subTest(payload=payload):
+                self.assertSafe(self.url_open(f"/pay/{token}?page={quoted}&sort={quoted}"), (200,))
+                self.assertSafe(self.url_open(f"/pay/{token}/zip?invoice_ids={quoted}"), (404,))
+                # No granted invoice named: the portal page asks to select one.
+                self.assertSafe(
+                    self.url_open(f"/pay/{token}/checkout?invoice_ids={quoted}"), (400, 404)
+                )
+                self.assertSafe(
+                    self.url_open(f"/pay/{token}/checkout?invoice_ids={own}&amount={quoted}"),
+                    (200,),
+                )
+                self.assertSafe(
+                    self.url_open(f"/pay/{token}/statement?date_from={quoted}"), (200, 400)
+                )
+                answer = self._send(
+                    "JSON", f"/pay/{token}/transaction/{quoted}", csrf_token, self.own
+                )
+                # 404 where the payload holds a "/" (werkzeug decodes %2F).
+                self.assertSafe(answer, (200, 404) if "/" in payload else (200,))
+                if answer.status_code == 200:
+                    self.assertIn("error", answer.json())
+        for path in (f"/invoice/{huge}", f"/invoice/{huge}/pdf", "/invoice/0", "/invoice/-1"):
+            with self.subTest(path=path):
+                self.assertSafe(self.url_open(f"/pay/{token}{path}"), (404,))
+        for date_from, date_to, status in (
+            ("0001-01-01", "", 400),  # was a 500: year 1 broke the report's dates
+            ("", "0999-12-31", 400),
+            ("2026-02-30", "", 400),
+            ("", "9999-12-31", 200),
+            ("1900-01-01", "2026-12-31", 200),
+        ):
+            with self.subTest(date_from=date_from, date_to=date_to):
+                response = self.url_open(
+                    f"/pay/{token}/statement?date_from={date_from}&date_to={date_to}"
+                )
+                self.assertSafe(response, (status,))
+                self.assertNotIn(self.rival.name, response.text)
+                self.assertNotIn(self.company_b.name, response.text)
+        self.assertFalse(self.env["payment.transaction"].search_count([]))
