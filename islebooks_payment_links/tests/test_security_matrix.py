@@ -28,9 +28,11 @@ page then answers 200 and a refused confirmation 400 for portal links too).
 route that has no row here, so a new route cannot stay out of the matrix.
 """
 
+import io
 import json
 import logging
 import re
+import zipfile
 from collections import namedtuple
 from datetime import timedelta
 from urllib.parse import quote
@@ -48,9 +50,9 @@ HARDENING = {
     "X-Robots-Tag": "noindex, nofollow",
     "Cache-Control": "no-store",
 }
-# Scopes the /pay/<token> page serves on this branch (a portal page adds "portal");
+# Scopes the /pay/<token> page serves: an invoice's page or the Customer Portal;
 # the confirmation form re-renders that page on a refusal.
-PAGE_SCOPES = ("invoice",)
+PAGE_SCOPES = ("invoice", "portal")
 # Scopes /pay/<token>/pdf and /pay/<token>/transaction serve: one invoice's link only.
 INVOICE_ROUTE_SCOPES = ("invoice",)
 
@@ -76,7 +78,8 @@ class Case(_CaseFields):
         return self.scope is None
 
 
-Expected = namedtuple("Expected", ["status", "kind"])  # kind: html, pdf, result, error, redirect
+# kind: html, pdf (the invoice's legal PDF), zip, statement (PDF), result, error, redirect
+Expected = namedtuple("Expected", ["status", "kind"])
 
 
 # ----------------------------------------------------------------------
@@ -125,6 +128,60 @@ def expect_confirm(case):
     return Expected(400, "html") if case.scope in PAGE_SCOPES else Expected(404, "html")
 
 
+def portal_grants_ref(case):
+    """A portal link names one of its own customer's posted invoices in its company.
+
+    ``ref_granted`` only says the invoice is the customer's: a portal link
+    never opens a draft or a cancelled invoice (nor a bill, another company's
+    or another customer's document).
+    """
+    return (
+        case.scope == "portal"
+        and case.ref_granted
+        and case.ref.sudo().state == "posted"
+        and case.ref.sudo().move_type in ("out_invoice", "out_refund")
+    )
+
+
+def expect_portal_invoice(case):
+    # An invoice link never opens the portal routes: only its own /pay/<token>.
+    return Expected(200, "html") if portal_grants_ref(case) else Expected(404, "html")
+
+
+def expect_portal_invoice_pdf(case):
+    return Expected(200, "pdf") if portal_grants_ref(case) else Expected(404, "html")
+
+
+def expect_portal_zip(case):
+    return Expected(200, "zip") if portal_grants_ref(case) else Expected(404, "html")
+
+
+def expect_portal_checkout(case):
+    if not portal_grants_ref(case):
+        return Expected(404, "html")
+    # A granted invoice with nothing due (paid) re-renders the portal page with
+    # the reason, without a payment form.
+    return Expected(200, "html") if case.ref_open else Expected(400, "html")
+
+
+def expect_portal_statement(case):
+    if case.dead or case.scope != "portal":
+        return Expected(404, "html")
+    return Expected(200, "statement")
+
+
+def expect_portal_transaction(case):
+    """``/pay/<token>/transaction/<selection>`` with the named invoice as selection."""
+    if case.dead:
+        return Expected(404, "error")
+    if case.scope == "portal":
+        if portal_grants_ref(case) and case.ref_open:
+            return Expected(200, "result")
+        return Expected(200, "error")
+    # An invoice link pays its own invoice only; any other selection is refused.
+    return expect_transaction(case)
+
+
 def expect_renew(case):
     # The same answer for any token, live, dead or unknown.
     return Expected(200, "html")
@@ -138,6 +195,23 @@ ROUTES = (
     Route("transaction", "JSON", "/pay/{token}/transaction", expect_transaction),
     Route("confirm", "POST", "/pay/{token}/confirm", expect_confirm),
     Route("renew", "POST", "/pay/{token}/renew", expect_renew),
+    # Customer Portal (portal links); invoice links are refused on all of them.
+    Route("portal invoice", "GET", "/pay/{token}/invoice/{invoice_id}", expect_portal_invoice),
+    Route(
+        "portal invoice pdf",
+        "GET",
+        "/pay/{token}/invoice/{invoice_id}/pdf",
+        expect_portal_invoice_pdf,
+    ),
+    Route("portal zip", "GET", "/pay/{token}/zip", expect_portal_zip),
+    Route("portal checkout", "GET", "/pay/{token}/checkout", expect_portal_checkout),
+    Route("portal statement", "GET", "/pay/{token}/statement", expect_portal_statement),
+    Route(
+        "portal transaction",
+        "JSON",
+        "/pay/{token}/transaction/{selection}",
+        expect_portal_transaction,
+    ),
 )
 
 KINDS = ("invoice", "portal")
@@ -179,9 +253,11 @@ class PaymentLinkMatrixCommon(PaymentLinksCommon, HttpCase):
         Link = cls.env["islebooks.payment.link"]
 
         cls.own = cls._create_invoice(amount=111.11)
-        cls.rival_invoice = cls._create_invoice(partner=cls.rival, amount=222.22)
-        cls.b_invoice = cls._create_invoice(company=cls.company_b, amount=333.33)
-        cls.bill = cls._create_invoice(amount=444.44, move_type="in_invoice")
+        # Foreign amounts are no multiple of 111.11: the statement's running
+        # balance (sums of the customer's amounts) can never equal one by chance.
+        cls.rival_invoice = cls._create_invoice(partner=cls.rival, amount=234.56)
+        cls.b_invoice = cls._create_invoice(company=cls.company_b, amount=345.67)
+        cls.bill = cls._create_invoice(amount=456.78, move_type="in_invoice")
         cls.draft = cls._create_invoice(amount=555.55)
         cls.cancelled = cls._create_invoice(amount=666.66)
         cls.paid = cls._create_invoice(amount=777.77)
@@ -254,7 +330,10 @@ class PaymentLinkMatrixCommon(PaymentLinksCommon, HttpCase):
 
     def _send(self, method, path, csrf_token, invoice, json_extra=None, form=None):
         if method == "GET":
-            return self.url_open(f"{path}?invoice_id={invoice.id}", allow_redirects=False)
+            # The invoice is named both ways the routes read it (one id, a selection).
+            return self.url_open(
+                f"{path}?invoice_id={invoice.id}&invoice_ids={invoice.id}", allow_redirects=False
+            )
         if method == "JSON":
             params = self._tx_params(csrf_token, **(json_extra or {}))
             data = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params})
@@ -316,11 +395,14 @@ class PaymentLinkMatrixCommon(PaymentLinksCommon, HttpCase):
         return invoice_link if kind == "invoice" else self.portal_link
 
     def _portal_invoices(self):
+        """What a portal link may show: its customer's posted documents in its
+        company (never a draft or a cancelled invoice, though the customer's)."""
         return self.env["account.move"].search(
             [
                 ("commercial_partner_id", "=", self.customer.id),
                 ("company_id", "=", self.company_a.id),
                 ("move_type", "in", ("out_invoice", "out_refund")),
+                ("state", "=", "posted"),
             ]
         )
 
@@ -344,19 +426,41 @@ class TestPaymentLinkAttackMatrix(PaymentLinkMatrixCommon):
 
     def _check_cell(self, case, route, csrf_token):
         expected = route.expect(case)
-        path = route.path.format(token=case.token, invoice_id=case.ref.id)
+        path = route.path.format(token=case.token, invoice_id=case.ref.id, selection=case.ref.id)
+        # The document(s) a granted answer is about: an invoice link's own
+        # invoice, the invoice a portal link names.
+        served = case.ref if case.scope == "portal" else case.granted
         json_extra = {}
         if case.ref and case.ref not in case.granted:
             # The attacker names the other invoice in the payment request.
             json_extra = {"invoice_id": case.ref.id}
+        if route.expect is expect_portal_transaction:
+            # A portal link's form sends the amount to pay (a partial payment
+            # when allowed): send what the checkout page shows for the named
+            # invoice; a tampered amount is refused (test_portal_http.py).
+            json_extra["amount"] = case.ref.sudo().amount_residual
         tx_before = self.env["payment.transaction"].search_count([])
         response = self._send(route.method, path, csrf_token, case.ref, json_extra=json_extra)
         self.assertEqual(response.status_code, expected.status, response.text[:300])
-        body = response.text if expected.kind != "pdf" else ""
+        # Binary answers are checked too: the PDFs (HTML under test) as text,
+        # the ZIP's file names and contents.
+        body = response.content.decode(errors="replace")
         if expected.kind == "pdf":
-            case.granted.invalidate_recordset()
+            served.invalidate_recordset()
             self.assertEqual(response.headers["Content-Type"], "application/pdf")
-            self.assertEqual(response.content, case.granted.invoice_pdf_report_id.raw)
+            self.assertEqual(response.content, served.invoice_pdf_report_id.raw)
+        elif expected.kind == "zip":
+            served.invalidate_recordset()
+            self.assertEqual(response.headers["Content-Type"], "application/zip")
+            with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+                names = archive.namelist()
+                contents = [archive.read(name) for name in names]
+            self.assertEqual(contents, [served.invoice_pdf_report_id.raw])
+            body = "\n".join(names + [c.decode(errors="replace") for c in contents])
+        elif expected.kind == "statement":
+            self.assertEqual(response.headers["Content-Type"], "application/pdf")
+            self.assertIn("attachment", response.headers["Content-Disposition"])
+            self.assertIn(self.customer.name, body)
         elif expected.kind in ("result", "error"):
             answer = response.json()
             self.assertIn(expected.kind, answer, answer)
@@ -364,8 +468,8 @@ class TestPaymentLinkAttackMatrix(PaymentLinkMatrixCommon):
                 tx = self.env["payment.transaction"].search(
                     [("reference", "=", answer["result"]["reference"])]
                 )
-                self.assertEqual(tx.invoice_ids, case.granted)
-                self.assertEqual(tx.amount, case.granted.amount_residual)
+                self.assertEqual(tx.invoice_ids, served)
+                self.assertEqual(tx.amount, served.amount_residual)
             else:
                 self.assertEqual(self.env["payment.transaction"].search_count([]), tx_before)
         elif expected.kind == "redirect":
@@ -379,6 +483,7 @@ class TestPaymentLinkAttackMatrix(PaymentLinkMatrixCommon):
         csrf_token = self._csrf()
         cells = [(kind, target, route) for kind in KINDS for target in TARGETS for route in ROUTES]
         self.assertEqual(len(cells), len(KINDS) * len(TARGETS) * len(ROUTES))
+        # The size is part of the test report.
         _logger.info(
             "payment link attack matrix: %s kinds x %s targets x %s routes = %s cells",
             len(KINDS),
@@ -390,7 +495,7 @@ class TestPaymentLinkAttackMatrix(PaymentLinkMatrixCommon):
             case = self._case(kind, target)
             with self.subTest(kind=kind, target=target, route=route.name):
                 self._check_cell(case, route, csrf_token)
-        self.assertEqual(len(cells), 110)
+        self.assertEqual(len(cells), 242)
 
     def test_matrix_covers_every_route(self):
         """A /pay/ route without a row in ROUTES fails here."""
@@ -580,3 +685,52 @@ class TestPaymentLinkEveryRoute(PaymentLinkRouteCommon):
                 self.assertSafe(response, (200,))
                 self.assertIn("error", response.json())
         self.assertFalse(self.own.transaction_ids)
+
+    def test_payloads_in_portal_routes(self):
+        """Hostile ids, selections, amounts and dates on the Customer Portal routes:
+        refused or re-asked, never a 500, never another customer's document."""
+        csrf_token = self._csrf()
+        token = self.portal_link.token
+        own, rival = self.own.id, self.rival_invoice.id
+        huge = "9" * 30
+        for payload in (*PAYLOADS, huge, "-1", "0", f"{own},{rival}", f"{own}-{rival}"):
+            quoted = quote(payload, safe="")
+            with self.subTest(payload=payload):
+                self.assertSafe(self.url_open(f"/pay/{token}?page={quoted}&sort={quoted}"), (200,))
+                self.assertSafe(self.url_open(f"/pay/{token}/zip?invoice_ids={quoted}"), (404,))
+                # No granted invoice named: the portal page asks to select one.
+                self.assertSafe(
+                    self.url_open(f"/pay/{token}/checkout?invoice_ids={quoted}"), (400, 404)
+                )
+                self.assertSafe(
+                    self.url_open(f"/pay/{token}/checkout?invoice_ids={own}&amount={quoted}"),
+                    (200,),
+                )
+                self.assertSafe(
+                    self.url_open(f"/pay/{token}/statement?date_from={quoted}"), (200, 400)
+                )
+                answer = self._send(
+                    "JSON", f"/pay/{token}/transaction/{quoted}", csrf_token, self.own
+                )
+                # 404 where the payload holds a "/" (werkzeug decodes %2F).
+                self.assertSafe(answer, (200, 404) if "/" in payload else (200,))
+                if answer.status_code == 200:
+                    self.assertIn("error", answer.json())
+        for path in (f"/invoice/{huge}", f"/invoice/{huge}/pdf", "/invoice/0", "/invoice/-1"):
+            with self.subTest(path=path):
+                self.assertSafe(self.url_open(f"/pay/{token}{path}"), (404,))
+        for date_from, date_to, status in (
+            ("0001-01-01", "", 400),  # was a 500: year 1 broke the report's dates
+            ("", "0999-12-31", 400),
+            ("2026-02-30", "", 400),
+            ("", "9999-12-31", 200),
+            ("1900-01-01", "2026-12-31", 200),
+        ):
+            with self.subTest(date_from=date_from, date_to=date_to):
+                response = self.url_open(
+                    f"/pay/{token}/statement?date_from={date_from}&date_to={date_to}"
+                )
+                self.assertSafe(response, (status,))
+                self.assertNotIn(self.rival.name, response.text)
+                self.assertNotIn(self.company_b.name, response.text)
+        self.assertFalse(self.env["payment.transaction"].search_count([]))
