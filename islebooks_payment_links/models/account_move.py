@@ -58,6 +58,12 @@ class AccountMove(models.Model):
             move.payment_link_last_viewed_at = link.last_viewed_at
             move.payment_link_view_count = link.view_count
 
+    @staticmethod
+    def _raise_problems(title, problems):
+        """One UserError for a whole selection: the title, then a bullet per document."""
+        if problems:
+            raise UserError(title + "\n" + "\n".join(f"• {problem}" for problem in problems))
+
     def _check_payment_link_allowed(self):
         """Raise a UserError naming every move a payment link cannot be made for."""
         problems = []
@@ -74,12 +80,9 @@ class AccountMove(models.Model):
                         ].lower(),
                     )
                 )
-        if problems:
-            raise UserError(
-                _("Payment links are only for posted customer invoices and credit notes.")
-                + "\n"
-                + "\n".join(f"• {problem}" for problem in problems)
-            )
+        self._raise_problems(
+            _("Payment links are only for posted customer invoices and credit notes."), problems
+        )
 
     def _get_payment_links(self):
         """The live link of each move, created where missing (one batch)."""
@@ -268,12 +271,9 @@ class AccountMove(models.Model):
                         customer=move.partner_id.display_name,
                     )
                 )
-        if problems:
-            raise UserError(
-                _("Only posted, unpaid customer invoices can be sent via WhatsApp.")
-                + "\n"
-                + "\n".join(f"• {problem}" for problem in problems)
-            )
+        self._raise_problems(
+            _("Only posted, unpaid customer invoices can be sent via WhatsApp."), problems
+        )
 
     def action_send_whatsapp(self):
         """Open WhatsApp with the payment message (one customer) or the wizard (several)."""

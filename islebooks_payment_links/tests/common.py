@@ -14,19 +14,8 @@ from odoo import Command, fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 
-class PaymentLinksCommon(AccountTestInvoicingCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.bank_journal = cls.company_data["default_journal_bank"]
-        cls.demo_provider = cls._enable_demo_provider(cls.env.company, cls.bank_journal)
-        cls.customer = cls.partner_a
-        cls.customer.email = "customer@example.com"
-        cls.Link = cls.env["islebooks.payment.link"]
-
-    # ------------------------------------------------------------------
-    # Setup helpers
-    # ------------------------------------------------------------------
+class DemoProviderMixin:
+    """Odoo's Demo provider, enabled for a company the way staff do it."""
 
     @classmethod
     def _enable_demo_provider(cls, company, journal):
@@ -52,6 +41,21 @@ class PaymentLinksCommon(AccountTestInvoicingCommon):
         )
         provider.payment_method_ids.active = True
         return provider
+
+
+class PaymentLinksCommon(DemoProviderMixin, AccountTestInvoicingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.bank_journal = cls.company_data["default_journal_bank"]
+        cls.demo_provider = cls._enable_demo_provider(cls.env.company, cls.bank_journal)
+        cls.customer = cls.partner_a
+        cls.customer.email = "customer@example.com"
+        cls.Link = cls.env["islebooks.payment.link"]
+
+    # ------------------------------------------------------------------
+    # Setup helpers
+    # ------------------------------------------------------------------
 
     @classmethod
     def _create_invoices(

@@ -1,9 +1,8 @@
 """Fixtures of the customer-portal tests.
 
 Same world as the addon's shared test base (Odoo's accounting test company,
-Odoo's Demo provider enabled the way a business does): kept local so this
-feature's tests do not depend on a file written in parallel; the lead can
-switch it to ``tests/common.py`` when both are merged.
+Odoo's Demo provider enabled the way a business does, from ``tests/common.py``),
+with the invoice helpers the portal needs (currencies, dates, refunds).
 """
 
 import json
@@ -13,8 +12,10 @@ from odoo import Command, fields
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from .common import DemoProviderMixin
 
-class PortalLinkCommon(AccountTestInvoicingCommon):
+
+class PortalLinkCommon(DemoProviderMixin, AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -24,23 +25,6 @@ class PortalLinkCommon(AccountTestInvoicingCommon):
         cls.Link = cls.env["islebooks.payment.link"]
         # Payments post in the chatter as the current user.
         cls.env.user.partner_id.email = "accountant@example.com"
-
-    @classmethod
-    def _enable_demo_provider(cls, company, journal):
-        provider = cls.env.ref("payment.payment_provider_demo").sudo()
-        cls.env["payment.provider"].sudo().search(
-            [("company_id", "=", company.id), ("id", "!=", provider.id)]
-        ).state = "disabled"
-        provider.write(
-            {
-                "company_id": company.id,
-                "journal_id": journal.id,
-                "state": "test",
-                "is_published": True,
-            }
-        )
-        provider.payment_method_ids.active = True
-        return provider
 
     @classmethod
     def _create_invoices(
