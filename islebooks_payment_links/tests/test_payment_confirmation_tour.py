@@ -40,3 +40,27 @@ class TestPaymentConfirmationTour(PaymentConfirmationHttpCommon):
         self.assertEqual(confirmation.payment_ids.journal_id, self.bank_journal)
         self.assertIn(self.invoice_a.payment_state, ("in_payment", "paid"))
         self.assertTrue(self.invoice_a.currency_id.is_zero(self.invoice_a.amount_residual))
+
+    def test_portal_customer_reports_one_transfer_for_two_invoices(self):
+        portal = self.env["islebooks.payment.link"]._get_or_create("portal", self.partner_a)
+        self.start_tour(f"/pay/{portal.token}", "islebooks_payment_confirmation_portal")
+
+        confirmation = self.env["islebooks.payment.confirmation"].search(
+            [("link_id", "=", portal.id)]
+        )
+        self.assertEqual(len(confirmation), 1)
+        self.assertEqual(confirmation.invoice_ids, self.invoice_a | self.invoice_b)
+        self.assertEqual(confirmation.amount, 1500.0)
+        self.assertEqual(confirmation.proof_attachment_id.raw, TOUR_PNG)
+
+        self.start_tour(
+            "/odoo/action-islebooks_payment_links.islebooks_payment_confirmation_action",
+            "islebooks_payment_confirmation_approve",
+            login=self.env.user.login,
+        )
+        self.assertEqual(confirmation.state, "approved")
+        self.assertEqual(len(confirmation.payment_ids), 1)
+        self.assertEqual(confirmation.payment_ids.amount, 1500.0)
+        for invoice in self.invoice_a | self.invoice_b:
+            self.assertIn(invoice.payment_state, ("in_payment", "paid"))
+            self.assertTrue(invoice.currency_id.is_zero(invoice.amount_residual))

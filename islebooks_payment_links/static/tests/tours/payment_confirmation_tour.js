@@ -125,3 +125,48 @@ registry.category("web_tour.tours").add("islebooks_payment_confirmation_approve"
         },
     ],
 });
+
+registry.category("web_tour.tours").add("islebooks_payment_confirmation_portal", {
+    steps: () => [
+        {
+            content: "Both open invoices are offered, ticked, with their total prefilled",
+            trigger: ".o_islebooks_confirmation_form input[name='amount']:value(1500.00)",
+        },
+        {
+            trigger: ".o_islebooks_confirmation_form input[name='invoice_ids']:checked:eq(1)",
+        },
+        {
+            content: "Transfer date: yesterday",
+            trigger: ".o_islebooks_confirmation_form input[name='transfer_date']",
+            run() {
+                const yesterday = new Date(Date.now() - 86400000);
+                this.anchor.value = yesterday.toISOString().slice(0, 10);
+            },
+        },
+        {
+            content: "Bank reference",
+            trigger: ".o_islebooks_confirmation_form input[name='bank_reference']",
+            run: "edit TOUR-REF-0001",
+        },
+        {
+            content: "Proof image",
+            trigger: ".o_islebooks_confirmation_form input[name='proof']",
+            async run() {
+                await attachProof(this.anchor);
+            },
+        },
+        {
+            content: "Send",
+            trigger: ".o_islebooks_confirmation_submit",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The customer is told it was received, on the portal",
+            trigger: ".o_islebooks_confirmation_received:contains(pending review)",
+        },
+        {
+            trigger: ".o_islebooks_confirmation_pending .badge:contains(Pending review)",
+        },
+    ],
+});
