@@ -2,6 +2,8 @@
 # addon (payment methods and bank account first, as the README advises). Idempotent.
 import os
 
+import phonenumbers
+
 company = env.company  # noqa: F821 (provided by odoo shell)
 env = env  # noqa: F821
 env["ir.config_parameter"].sudo().set_param("web.base.url", os.environ["ISLEBOOKS_BASE_URL"])
@@ -28,7 +30,14 @@ for xmlid in ("payment.payment_provider_demo", "payment.payment_provider_transfe
         )
 
 customers = env["res.partner"].search([("customer_rank", ">", 0), ("is_company", "=", True)])
-numbers = ["+9607771234", "+447700900123", "+14155550123", "+919812345678"]
+# libphonenumber's own example mobiles: valid by construction.
+numbers = [
+    phonenumbers.format_number(
+        phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE),
+        phonenumbers.PhoneNumberFormat.E164,
+    )
+    for region in ("MV", "GB", "US", "IN")
+]
 if "whatsapp" in env["res.partner"]._fields:
     for partner, number in zip(customers, numbers, strict=False):
         if not partner.whatsapp:
