@@ -15,6 +15,38 @@ async function attachProof(input) {
     input.dispatchEvent(new Event("change", { bubbles: true }));
 }
 
+/** Date, reference, proof and send: the same for every page that has the form. */
+function submitTransferSteps() {
+    return [
+        {
+            content: "Transfer date: yesterday",
+            trigger: ".o_islebooks_confirmation_form input[name='transfer_date']",
+            run() {
+                const yesterday = new Date(Date.now() - 86400000);
+                this.anchor.value = yesterday.toISOString().slice(0, 10);
+            },
+        },
+        {
+            content: "Bank reference",
+            trigger: ".o_islebooks_confirmation_form input[name='bank_reference']",
+            run: "edit TOUR-REF-0001",
+        },
+        {
+            content: "Proof image",
+            trigger: ".o_islebooks_confirmation_form input[name='proof']",
+            async run() {
+                await attachProof(this.anchor);
+            },
+        },
+        {
+            content: "Send",
+            trigger: ".o_islebooks_confirmation_submit",
+            run: "click",
+            expectUnloadPage: true,
+        },
+    ];
+}
+
 registry.category("web_tour.tours").add("islebooks_payment_confirmation_customer", {
     steps: () => [
         {
@@ -57,32 +89,7 @@ registry.category("web_tour.tours").add("islebooks_payment_confirmation_customer
         {
             trigger: ".o_islebooks_confirmation_form input[name='amount']:value(1000.00)",
         },
-        {
-            content: "Transfer date: yesterday",
-            trigger: ".o_islebooks_confirmation_form input[name='transfer_date']",
-            run() {
-                const yesterday = new Date(Date.now() - 86400000);
-                this.anchor.value = yesterday.toISOString().slice(0, 10);
-            },
-        },
-        {
-            content: "Bank reference",
-            trigger: ".o_islebooks_confirmation_form input[name='bank_reference']",
-            run: "edit TOUR-REF-0001",
-        },
-        {
-            content: "Proof image",
-            trigger: ".o_islebooks_confirmation_form input[name='proof']",
-            async run() {
-                await attachProof(this.anchor);
-            },
-        },
-        {
-            content: "Send",
-            trigger: ".o_islebooks_confirmation_submit",
-            run: "click",
-            expectUnloadPage: true,
-        },
+        ...submitTransferSteps(),
         {
             content: "The customer is told it was received",
             trigger: ".o_islebooks_confirmation_received:contains(pending review)",
@@ -135,32 +142,7 @@ registry.category("web_tour.tours").add("islebooks_payment_confirmation_portal",
         {
             trigger: ".o_islebooks_confirmation_form input[name='invoice_ids']:checked:eq(1)",
         },
-        {
-            content: "Transfer date: yesterday",
-            trigger: ".o_islebooks_confirmation_form input[name='transfer_date']",
-            run() {
-                const yesterday = new Date(Date.now() - 86400000);
-                this.anchor.value = yesterday.toISOString().slice(0, 10);
-            },
-        },
-        {
-            content: "Bank reference",
-            trigger: ".o_islebooks_confirmation_form input[name='bank_reference']",
-            run: "edit TOUR-REF-0001",
-        },
-        {
-            content: "Proof image",
-            trigger: ".o_islebooks_confirmation_form input[name='proof']",
-            async run() {
-                await attachProof(this.anchor);
-            },
-        },
-        {
-            content: "Send",
-            trigger: ".o_islebooks_confirmation_submit",
-            run: "click",
-            expectUnloadPage: true,
-        },
+        ...submitTransferSteps(),
         {
             content: "The customer is told it was received, on the portal",
             trigger: ".o_islebooks_confirmation_received:contains(pending review)",
