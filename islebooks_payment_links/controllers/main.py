@@ -1,6 +1,6 @@
 import io
 import zipfile
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from werkzeug.exceptions import Forbidden, abort
 
@@ -12,6 +12,12 @@ from odoo.http import content_disposition, request
 from odoo.addons.account_payment.controllers.portal import PortalAccount
 
 from ..models.ir_http import harden, use_customer_lang
+
+# A portal selection of every open invoice in one currency ("Pay all"):
+# ``all-<currency id>`` instead of hundreds of ids in the URL.
+PAY_ALL_PREFIX = "all-"
+# The checkout lists this many of the invoices it pays, then "and N more".
+CHECKOUT_ROWS = 20
 
 
 class PaymentLinkController(PortalAccount):
@@ -207,6 +213,21 @@ class PaymentLinkController(PortalAccount):
     def _requested_ids(self):
         return self._parse_ids(*request.httprequest.args.getlist("invoice_ids"))
 
+    @classmethod
+    def _selected_moves(cls, link, selection):
+        """The invoices a portal ``selection`` names, if the link grants them all.
+
+        ``selection`` is ids (``12-15``) or ``all-<currency id>``: every open
+        invoice of the link in that currency, resolved on the server.
+        """
+        selection = selection or ""
+        if selection.startswith(PAY_ALL_PREFIX):
+            currency_id = selection[len(PAY_ALL_PREFIX) :]
+            if not currency_id.isdigit():
+                return request.env["account.move"].sudo().browse()
+            return link._get_portal_unpaid_in_currency(int(currency_id))
+        return link._get_granted_moves(cls._parse_ids(selection) or [])
+
     def _payment_form_values(
         self, link, invoices, amount, landing_route=None, transaction_route=None
     ):
@@ -244,14 +265,14 @@ class PaymentLinkController(PortalAccount):
         website=True,
         sitemap=False,
     )
-    def payment_link_page(self, token, sort="due", page="1", **kwargs):
+    def payment_link_page(self, token, sort="due", page="1", unpaid_page="1", **kwargs):
         link, refusal = self._resolve_or_fail(token)
         if refusal:
             return refusal
         link._register_view()
         link = use_customer_lang(link, link._get_customer_lang())
         if link.scope == "portal":
-            return self._render_portal_page(link, sort=sort, page=page)
+            return self._render_portal_page(link, sort=sort, page=page, unpaid_page=unpaid_page)
         return self._render_invoice_page(link, link.move_id)
 
     def _render_invoice_page(self, link, invoice, base_route=None):
@@ -284,22 +305,37 @@ class PaymentLinkController(PortalAccount):
             request.render("islebooks_payment_links.payment_link_invoice_page", values)
         )
 
-    def _render_portal_page(self, link, sort="due", page="1", error=None, status=200):
-        page = int(page) if str(page).isdigit() else 1
+    def _render_portal_page(
+        self, link, sort="due", page="1", unpaid_page="1", error=None, status=200
+    ):
         sort = "-due" if sort == "-due" else "due"
-        paid, page, page_count = link._get_portal_paid(page)
+        paid, page, page_count = link._get_portal_paid(self._page_number(page))
+        unpaid, unpaid_page, unpaid_page_count = link._get_portal_unpaid(
+            sort, self._page_number(unpaid_page)
+        )
         today = fields.Date.context_today(link)
+        base_url = f"/pay/{link.token}"
         values = {
             "link": link,
             "company": link.company_id,
             "partner": link.partner_id,
-            "base_url": f"/pay/{link.token}",
+            "base_url": base_url,
             "totals": link._get_portal_totals(),
-            "unpaid": link._get_portal_unpaid(sort),
+            "unpaid": unpaid,
+            "unpaid_page": unpaid_page,
+            "unpaid_page_count": unpaid_page_count,
             "paid": paid,
             "page": page,
             "page_count": page_count,
             "sort": sort,
+            # Each list pages on its own: a pager link keeps the other list's page.
+            "pager_url": lambda **changes: (
+                "%s?%s"
+                % (
+                    base_url,
+                    urlencode({"sort": sort, "unpaid_page": unpaid_page, "page": page, **changes}),
+                )
+            ),
             "today": today,
             "statement_from": today.replace(month=1, day=1),
             "wire_transfer_messages": link._get_wire_transfer_messages(),
@@ -307,7 +343,11 @@ class PaymentLinkController(PortalAccount):
         }
         response = request.render("islebooks_payment_links.payment_link_portal_page", values)
         response.status_code = status
-        return self._harden(response)
+        return response
+
+    @staticmethod
+    def _page_number(value):
+        return int(value) if str(value).isdigit() and len(str(value)) < 7 else 1
 
     def _portal_link_or_none(self, token):
         link = self._link_or_none(token)
@@ -382,14 +422,22 @@ class PaymentLinkController(PortalAccount):
         website=True,
         sitemap=False,
     )
-    def payment_link_portal_checkout(self, token, amount=None, **kwargs):
+    def payment_link_portal_checkout(self, token, amount=None, currency=None, **kwargs):
         link = self._portal_link_or_none(token)
         if not link:
             return self._not_found()
-        ids = self._requested_ids()
-        invoices = link._get_granted_moves(ids)
-        if ids and not invoices:
-            return self._not_found()
+        if currency is not None:
+            # "Pay all": every open invoice in that currency, listed or not.
+            selection = f"{PAY_ALL_PREFIX}{currency}"
+            invoices = self._selected_moves(link, selection)
+            if not invoices:
+                return self._not_found()
+        else:
+            ids = self._requested_ids()
+            invoices = link._get_granted_moves(ids)
+            if ids and not invoices:
+                return self._not_found()
+            selection = ",".join(str(invoice_id) for invoice_id in invoices.ids)
         try:
             asked = float(amount) if amount not in (None, "") else None
         except ValueError:
@@ -397,13 +445,13 @@ class PaymentLinkController(PortalAccount):
         total, error = link._get_portal_payable(invoices, asked)
         if error and asked is None:
             return self._render_portal_page(link, error=error, status=400)
-        selection = ",".join(str(invoice_id) for invoice_id in invoices.ids)
         values = {
             "link": link,
             "company": link.company_id,
             "partner": link.partner_id,
             "base_url": f"/pay/{token}",
-            "invoices": invoices,
+            "invoices": invoices[:CHECKOUT_ROWS],
+            "invoice_count": len(invoices),
             "currency": invoices.currency_id,
             "amount_due": sum(invoices.mapped("amount_residual")),
             "amount_error": error,
@@ -503,7 +551,7 @@ class PaymentLinkController(PortalAccount):
         if not csrf_token or not request.validate_csrf(csrf_token):
             raise Forbidden()
         if link.scope == "portal":
-            invoices = link._get_granted_moves(self._parse_ids(selection) or [])
+            invoices = self._selected_moves(link, selection)
             if not invoices:
                 raise ValidationError(_("These invoices cannot be paid through this link."))
         else:

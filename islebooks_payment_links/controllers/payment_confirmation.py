@@ -22,7 +22,7 @@ class PaymentConfirmationController(PaymentLinkController):
         if not company.payment_confirmation_enabled:
             return {"payment_confirmation": {"enabled": False}}
         Confirmation = request.env["islebooks.payment.confirmation"].sudo()
-        open_invoices = Confirmation._get_link_open_invoices(link) & invoices.sudo()
+        open_invoices = Confirmation._get_link_open_invoices(link, invoices.ids) & invoices.sudo()
         confirmations = Confirmation._get_link_confirmations(link)
         pending = confirmations.filtered(lambda c: c.state == "pending").invoice_ids
         if form is None:
@@ -75,7 +75,11 @@ class PaymentConfirmationController(PaymentLinkController):
         response = super().payment_link_page(token, **kwargs)
         link = getattr(response, "qcontext", {}).get("link")
         if link and response.status_code == 200:
-            invoices = request.env["islebooks.payment.confirmation"]._get_link_open_invoices(link)
+            # A portal offers the open invoices of the page it shows.
+            page_invoices = response.qcontext.get("unpaid")
+            invoices = request.env["islebooks.payment.confirmation"]._get_link_open_invoices(
+                link, page_invoices.ids if page_invoices is not None else None
+            )
             response.qcontext.update(
                 self._payment_confirmation_values(
                     link, invoices, received=kwargs.get("confirmation") == "received"
@@ -138,10 +142,13 @@ class PaymentConfirmationController(PaymentLinkController):
         if getattr(response, "qcontext", None) is None or response.status_code != 200:
             # No page renders this link's scope here: answer what the page does.
             return response
+        # The invoices the page shows, and those the customer had ticked.
+        offered = response.qcontext["payment_confirmation"].get("invoices")
+        ids = set(form["invoice_ids"]) | set(offered.ids if offered is not None else ())
         response.qcontext.update(
             self._payment_confirmation_values(
                 link,
-                request.env["islebooks.payment.confirmation"]._get_link_open_invoices(link),
+                request.env["islebooks.payment.confirmation"]._get_link_open_invoices(link, ids),
                 form=form,
                 errors=errors,
             )

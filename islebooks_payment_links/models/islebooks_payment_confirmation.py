@@ -175,25 +175,25 @@ class IslebooksPaymentConfirmation(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _get_link_open_invoices(self, link):
-        """Invoices a link lets its holder report a transfer for (sudo, open only)."""
+    def _get_link_open_invoices(self, link, ids=None):
+        """Invoices a link lets its holder report a transfer for (sudo, open only).
+
+        ``ids`` narrows a portal link to those invoices (the ones a page shows
+        or a form names), so a customer with thousands of invoices costs no more.
+        """
         if link.scope == "invoice":
             invoices = link.move_id
         else:
-            invoices = (
-                self.env["account.move"]
-                .sudo()
-                .search(
-                    [
-                        ("commercial_partner_id", "=", link.partner_id.id),
-                        ("company_id", "=", link.company_id.id),
-                        ("move_type", "=", "out_invoice"),
-                        ("state", "=", "posted"),
-                        ("payment_state", "in", OPEN_PAYMENT_STATES),
-                    ],
-                    order="invoice_date_due, id",
-                )
-            )
+            domain = [
+                ("commercial_partner_id", "=", link.partner_id.id),
+                ("company_id", "=", link.company_id.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", OPEN_PAYMENT_STATES),
+            ]
+            if ids is not None:
+                domain.append(("id", "in", list(ids)))
+            invoices = self.env["account.move"].sudo().search(domain, order="invoice_date_due, id")
         return invoices.filtered(
             lambda m: (
                 m.move_type == "out_invoice"
@@ -235,13 +235,14 @@ class IslebooksPaymentConfirmation(models.Model):
         company = link.company_id
         errors = {}
         values = {}
-        allowed = self._get_link_open_invoices(link)
         wanted = set()
         for raw_id in form.get("invoice_ids") or []:
-            if not str(raw_id).isdigit():
+            # PostgreSQL ids are 32-bit: anything larger is not one of ours.
+            if not str(raw_id).isdigit() or int(raw_id) > 2**31 - 1:
                 errors["invoice_ids"] = _("Choose invoices from this page only.")
                 break
             wanted.add(int(raw_id))
+        allowed = self._get_link_open_invoices(link, wanted)
         invoices = allowed.filtered(lambda m: m.id in wanted)
         if "invoice_ids" not in errors:
             if len(invoices) != len(wanted):

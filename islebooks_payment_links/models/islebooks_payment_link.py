@@ -21,6 +21,8 @@ BUSY_TX_STATES = ("pending", "authorized", "done")
 # secrets.token_urlsafe(32): 256 bits, 43 URL-safe characters.
 TOKEN_BYTES = 32
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+# Reloads closer together than this are one view (see _register_view).
+VIEW_DEBOUNCE = timedelta(minutes=1)
 
 
 def _digest(token):
@@ -74,7 +76,13 @@ class IslebooksPaymentLink(models.Model):
     revoked_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     first_viewed_at = fields.Datetime("First opened", readonly=True, copy=False)
     last_viewed_at = fields.Datetime("Last opened", readonly=True, copy=False)
-    view_count = fields.Integer("Views", readonly=True, copy=False, default=0)
+    view_count = fields.Integer(
+        "Views",
+        readonly=True,
+        copy=False,
+        default=0,
+        help="How many times the customer opened the link; reloads within a minute count once.",
+    )
     renewal_requested_at = fields.Datetime(
         "Fresh link requested on",
         readonly=True,
@@ -322,18 +330,33 @@ class IslebooksPaymentLink(models.Model):
         return self.move_id.partner_id.lang or self.partner_id.lang
 
     def _register_view(self):
-        """Count a customer visit, atomically, without a read-modify-write race."""
+        """Count a customer visit; reloads within ``VIEW_DEBOUNCE`` count once.
+
+        A page view must never wait for, or fail on, another request writing
+        the same link (a customer reloading, a crawler, a load test): like
+        Odoo's website visitors, a locked row is skipped rather than waited on,
+        and debouncing keeps most page views free of any write at all.
+        """
         self.ensure_one()
+        now = fields.Datetime.now()
+        if self.last_viewed_at and self.last_viewed_at > now - VIEW_DEBOUNCE:
+            return
         self.flush_recordset(["view_count", "first_viewed_at", "last_viewed_at"])
         self.env.cr.execute(
             """
             UPDATE islebooks_payment_link
                SET view_count = COALESCE(view_count, 0) + 1,
-                   first_viewed_at = COALESCE(first_viewed_at, now() at time zone 'UTC'),
-                   last_viewed_at = now() at time zone 'UTC'
-             WHERE id = %s
+                   first_viewed_at = COALESCE(first_viewed_at, %(now)s),
+                   last_viewed_at = %(now)s
+             WHERE id IN (
+                 SELECT id FROM islebooks_payment_link
+                  WHERE id = %(id)s
+                    AND (last_viewed_at IS NULL OR last_viewed_at <= %(since)s)
+                    FOR NO KEY UPDATE SKIP LOCKED
+             )
             """,
-            [self.id],
+            {"id": self.id, "now": now, "since": now - VIEW_DEBOUNCE},
+            log_exceptions=False,
         )
         self.invalidate_recordset(["view_count", "first_viewed_at", "last_viewed_at"])
 
@@ -495,21 +518,33 @@ class IslebooksPaymentLink(models.Model):
             return Move.browse()
         return Move.browse(wanted)
 
-    def _get_portal_unpaid(self, sort="due"):
-        """Open customer invoices, by due date (``sort`` 'due' or '-due')."""
-        self.ensure_one()
+    def _get_portal_unpaid_domain(self):
+        return expression.AND([self._get_portal_domain(), OPEN_INVOICE_DOMAIN])
+
+    def _get_portal_unpaid(self, sort="due", page=1):
+        """One page of the open invoices by due date (``sort`` 'due' or '-due').
+
+        Returns ``(moves, page, page_count)``; paying them all is done per
+        currency (``_get_portal_unpaid_in_currency``), not by listing them all.
+        """
         direction = "DESC" if sort == "-due" else "ASC"
+        return self._search_portal_page(
+            self._get_portal_unpaid_domain(),
+            f"invoice_date_due {direction} NULLS LAST, id {direction}",
+            page,
+        )
+
+    def _get_portal_unpaid_in_currency(self, currency_id):
+        """Every open invoice of the link in one currency ("Pay all"), by due date."""
+        self.ensure_one()
         return (
             self.env["account.move"]
             .sudo()
             .search(
                 expression.AND(
-                    [
-                        self._get_portal_domain(),
-                        OPEN_INVOICE_DOMAIN,
-                    ]
+                    [self._get_portal_unpaid_domain(), [("currency_id", "=", currency_id)]]
                 ),
-                order=f"invoice_date_due {direction} NULLS LAST, id {direction}",
+                order="invoice_date_due ASC NULLS LAST, id ASC",
             )
         )
 
@@ -527,32 +562,29 @@ class IslebooksPaymentLink(models.Model):
 
     def _get_portal_paid(self, page=1):
         """One page of the paid history (paid invoices and credit notes), newest first."""
+        return self._search_portal_page(
+            self._get_portal_paid_domain(), "invoice_date DESC, id DESC", page
+        )
+
+    def _search_portal_page(self, domain, order, page):
+        """``(moves, page, page_count)``: page ``page`` (clamped) of ``domain``."""
         self.ensure_one()
         Move = self.env["account.move"].sudo()
-        domain = self._get_portal_paid_domain()
         total = Move.search_count(domain)
         page_count = max(1, -(-total // PORTAL_PAGE_SIZE))
         page = min(max(1, page), page_count)
         moves = Move.search(
-            domain,
-            order="invoice_date DESC, id DESC",
-            limit=PORTAL_PAGE_SIZE,
-            offset=(page - 1) * PORTAL_PAGE_SIZE,
+            domain, order=order, limit=PORTAL_PAGE_SIZE, offset=(page - 1) * PORTAL_PAGE_SIZE
         )
         return moves, page, page_count
 
     def _get_portal_totals(self):
-        """Outstanding and overdue amounts per currency: two grouped queries."""
+        """Outstanding and overdue amounts, and open invoices, per currency: two grouped queries."""
         self.ensure_one()
         Move = self.env["account.move"].sudo()
-        domain = expression.AND(
-            [
-                self._get_portal_domain(),
-                OPEN_INVOICE_DOMAIN,
-            ]
-        )
+        domain = self._get_portal_unpaid_domain()
         today = fields.Date.context_today(self)
-        outstanding = Move._read_group(domain, ["currency_id"], ["amount_residual:sum"])
+        outstanding = Move._read_group(domain, ["currency_id"], ["amount_residual:sum", "__count"])
         overdue = dict(
             Move._read_group(
                 expression.AND([domain, [("invoice_date_due", "<", today)]]),
@@ -561,8 +593,13 @@ class IslebooksPaymentLink(models.Model):
             )
         )
         return [
-            {"currency": currency, "amount": amount, "overdue": overdue.get(currency, 0.0)}
-            for currency, amount in outstanding
+            {
+                "currency": currency,
+                "amount": amount,
+                "overdue": overdue.get(currency, 0.0),
+                "count": count,
+            }
+            for currency, amount, count in outstanding
         ]
 
     def _get_portal_payable(self, moves, amount=None):

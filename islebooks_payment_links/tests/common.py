@@ -14,6 +14,16 @@ from odoo import Command, fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 
+def age_last_view(link, minutes=2):
+    """Move ``link``'s last view back in time, so the next one is not a reload."""
+    link.env.cr.execute(
+        "UPDATE islebooks_payment_link"
+        " SET last_viewed_at = last_viewed_at - %s * interval '1 minute' WHERE id = %s",
+        [minutes, link.id],
+    )
+    link.invalidate_recordset(["last_viewed_at"])
+
+
 class DemoProviderMixin:
     """Odoo's Demo provider, enabled for a company the way staff do it."""
 

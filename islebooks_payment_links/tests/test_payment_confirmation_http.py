@@ -302,3 +302,30 @@ class TestPaymentConfirmationPortal(PaymentConfirmationHttpCommon):
         self.assertEqual(response.status_code, 400)
         self.assertIn("Kept note", response.text)
         self.assertFalse(self.Confirmation.search([("link_id", "=", portal.id)]))
+
+    def test_portal_offers_the_page_invoices_and_accepts_any_granted_one(self):
+        customer = self.env["res.partner"].create({"name": "Long Ledger Ltd"})
+        invoices = self.env["account.move"]
+        for _i in range(22):
+            invoices |= self._post_invoice(10.0, partner=customer)
+        portal = self.env["islebooks.payment.link"]._get_or_create("portal", customer)
+        url = f"/pay/{portal.token}"
+        page = self._page(url)
+        offered = set(
+            map(int, re.findall(r'name="invoice_ids"[^>]*value="(\d+)"[^>]*data-residual', page))
+        )
+        # The form offers the 20 invoices the page lists, not all 22 of them.
+        self.assertEqual(len(offered), 20)
+        self.assertLessEqual(offered, set(invoices.ids))
+        page_two = invoices.filtered(lambda m: m.id not in offered)[:1]
+        response = self._post(url=f"{url}/confirm", invoice_ids=[str(page_two.id)], amount="10.00")
+        self.assertEqual(response.status_code, 303, response.text[:500])
+        confirmation = self.Confirmation.search([("link_id", "=", portal.id)])
+        self.assertEqual(confirmation.invoice_ids, page_two)
+        # Another customer's invoice stays refused, and the refused form keeps the choice.
+        response = self._post(
+            url=f"{url}/confirm", invoice_ids=[str(page_two.id), str(self.invoice_a.id)]
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("cannot be confirmed any more", response.text)
+        self.assertRegex(response.text, rf'value="{page_two.id}"[^>]*checked')

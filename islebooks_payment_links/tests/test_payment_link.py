@@ -5,7 +5,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from .common import PaymentLinksCommon
+from .common import PaymentLinksCommon, age_last_view
 
 
 @tagged("post_install", "-at_install")
@@ -172,6 +172,9 @@ class TestPaymentLink(PaymentLinksCommon):
         link._register_view()
         first = link.first_viewed_at
         self.assertTrue(first)
+        link._register_view()
+        self.assertEqual(link.view_count, 1, "a reload within a minute is the same view")
+        age_last_view(link)
         link._register_view()
         self.assertEqual(link.view_count, 2)
         self.assertEqual(link.first_viewed_at, first)

@@ -116,6 +116,89 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         self.assertNotIn(notes[24].name, page1)
         self.assertIn("Page 2 / 2", page2)
 
+    def test_unpaid_paginated_each_list_keeping_the_other_page(self):
+        customer = self.env["res.partner"].create({"name": "Many Bills Ltd"})
+        today = fields.Date.today()
+        invoices = self.env["account.move"]
+        for day in range(23):
+            invoices |= self._create_invoices(
+                1, customer, 10.0, invoice_date=today - timedelta(30 - day), post=False
+            )
+        invoices.action_post()
+        link = customer._get_portal_payment_links()
+        page1 = self.url_open(self._path(link)).text
+        page2 = self.url_open(self._path(link, "?unpaid_page=2&page=1")).text
+        self.assertEqual(page1.count("o_islebooks_unpaid_row"), 20)
+        self.assertEqual(page2.count("o_islebooks_unpaid_row"), 3)
+        # Oldest due first: the three due last are on page 2, and only there.
+        for invoice in invoices[20:]:
+            self.assertIn(invoice.name, page2)
+            self.assertNotIn(f'data-invoice-name="{invoice.name}"', page1)
+        self.assertIn("Page 2 / 2", page2)
+        # The totals and "Pay all" cover every open invoice, not only this page.
+        self.assertRegex(page1, r"o_islebooks_outstanding[\s\S]{0,600}230\.00")
+        self.assertRegex(page1, r"o_islebooks_pay_all[^>]*>\s*Pay all\s*\(23\)")
+        # Pagers keep the sort and the other list's page; nonsense pages fall back.
+        self.assertIn("sort=-due&amp;unpaid_page=1&amp;page=1", page1)
+        self.assertIn("sort=due&amp;unpaid_page=1&amp;page=1", page2)
+        for junk in ("abc", "-3", "99999999999", "0"):
+            response = self.url_open(self._path(link, f"?unpaid_page={junk}&page={junk}"))
+            self.assertEqual(response.status_code, 200, junk)
+            self.assertIn(invoices[0].name, response.text)
+
+    def test_pay_all_pays_every_open_invoice_of_a_currency(self):
+        eur = self.setup_other_currency("EUR")
+        inv_eur = self._create_invoices(1, self.customer, 80.0, currency=eur)
+        body = self.url_open(self._path(self.link)).text
+        # One "Pay all" per currency, each naming it.
+        self.assertEqual(body.count("o_islebooks_pay_all"), 2)
+        self.assertRegex(body, r"Pay all\s*USD\s*\(2\)")
+        self.assertRegex(body, r"Pay all\s*EUR\s*\(1\)")
+        usd = self.company.currency_id
+        checkout = self.url_open(self._path(self.link, f"/checkout?currency={usd.id}"))
+        self.assertEqual(checkout.status_code, 200)
+        self.assertRegex(checkout.text, r"o_islebooks_checkout_total[\s\S]{0,200}300\.00")
+        self.assertIn(f"/pay/{self.link.token}/transaction/all-{usd.id}", checkout.text)
+        self.assertNotIn(inv_eur.name, checkout.text)
+        csrf = self._csrf(self._path(self.link))
+        # The amount is the server's: a stale or tampered total is refused.
+        result = self._json(
+            self._path(self.link, f"/transaction/all-{usd.id}"),
+            self._pay_params(200.0, csrf_token=csrf),
+        )
+        self.assertIn("amount to pay has changed", result["error"]["data"]["message"])
+        result = self._json(
+            self._path(self.link, f"/transaction/all-{usd.id}"),
+            self._pay_params(300.0, csrf_token=csrf),
+        )
+        self.assertNotIn("error", result, result)
+        tx = self.env["payment.transaction"].search(
+            [("islebooks_payment_link_id", "=", self.link.id)]
+        )
+        self.assertEqual(tx.invoice_ids, self.inv_a1 | self.inv_a2)
+        self.assertEqual((tx.amount, tx.currency_id), (300.0, usd))
+
+    def test_pay_all_refuses_what_the_link_does_not_grant(self):
+        gbp = self.setup_other_currency("GBP", rates=[("2016-01-01", 0.5)])
+        csrf = self._csrf(self._path(self.link))
+        # A currency the customer owes nothing in, junk, or another customer's.
+        self._create_invoices(1, self.other, 90.0, currency=gbp)
+        for currency in (str(gbp.id), "abc", "", "-1", "1e3"):
+            response = self.url_open(self._path(self.link, f"/checkout?currency={currency}"))
+            self.assertEqual(response.status_code, 404, currency)
+            self.assertNotIn(self.other.name, response.text)
+        for selection in (f"all-{gbp.id}", "all-", "all-x", "all-1-2"):
+            result = self._json(
+                self._path(self.link, f"/transaction/{selection}"),
+                self._pay_params(90.0, csrf_token=csrf),
+            )
+            self.assertIn("cannot be paid through this link", result["error"]["data"]["message"])
+        self.assertFalse(
+            self.env["payment.transaction"].search_count(
+                [("islebooks_payment_link_id", "=", self.link.id)]
+            )
+        )
+
     def test_unknown_revoked_expired_links_give_the_same_404(self):
         link = self.env["res.partner"].create({"name": "Gone Co"})._get_portal_payment_links()
         expired = self.env["res.partner"].create({"name": "Late Co"})._get_portal_payment_links()

@@ -7,6 +7,7 @@ from odoo.exceptions import RedirectWarning, UserError
 from odoo.tests import tagged
 from odoo.tools import format_amount
 
+from .common import age_last_view
 from .portal_common import PortalLinkCommon
 
 
@@ -32,6 +33,27 @@ class TestPortalWizard(PortalLinkCommon):
         self.assertEqual(action["res_model"], "islebooks.payment.link.wizard")
         self.assertEqual(action["target"], "new")
         return self.env["islebooks.payment.link.wizard"].browse(action["res_id"])
+
+    def test_dialog_query_count_does_not_grow_with_customers(self):
+        partners = self.env["res.partner"].create(
+            [{"name": f"Guest House {i}", "is_company": True} for i in range(312)]
+        )
+        # Warm the registry caches (access rules, groups) so they are not counted.
+        warm_up = partners[:2].action_generate_payment_link()
+        self.env["islebooks.payment.link.wizard"].browse(warm_up["res_id"]).line_ids.mapped("url")
+        counts = {}
+        for label, batch in (("10", partners[2:12]), ("300", partners[12:])):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            action = batch.action_generate_payment_link()
+            self.env.flush_all()
+            counts[label] = self.env.cr.sql_log_count - start
+            wizard = self.env["islebooks.payment.link.wizard"].browse(action["res_id"])
+            self.assertEqual(wizard.line_ids.partner_id, batch)
+            self.assertEqual(wizard.line_ids.link_id.partner_id, batch)
+            self.assertTrue(all(line.state == "active" for line in wizard.line_ids))
+        self.assertEqual(counts["10"], counts["300"], counts)
 
     def test_action_is_bound_to_contacts(self):
         self.assertEqual(self.action.binding_model_id.model, "res.partner")
@@ -88,6 +110,7 @@ class TestPortalWizard(PortalLinkCommon):
         self.assertFalse(self.contact.payment_link_portal_id)
         link = self.company_partner._get_portal_payment_links()
         link._register_view()
+        age_last_view(link)
         link._register_view()
         self.contact.invalidate_recordset()
         self.company_partner.invalidate_recordset()

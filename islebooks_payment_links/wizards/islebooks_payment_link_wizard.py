@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.tools import SQL
 
 
 class IslebooksPaymentLinkWizard(models.TransientModel):
@@ -20,12 +21,29 @@ class IslebooksPaymentLinkWizard(models.TransientModel):
         for wizard in wizards:
             # Links are got or created in one batch for all the customers.
             partners = wizard.partner_ids.commercial_partner_id
-            links = partners._get_portal_payment_links()
-            wizard.line_ids = [
-                fields.Command.create({"partner_id": partner.id, "link_id": link.id})
-                for partner, link in zip(partners, links, strict=True)
-            ]
+            wizard._insert_lines(partners, partners._get_portal_payment_links())
         return wizards
+
+    def _insert_lines(self, partners, links):
+        """One INSERT for any number of customers: the ORM would take one per 100."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO islebooks_payment_link_wizard_line
+                       (wizard_id, partner_id, link_id, create_uid, create_date, write_uid,
+                        write_date)
+                SELECT %(wizard)s, partner_id, link_id, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(partners)s::int[], %(links)s::int[]) AS t(partner_id, link_id)
+                """,
+                wizard=self.id,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                partners=partners.ids,
+                links=links.ids,
+            )
+        )
+        self.invalidate_recordset(["line_ids"])
 
     def _action_open(self):
         self.ensure_one()

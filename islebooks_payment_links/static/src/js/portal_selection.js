@@ -3,14 +3,14 @@
 import publicWidget from "@web/legacy/js/public/public_widget";
 
 /**
- * Customer portal: total of the ticked invoices, "Pay all", and a warning
- * when currencies are mixed (the server refuses them too).
+ * Customer portal: total of the ticked invoices and a warning when currencies
+ * are mixed (the server refuses them too). "Pay all" is a plain link: the
+ * server pays every open invoice of a currency, listed on this page or not.
  */
 publicWidget.registry.IslebooksPortalSelection = publicWidget.Widget.extend({
     selector: ".o_islebooks_portal_form",
     events: {
         "change .o_islebooks_select": "_onSelectionChange",
-        "click .o_islebooks_pay_all": "_onPayAll",
     },
 
     start() {
@@ -50,15 +50,6 @@ publicWidget.registry.IslebooksPortalSelection = publicWidget.Widget.extend({
 
     _onSelectionChange() {
         this._update();
-    },
-
-    _onPayAll() {
-        const inputs = [...this.el.querySelectorAll(".o_islebooks_select")];
-        inputs.forEach((input) => (input.checked = true));
-        this._update();
-        if (!this.el.querySelector(".o_islebooks_pay_selected").disabled) {
-            this.el.querySelector(".o_islebooks_pay_selected").click();
-        }
     },
 });
 
