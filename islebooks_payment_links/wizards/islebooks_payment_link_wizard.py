@@ -54,5 +54,6 @@ class IslebooksPaymentLinkWizard(models.TransientModel):
             "res_id": self.id,
             "view_mode": "form",
             "target": "new",
-            "context": self.env.context,
+            # Wide enough for the link, its QR code and every button at 1280 px.
+            "context": {**self.env.context, "dialog_size": "extra-large"},
         }
