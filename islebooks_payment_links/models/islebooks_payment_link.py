@@ -313,7 +313,21 @@ class IslebooksPaymentLink(models.Model):
         Link = self.sudo()
         if not isinstance(token, str) or not TOKEN_PATTERN.match(token):
             return Link.browse()
-        link = Link.search([("token_digest", "=", _digest(token))], limit=1)
+        # One query: the link and the fields every page reads next.
+        link = Link.search_fetch(
+            [("token_digest", "=", _digest(token))],
+            [
+                "token",
+                "scope",
+                "move_id",
+                "partner_id",
+                "company_id",
+                "expires_at",
+                "revoked_at",
+                "last_viewed_at",
+            ],
+            limit=1,
+        )
         if not link or not consteq(link.token, token) or link.state != "active":
             return Link.browse()
         if link.scope == "invoice" and (
@@ -401,7 +415,21 @@ class IslebooksPaymentLink(models.Model):
         Link = self.sudo()
         if not isinstance(token, str) or not TOKEN_PATTERN.match(token):
             return Link.browse()
-        link = Link.search([("token_digest", "=", _digest(token))], limit=1)
+        # One query: the link and the fields every page reads next.
+        link = Link.search_fetch(
+            [("token_digest", "=", _digest(token))],
+            [
+                "token",
+                "scope",
+                "move_id",
+                "partner_id",
+                "company_id",
+                "expires_at",
+                "revoked_at",
+                "last_viewed_at",
+            ],
+            limit=1,
+        )
         if not link or not consteq(link.token, token) or link.state == "active":
             return Link.browse()
         now = fields.Datetime.now()
