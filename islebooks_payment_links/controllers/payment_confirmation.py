@@ -74,17 +74,21 @@ class PaymentConfirmationController(PaymentLinkController):
     def payment_link_page(self, token, **kwargs):
         response = super().payment_link_page(token, **kwargs)
         link = getattr(response, "qcontext", {}).get("link")
-        if link and response.status_code == 200:
-            # A portal offers the open invoices of the page it shows.
-            page_invoices = response.qcontext.get("unpaid")
-            invoices = request.env["islebooks.payment.confirmation"]._get_link_open_invoices(
-                link, page_invoices.ids if page_invoices is not None else None
+        if not link or response.status_code != 200:
+            return response
+        if not link.company_id.payment_confirmation_enabled:
+            response.qcontext["payment_confirmation"] = {"enabled": False}
+            return response
+        # A portal offers the open invoices of the page it shows.
+        page_invoices = response.qcontext.get("unpaid")
+        invoices = request.env["islebooks.payment.confirmation"]._get_link_open_invoices(
+            link, page_invoices.ids if page_invoices is not None else None
+        )
+        response.qcontext.update(
+            self._payment_confirmation_values(
+                link, invoices, received=kwargs.get("confirmation") == "received"
             )
-            response.qcontext.update(
-                self._payment_confirmation_values(
-                    link, invoices, received=kwargs.get("confirmation") == "received"
-                )
-            )
+        )
         return response
 
     @http.route(

@@ -13,6 +13,10 @@ LINKABLE_MOVE_TYPES = ("out_invoice", "out_refund")
 class AccountMove(models.Model):
     _inherit = "account.move"
 
+    # Every customer page selects a customer's documents by commercial partner:
+    # without an index each one scans all the company's invoices (measured by
+    # bench/: 5 ms per query at 20,000 invoices, growing with the database).
+    commercial_partner_id = fields.Many2one(index=True)
     payment_link_ids = fields.One2many(
         "islebooks.payment.link", "move_id", string="Payment links", readonly=True
     )
