@@ -377,17 +377,19 @@ def prepare_demo(session, company_id, customer):
         rpc(session, "res.partner", "write", partner, {"whatsapp": number})
 
 
+OPEN_INVOICES = [
+    ("move_type", "=", "out_invoice"),
+    ("state", "=", "posted"),
+    ("payment_state", "=", "not_paid"),
+]
+
+
 def open_invoices(session, customer_name, limit=None):
     return rpc(
         session,
         "account.move",
         "search_read",
-        [
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "=", "not_paid"),
-            ("commercial_partner_id.name", "=", customer_name),
-        ],
+        [*OPEN_INVOICES, ("commercial_partner_id.name", "=", customer_name)],
         ["name", "amount_residual", "currency_id"],
         order="invoice_date_due, id",
         limit=limit,
@@ -617,11 +619,7 @@ def main():
             session,
             "account.move",
             "search_read",
-            [
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "=", "not_paid"),
-            ],
+            OPEN_INVOICES,
             ["name", "partner_id"],
             order="amount_residual desc",
             limit=1,

@@ -310,6 +310,20 @@ class IslebooksPaymentLink(models.Model):
         Unknown, malformed, revoked and expired tokens all give the same
         empty answer so a caller cannot tell them apart.
         """
+        link = self._find_by_token(token)
+        if link.state != "active":
+            return link.browse()
+        if link.scope == "invoice" and (
+            link.move_id.company_id != link.company_id
+            or link.move_id.move_type not in ("out_invoice", "out_refund")
+        ):
+            # Never another company's document, nor a vendor bill or entry.
+            return link.browse()
+        return link
+
+    @api.model
+    def _find_by_token(self, token):
+        """The link (sudo) whose token is exactly ``token``, in any state, or empty."""
         Link = self.sudo()
         if not isinstance(token, str) or not TOKEN_PATTERN.match(token):
             return Link.browse()
@@ -328,13 +342,7 @@ class IslebooksPaymentLink(models.Model):
             ],
             limit=1,
         )
-        if not link or not consteq(link.token, token) or link.state != "active":
-            return Link.browse()
-        if link.scope == "invoice" and (
-            link.move_id.company_id != link.company_id
-            or link.move_id.move_type not in ("out_invoice", "out_refund")
-        ):
-            # Never another company's document, nor a vendor bill or entry.
+        if not link or not consteq(link.token, token):
             return Link.browse()
         return link
 
@@ -413,24 +421,8 @@ class IslebooksPaymentLink(models.Model):
         Returns the fresh link (or an empty recordset) for tests and logs.
         """
         Link = self.sudo()
-        if not isinstance(token, str) or not TOKEN_PATTERN.match(token):
-            return Link.browse()
-        # One query: the link and the fields every page reads next.
-        link = Link.search_fetch(
-            [("token_digest", "=", _digest(token))],
-            [
-                "token",
-                "scope",
-                "move_id",
-                "partner_id",
-                "company_id",
-                "expires_at",
-                "revoked_at",
-                "last_viewed_at",
-            ],
-            limit=1,
-        )
-        if not link or not consteq(link.token, token) or link.state == "active":
+        link = self._find_by_token(token)
+        if not link or link.state == "active":
             return Link.browse()
         now = fields.Datetime.now()
         if link.renewal_requested_at and link.renewal_requested_at > now - timedelta(hours=1):
