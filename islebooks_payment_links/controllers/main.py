@@ -16,7 +16,7 @@ from ..models.ir_http import harden, use_customer_lang
 # A portal selection of every open invoice in one currency ("Pay all"):
 # ``all-<currency id>`` instead of hundreds of ids in the URL.
 PAY_ALL_PREFIX = "all-"
-# The checkout lists this many of the invoices it pays, then "and N more".
+# The checkout lists this many of the invoices it pays, then "+ N more".
 CHECKOUT_ROWS = 20
 
 

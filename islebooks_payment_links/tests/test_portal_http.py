@@ -183,11 +183,11 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         csrf = self._csrf(self._path(self.link))
         # A currency the customer owes nothing in, junk, or another customer's.
         self._create_invoices(1, self.other, 90.0, currency=gbp)
-        for currency in (str(gbp.id), "abc", "", "-1", "1e3"):
+        for currency in (str(gbp.id), "abc", "", "-1", "1e3", "9" * 30):
             response = self.url_open(self._path(self.link, f"/checkout?currency={currency}"))
             self.assertEqual(response.status_code, 404, currency)
             self.assertNotIn(self.other.name, response.text)
-        for selection in (f"all-{gbp.id}", "all-", "all-x", "all-1-2"):
+        for selection in (f"all-{gbp.id}", "all-", "all-x", "all-1-2", "all-" + "9" * 30):
             result = self._json(
                 self._path(self.link, f"/transaction/{selection}"),
                 self._pay_params(90.0, csrf_token=csrf),
