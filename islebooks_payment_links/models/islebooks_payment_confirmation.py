@@ -247,7 +247,8 @@ class IslebooksPaymentConfirmation(models.Model):
         if "invoice_ids" not in errors:
             if len(invoices) != len(wanted):
                 errors["invoice_ids"] = _(
-                    "One of the chosen invoices cannot be confirmed any more (paid or cancelled)."
+                    "One of the chosen invoices cannot be confirmed from this page: it is paid,"
+                    " cancelled or not one of yours."
                 )
             elif not invoices:
                 errors["invoice_ids"] = _("Choose the invoice(s) you paid.")

@@ -300,8 +300,8 @@ class TestPaymentConfirmation(PaymentConfirmationCommon):
         self.assertEqual(Confirmation._get_link_confirmations(self.link), confirmation)
 
         for invoice_ids, message in (
-            ([str(other_customer.id)], "cannot be confirmed any more"),
-            ([str(paid.id)], "cannot be confirmed any more"),
+            ([str(other_customer.id)], "cannot be confirmed from this page"),
+            ([str(paid.id)], "cannot be confirmed from this page"),
             ([], "Choose the invoice"),
         ):
             _values, errors = Confirmation._validate_submission(

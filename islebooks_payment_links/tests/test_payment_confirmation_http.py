@@ -237,7 +237,7 @@ class TestPaymentConfirmationHttp(PaymentConfirmationHttpCommon):
         ).create({"journal_id": self.bank_journal.id})._create_payments()
         response = self._post(csrf=False, csrf_token=csrf)
         self.assertEqual(response.status_code, 400)
-        self.assertIn("cannot be confirmed any more", response.text)
+        self.assertIn("cannot be confirmed from this page", response.text)
         self.assertNotIn("I have paid by bank transfer", self._page())
 
     def test_csrf_enforced(self):
@@ -327,5 +327,5 @@ class TestPaymentConfirmationPortal(PaymentConfirmationHttpCommon):
             url=f"{url}/confirm", invoice_ids=[str(page_two.id), str(self.invoice_a.id)]
         )
         self.assertEqual(response.status_code, 400)
-        self.assertIn("cannot be confirmed any more", response.text)
+        self.assertIn("cannot be confirmed from this page", response.text)
         self.assertRegex(response.text, rf'value="{page_two.id}"[^>]*checked')

@@ -1,3 +1,4 @@
+import base64
 import json
 import re
 
@@ -5,6 +6,7 @@ from odoo.tests import HttpCase, JsonRpcException, tagged
 from odoo.tools import mute_logger
 
 from .common import PaymentLinksCommon
+from .test_payment_confirmation import make_png
 
 HARDENING = {
     "Referrer-Policy": "no-referrer",
@@ -77,6 +79,18 @@ class TestPaymentLinkPage(PaymentLinksHttpCommon):
         # Staff see when the customer opened it.
         self.assertEqual(self.link.view_count, 1)
         self.assertTrue(self.invoice.payment_link_first_viewed_at)
+
+    def test_company_logo_shown_once(self):
+        company = self.env.company
+        # The logo is linked (browser-cached), never inlined in the page.
+        company.logo = base64.b64encode(make_png())
+        logo = f'src="/web/binary/company_logo?company={company.id}"'
+        self.assertIn(logo, self._get(self.path).text)
+        if "website" in self.env:  # optional: its header then already shows the brand
+            self.env.ref("website.default_website").company_id = company
+            body = self._get(self.path).text
+            self.assertNotIn(logo, body)
+            self.assertIn(company.name, body)
 
     def test_invalid_tokens_all_get_the_same_404(self):
         revoked = self._create_invoice()._get_payment_links()
