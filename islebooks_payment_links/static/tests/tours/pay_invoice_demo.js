@@ -1,6 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
+import { payWithDemoSteps } from "./demo_payment_steps";
 
 /**
  * A customer without an account opens an invoice link, pays it with Odoo's
@@ -14,22 +15,7 @@ registry.category("web_tour.tours").add("islebooks_pay_invoice_demo", {
             content: "The invoice page shows the amount due and the payment form",
             trigger: ".o_islebooks_amount_due:contains(321.00)",
         },
-        {
-            content: "Choose the Demo payment method",
-            trigger: 'input[name="o_payment_radio"][data-payment-method-code="demo"]',
-            run: "click",
-        },
-        {
-            content: "Enter a card number in the Demo form",
-            trigger: 'input[name="customer_input"]',
-            run: "edit 4242424242424242",
-        },
-        {
-            content: "Pay",
-            trigger: 'button[name="o_payment_submit_button"]:enabled',
-            run: "click",
-            expectUnloadPage: true,
-        },
+        ...payWithDemoSteps(),
         {
             content: "Back on the invoice page, it reads Paid",
             // Odoo's /payment/status page polls, then sends the customer back here.

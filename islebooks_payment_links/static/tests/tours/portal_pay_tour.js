@@ -1,6 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
+import { payWithDemoSteps } from "./demo_payment_steps";
 
 const LINK = /\/pay\/[A-Za-z0-9_-]{43}/;
 
@@ -87,22 +88,7 @@ registry.category("web_tour.tours").add("islebooks_portal_pay_two", {
             content: "The checkout shows both invoices and their total",
             trigger: ".o_islebooks_checkout_total:contains(300.00)",
         },
-        {
-            content: "Choose the Demo payment method",
-            trigger: 'input[name="o_payment_radio"][data-payment-method-code="demo"]',
-            run: "click",
-        },
-        {
-            content: "Enter a card number in the Demo form",
-            trigger: 'input[name="customer_input"]',
-            run: "edit 4242424242424242",
-        },
-        {
-            content: "Pay",
-            trigger: 'button[name="o_payment_submit_button"]:enabled',
-            run: "click",
-            expectUnloadPage: true,
-        },
+        ...payWithDemoSteps(),
         {
             content: "Back on the portal: nothing left to pay",
             trigger: ".o_islebooks_no_unpaid",
