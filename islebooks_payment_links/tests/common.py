@@ -24,8 +24,9 @@ def age_last_view(link, minutes=2):
     link.invalidate_recordset(["last_viewed_at"])
 
 
-class DemoProviderMixin:
-    """Odoo's Demo provider, enabled for a company the way staff do it."""
+class PaymentLinksFixtures:
+    """What both test bases build on: Odoo's Demo provider enabled the way staff
+    do it, customer invoices made and paid in batches, and a link's page path."""
 
     @classmethod
     def _enable_demo_provider(cls, company, journal):
@@ -52,30 +53,27 @@ class DemoProviderMixin:
         provider.payment_method_ids.active = True
         return provider
 
-
-class PaymentLinksCommon(DemoProviderMixin, AccountTestInvoicingCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.bank_journal = cls.company_data["default_journal_bank"]
-        cls.demo_provider = cls._enable_demo_provider(cls.env.company, cls.bank_journal)
-        cls.customer = cls.partner_a
-        cls.customer.email = "customer@example.com"
-        cls.Link = cls.env["islebooks.payment.link"]
-
-    # ------------------------------------------------------------------
-    # Setup helpers
-    # ------------------------------------------------------------------
-
     @classmethod
     def _create_invoices(
-        cls, count=1, partner=None, amount=100.0, company=None, post=True, move_type="out_invoice"
+        cls,
+        count=1,
+        partner=None,
+        amount=100.0,
+        *,
+        post=True,
+        move_type="out_invoice",
+        company=None,
+        currency=None,
+        invoice_date=None,
     ):
-        """``count`` customer invoices (or ``move_type``) of one untaxed line each, in one batch.
+        """``count`` moves (customer invoices by default) of one untaxed line each, in one batch.
 
-        ``company`` defaults to the test company; its sale (or purchase) journal is used.
+        ``partner`` defaults to the test class's ``customer``, ``company`` to the test
+        company (its sale or purchase journal is used). No payment term: an invoice is
+        due on its date (overdue from the next day).
         """
         company = company or cls.env.company
+        invoice_date = invoice_date or fields.Date.today()
         journal_type = "purchase" if move_type in ("in_invoice", "in_refund") else "sale"
         journal = cls.env["account.journal"].search(
             [("company_id", "=", company.id), ("type", "=", journal_type)], limit=1
@@ -89,7 +87,10 @@ class PaymentLinksCommon(DemoProviderMixin, AccountTestInvoicingCommon):
                         "move_type": move_type,
                         "partner_id": (partner or cls.customer).id,
                         "journal_id": journal.id,
-                        "invoice_date": fields.Date.today(),
+                        "currency_id": (currency or company.currency_id).id,
+                        "invoice_payment_term_id": False,
+                        "invoice_date": invoice_date,
+                        "invoice_date_due": invoice_date,
                         "invoice_line_ids": [
                             Command.create(
                                 {
@@ -115,23 +116,34 @@ class PaymentLinksCommon(DemoProviderMixin, AccountTestInvoicingCommon):
         return cls._create_invoices(1, **kwargs)
 
     @classmethod
-    def _pay_in_full(cls, invoice):
-        """Register a full payment of ``invoice`` from the back office."""
+    def _pay_in_full(cls, invoices):
+        """Register a full payment of each of ``invoices`` from the back office."""
         return (
             cls.env["account.payment.register"]
-            .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create({"journal_id": cls.bank_journal.id})
+            .with_context(active_model="account.move", active_ids=invoices.ids)
+            .create({"journal_id": cls.bank_journal.id, "group_payment": False})
             ._create_payments()
         )
-
-    # ------------------------------------------------------------------
-    # Link helpers
-    # ------------------------------------------------------------------
 
     @staticmethod
     def _link_path(link, suffix=""):
         """Path of the customer page of ``link`` (``/pay/<token>``), plus ``suffix``."""
         return f"/pay/{link.token}{suffix}"
+
+
+class PaymentLinksCommon(PaymentLinksFixtures, AccountTestInvoicingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.bank_journal = cls.company_data["default_journal_bank"]
+        cls.demo_provider = cls._enable_demo_provider(cls.env.company, cls.bank_journal)
+        cls.customer = cls.partner_a
+        cls.customer.email = "customer@example.com"
+        cls.Link = cls.env["islebooks.payment.link"]
+
+    # ------------------------------------------------------------------
+    # Link helpers
+    # ------------------------------------------------------------------
 
     @classmethod
     def _invoice_path(cls, invoice, suffix=""):

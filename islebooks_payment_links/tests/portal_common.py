@@ -2,20 +2,18 @@
 
 Same world as the addon's shared test base (Odoo's accounting test company,
 Odoo's Demo provider enabled the way a business does, from ``tests/common.py``),
-with the invoice helpers the portal needs (currencies, dates, refunds).
+with the HTTP helpers the portal tests share (CSRF token, JSON calls, payment form values).
 """
 
 import json
 import re
 
-from odoo import Command, fields
-
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
-from .common import DemoProviderMixin
+from .common import PaymentLinksFixtures
 
 
-class PortalLinkCommon(DemoProviderMixin, AccountTestInvoicingCommon):
+class PortalLinkCommon(PaymentLinksFixtures, AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -26,69 +24,9 @@ class PortalLinkCommon(DemoProviderMixin, AccountTestInvoicingCommon):
         # Payments post in the chatter as the current user.
         cls.env.user.partner_id.email = "accountant@example.com"
 
-    @classmethod
-    def _create_invoices(
-        cls,
-        count,
-        partner,
-        amount=100.0,
-        post=True,
-        move_type="out_invoice",
-        currency=None,
-        invoice_date=None,
-        date_due=None,
-    ):
-        """``count`` moves of one untaxed line each, created and posted in one batch.
-
-        No payment term: an invoice is due on its date (overdue from the next day).
-        """
-        journal_type = "purchase" if move_type in ("in_invoice", "in_refund") else "sale"
-        journal = cls.env["account.journal"].search(
-            [("company_id", "=", cls.company.id), ("type", "=", journal_type)], limit=1
-        )
-        moves = cls.env["account.move"].create(
-            [
-                {
-                    "move_type": move_type,
-                    "partner_id": partner.id,
-                    "journal_id": journal.id,
-                    "currency_id": (currency or cls.company.currency_id).id,
-                    "invoice_payment_term_id": False,
-                    "invoice_date": invoice_date or fields.Date.today(),
-                    "invoice_date_due": invoice_date or fields.Date.today(),
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": "Boat trip",
-                                "quantity": 1,
-                                "price_unit": amount,
-                                "tax_ids": [Command.clear()],
-                            }
-                        )
-                    ],
-                }
-                for _i in range(count)
-            ]
-        )
-        if post:
-            moves.action_post()
-        return moves
-
-    @classmethod
-    def _pay_in_full(cls, invoices):
-        return (
-            cls.env["account.payment.register"]
-            .with_context(active_model="account.move", active_ids=invoices.ids)
-            .create({"journal_id": cls.bank_journal.id, "group_payment": False})
-            ._create_payments()
-        )
-
     # ------------------------------------------------------------------
     # HTTP helpers (HttpCase subclasses)
     # ------------------------------------------------------------------
-
-    def _path(self, link, suffix=""):
-        return f"/pay/{link.token}{suffix}"
 
     def _csrf(self, page_path):
         """The CSRF token a page gives its payment form (same browser session)."""

@@ -58,7 +58,7 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
     # ------------------------------------------------------------------
 
     def test_portal_page_shows_the_customer_account(self):
-        response = self.url_open(self._path(self.link))
+        response = self.url_open(self._link_path(self.link))
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.headers["Referrer-Policy"], "no-referrer")
         self.assertIn("noindex", response.headers["X-Robots-Tag"])
@@ -86,9 +86,9 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         self.assertTrue(self.link.first_viewed_at)
 
     def test_unpaid_sortable_by_due_date(self):
-        body = self.url_open(self._path(self.link, "?sort=due")).text
+        body = self.url_open(self._link_path(self.link, "?sort=due")).text
         self.assertLess(body.index(self.inv_a2.name), body.index(self.inv_a1.name))
-        body = self.url_open(self._path(self.link, "?sort=-due")).text
+        body = self.url_open(self._link_path(self.link, "?sort=-due")).text
         self.assertLess(body.index(self.inv_a1.name), body.index(self.inv_a2.name))
 
     def test_paid_history_paginated_newest_first(self):
@@ -106,8 +106,8 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
             )
         notes.action_post()
         link = customer._get_portal_payment_links()
-        page1 = self.url_open(self._path(link)).text
-        page2 = self.url_open(self._path(link, "?page=2")).text
+        page1 = self.url_open(self._link_path(link)).text
+        page2 = self.url_open(self._link_path(link, "?page=2")).text
         self.assertEqual(page1.count("o_islebooks_paid_row"), 20)
         self.assertEqual(page2.count("o_islebooks_paid_row"), 5)
         # notes[0] is today's: first of page 1; the 5 oldest are on page 2.
@@ -126,8 +126,8 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
             )
         invoices.action_post()
         link = customer._get_portal_payment_links()
-        page1 = self.url_open(self._path(link)).text
-        page2 = self.url_open(self._path(link, "?unpaid_page=2&page=1")).text
+        page1 = self.url_open(self._link_path(link)).text
+        page2 = self.url_open(self._link_path(link, "?unpaid_page=2&page=1")).text
         self.assertEqual(page1.count("o_islebooks_unpaid_row"), 20)
         self.assertEqual(page2.count("o_islebooks_unpaid_row"), 3)
         # Oldest due first: the three due last are on page 2, and only there.
@@ -142,33 +142,33 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         self.assertIn("sort=-due&amp;unpaid_page=1&amp;page=1", page1)
         self.assertIn("sort=due&amp;unpaid_page=1&amp;page=1", page2)
         for junk in ("abc", "-3", "99999999999", "0"):
-            response = self.url_open(self._path(link, f"?unpaid_page={junk}&page={junk}"))
+            response = self.url_open(self._link_path(link, f"?unpaid_page={junk}&page={junk}"))
             self.assertEqual(response.status_code, 200, junk)
             self.assertIn(invoices[0].name, response.text)
 
     def test_pay_all_pays_every_open_invoice_of_a_currency(self):
         eur = self.setup_other_currency("EUR")
         inv_eur = self._create_invoices(1, self.customer, 80.0, currency=eur)
-        body = self.url_open(self._path(self.link)).text
+        body = self.url_open(self._link_path(self.link)).text
         # One "Pay all" per currency, each naming it.
         self.assertEqual(body.count("o_islebooks_pay_all"), 2)
         self.assertRegex(body, r"Pay all\s*USD\s*\(2\)")
         self.assertRegex(body, r"Pay all\s*EUR\s*\(1\)")
         usd = self.company.currency_id
-        checkout = self.url_open(self._path(self.link, f"/checkout?currency={usd.id}"))
+        checkout = self.url_open(self._link_path(self.link, f"/checkout?currency={usd.id}"))
         self.assertEqual(checkout.status_code, 200)
         self.assertRegex(checkout.text, r"o_islebooks_checkout_total[\s\S]{0,200}300\.00")
         self.assertIn(f"/pay/{self.link.token}/transaction/all-{usd.id}", checkout.text)
         self.assertNotIn(inv_eur.name, checkout.text)
-        csrf = self._csrf(self._path(self.link))
+        csrf = self._csrf(self._link_path(self.link))
         # The amount is the server's: a stale or tampered total is refused.
         result = self._json(
-            self._path(self.link, f"/transaction/all-{usd.id}"),
+            self._link_path(self.link, f"/transaction/all-{usd.id}"),
             self._pay_params(200.0, csrf_token=csrf),
         )
         self.assertIn("amount to pay has changed", result["error"]["data"]["message"])
         result = self._json(
-            self._path(self.link, f"/transaction/all-{usd.id}"),
+            self._link_path(self.link, f"/transaction/all-{usd.id}"),
             self._pay_params(300.0, csrf_token=csrf),
         )
         self.assertNotIn("error", result, result)
@@ -180,16 +180,16 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
 
     def test_pay_all_refuses_what_the_link_does_not_grant(self):
         gbp = self.setup_other_currency("GBP", rates=[("2016-01-01", 0.5)])
-        csrf = self._csrf(self._path(self.link))
+        csrf = self._csrf(self._link_path(self.link))
         # A currency the customer owes nothing in, junk, or another customer's.
         self._create_invoices(1, self.other, 90.0, currency=gbp)
         for currency in (str(gbp.id), "abc", "", "-1", "1e3", "9" * 30):
-            response = self.url_open(self._path(self.link, f"/checkout?currency={currency}"))
+            response = self.url_open(self._link_path(self.link, f"/checkout?currency={currency}"))
             self.assertEqual(response.status_code, 404, currency)
             self.assertNotIn(self.other.name, response.text)
         for selection in (f"all-{gbp.id}", "all-", "all-x", "all-1-2", "all-" + "9" * 30):
             result = self._json(
-                self._path(self.link, f"/transaction/{selection}"),
+                self._link_path(self.link, f"/transaction/{selection}"),
                 self._pay_params(90.0, csrf_token=csrf),
             )
             self.assertIn("cannot be paid through this link", result["error"]["data"]["message"])
@@ -215,25 +215,25 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         new_link = self.link._regenerate()
         self.assertNotEqual(new_link.token, old_token)
         self.assertEqual(self.url_open(f"/pay/{old_token}").status_code, 404)
-        self.assertEqual(self.url_open(self._path(new_link)).status_code, 200)
+        self.assertEqual(self.url_open(self._link_path(new_link)).status_code, 200)
 
     # ------------------------------------------------------------------
     # One invoice of the portal, PDF and ZIP
     # ------------------------------------------------------------------
 
     def test_invoice_page_inside_the_portal(self):
-        response = self.url_open(self._path(self.link, f"/invoice/{self.inv_a2.id}"))
+        response = self.url_open(self._link_path(self.link, f"/invoice/{self.inv_a2.id}"))
         self.assertEqual(response.status_code, 200)
         self.assertIn(self.inv_a2.name, response.text)
         self.assertIn(f'/pay/{self.link.token}/transaction/{self.inv_a2.id}"', response.text)
         self.assertIn(f'href="/pay/{self.link.token}"', response.text)  # back to the list
         for move in (self.inv_b, self.draft, self.cancelled, self.bill):
-            response = self.url_open(self._path(self.link, f"/invoice/{move.id}"))
+            response = self.url_open(self._link_path(self.link, f"/invoice/{move.id}"))
             self.assertEqual(response.status_code, 404, move.move_type)
-        response = self.url_open(self._path(self.link, "/invoice/999999999"))
+        response = self.url_open(self._link_path(self.link, "/invoice/999999999"))
         self.assertEqual(response.status_code, 404)
         # Another customer's link cannot open this customer's invoice.
-        response = self.url_open(self._path(self.other_link, f"/invoice/{self.inv_a1.id}"))
+        response = self.url_open(self._link_path(self.other_link, f"/invoice/{self.inv_a1.id}"))
         self.assertEqual(response.status_code, 404)
 
     def test_scopes_do_not_mix(self):
@@ -241,7 +241,7 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         self.assertEqual(
             self.url_open(f"/pay/{invoice_link.token}/invoice/{self.inv_a1.id}").status_code, 404
         )
-        self.assertEqual(self.url_open(self._path(self.link, "/pdf")).status_code, 404)
+        self.assertEqual(self.url_open(self._link_path(self.link, "/pdf")).status_code, 404)
         response = self.url_open(f"/pay/{invoice_link.token}/zip?invoice_ids={self.inv_a1.id}")
         self.assertEqual(response.status_code, 404)
 
@@ -249,15 +249,18 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         # Real PDFs (tests render reports as HTML unless forced), stored as Print does.
         for move in self.inv_a1 | self.refund:
             move.with_context(force_report_rendering=True)._get_legal_pdf()
-        response = self.url_open(self._path(self.link, f"/invoice/{self.inv_a1.id}/pdf"))
+        response = self.url_open(self._link_path(self.link, f"/invoice/{self.inv_a1.id}/pdf"))
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.headers["Content-Type"], "application/pdf")
         self.assertTrue(response.content.startswith(b"%PDF"))
         self.assertEqual(
-            self.url_open(self._path(self.link, f"/invoice/{self.inv_b.id}/pdf")).status_code, 404
+            self.url_open(self._link_path(self.link, f"/invoice/{self.inv_b.id}/pdf")).status_code,
+            404,
         )
         response = self.url_open(
-            self._path(self.link, f"/zip?invoice_ids={self.inv_a1.id}&invoice_ids={self.refund.id}")
+            self._link_path(
+                self.link, f"/zip?invoice_ids={self.inv_a1.id}&invoice_ids={self.refund.id}"
+            )
         )
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.headers["Content-Type"], "application/zip")
@@ -269,10 +272,10 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         # One foreign or draft id refuses the whole archive.
         for foreign in (self.inv_b, self.draft, self.bill):
             response = self.url_open(
-                self._path(self.link, f"/zip?invoice_ids={self.inv_a1.id},{foreign.id}")
+                self._link_path(self.link, f"/zip?invoice_ids={self.inv_a1.id},{foreign.id}")
             )
             self.assertEqual(response.status_code, 404)
-        response = self.url_open(self._path(self.link, "/zip?invoice_ids=1;2"))
+        response = self.url_open(self._link_path(self.link, "/zip?invoice_ids=1;2"))
         self.assertEqual(response.status_code, 404)
 
     # ------------------------------------------------------------------
@@ -281,21 +284,23 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
 
     def test_checkout_total_and_refusals(self):
         ids = f"{self.inv_a1.id},{self.inv_a2.id}"
-        response = self.url_open(self._path(self.link, f"/checkout?invoice_ids={ids}"))
+        response = self.url_open(self._link_path(self.link, f"/checkout?invoice_ids={ids}"))
         self.assertEqual(response.status_code, 200)
         self.assertRegex(response.text, r"o_islebooks_checkout_total[\s\S]{0,200}300\.00")
         self.assertIn(f"/pay/{self.link.token}/transaction/{ids}", response.text)
         self.assertIn('data-payment-method-code="demo"', response.text)
         # A foreign invoice in the selection: refused as a whole.
         response = self.url_open(
-            self._path(self.link, f"/checkout?invoice_ids={self.inv_a1.id},{self.inv_b.id}")
+            self._link_path(self.link, f"/checkout?invoice_ids={self.inv_a1.id},{self.inv_b.id}")
         )
         self.assertEqual(response.status_code, 404)
         # Nothing selected, or a paid invoice: the portal with a clear message.
-        response = self.url_open(self._path(self.link, "/checkout"))
+        response = self.url_open(self._link_path(self.link, "/checkout"))
         self.assertEqual(response.status_code, 400)
         self.assertIn("Select at least one invoice", response.text)
-        response = self.url_open(self._path(self.link, f"/checkout?invoice_ids={self.paid.id}"))
+        response = self.url_open(
+            self._link_path(self.link, f"/checkout?invoice_ids={self.paid.id}")
+        )
         self.assertEqual(response.status_code, 400)
         self.assertIn("This invoice is paid.", response.text)
 
@@ -303,23 +308,24 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         eur = self.setup_other_currency("EUR")
         inv_eur = self._create_invoices(1, self.customer, 80.0, currency=eur)
         ids = f"{self.inv_a1.id},{inv_eur.id}"
-        response = self.url_open(self._path(self.link, f"/checkout?invoice_ids={ids}"))
+        response = self.url_open(self._link_path(self.link, f"/checkout?invoice_ids={ids}"))
         self.assertEqual(response.status_code, 400)
         self.assertIn("different currencies", response.text)
-        path = self._path(self.link, f"/transaction/{ids}")
+        path = self._link_path(self.link, f"/transaction/{ids}")
         result = self._json(
-            path, self._pay_params(180.0, csrf_token=self._csrf(self._path(self.link)))
+            path, self._pay_params(180.0, csrf_token=self._csrf(self._link_path(self.link)))
         )
         self.assertIn("different currencies", result["error"]["data"]["message"])
         # The portal shows the outstanding amount per currency.
-        body = self.url_open(self._path(self.link)).text
+        body = self.url_open(self._link_path(self.link)).text
         self.assertEqual(body.count("o_islebooks_outstanding"), 2)
 
     def test_one_transaction_for_several_invoices_then_paid(self):
         ids = f"{self.inv_a1.id},{self.inv_a2.id}"
-        csrf = self._csrf(self._path(self.link))
+        csrf = self._csrf(self._link_path(self.link))
         result = self._json(
-            self._path(self.link, f"/transaction/{ids}"), self._pay_params(300.0, csrf_token=csrf)
+            self._link_path(self.link, f"/transaction/{ids}"),
+            self._pay_params(300.0, csrf_token=csrf),
         )
         self.assertNotIn("error", result, result)
         tx = self.env["payment.transaction"].search(
@@ -331,7 +337,7 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         self.assertEqual(tx.currency_id, self.company.currency_id)
         # Two contacts' invoices: the company pays.
         self.assertEqual(tx.partner_id, self.customer)
-        self.assertEqual(tx.landing_route, self._path(self.link))
+        self.assertEqual(tx.landing_route, self._link_path(self.link))
         self.assertTrue(tx.reference.startswith("BATCH/"), tx.reference)
         # The provider confirms; Odoo's post-processing pays and reconciles both.
         tx.sudo()._set_done()
@@ -340,14 +346,14 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
             self.assertIn(invoice.payment_state, ("paid", "in_payment"))
             self.assertTrue(invoice.currency_id.is_zero(invoice.amount_residual))
         self.assertEqual(self.link.payment_count, 1)
-        body = self.url_open(self._path(self.link)).text
+        body = self.url_open(self._link_path(self.link)).text
         self.assertIn("o_islebooks_no_unpaid", body)
         self.assertRegex(body, rf'o_islebooks_paid_row"\s+data-invoice-name="{self.inv_a1.name}"')
 
     def test_second_payment_of_the_same_invoices_refused(self):
         ids = f"{self.inv_a1.id},{self.inv_a2.id}"
-        csrf = self._csrf(self._path(self.link))
-        path = self._path(self.link, f"/transaction/{ids}")
+        csrf = self._csrf(self._link_path(self.link))
+        path = self._link_path(self.link, f"/transaction/{ids}")
         first = self._json(path, self._pay_params(300.0, csrf_token=csrf))
         self.assertNotIn("error", first)
         tx = self.env["payment.transaction"].search([("invoice_ids", "in", self.inv_a1.ids)])
@@ -356,7 +362,7 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         for selection in (ids, str(self.inv_a2.id)):
             amount = 300.0 if "," in selection else 200.0
             result = self._json(
-                self._path(self.link, f"/transaction/{selection}"),
+                self._link_path(self.link, f"/transaction/{selection}"),
                 self._pay_params(amount, csrf_token=csrf),
             )
             self.assertIn("being processed", result["error"]["data"]["message"])
@@ -371,7 +377,7 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
 
     @mute_logger("odoo.http")
     def test_tampered_transactions_refused(self):
-        csrf = self._csrf(self._path(self.link))
+        csrf = self._csrf(self._link_path(self.link))
         cases = {
             # another customer's invoice slipped into the selection
             f"{self.inv_a1.id},{self.inv_b.id}": (400.0, "cannot be paid through this link"),
@@ -386,25 +392,25 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         }
         for selection, (amount, message) in cases.items():
             result = self._json(
-                self._path(self.link, f"/transaction/{selection}"),
+                self._link_path(self.link, f"/transaction/{selection}"),
                 self._pay_params(amount, csrf_token=csrf),
             )
             self.assertIn(message, result["error"]["data"]["message"], selection)
         # Another customer's link cannot pay this customer's invoice.
         result = self._json(
-            self._path(self.other_link, f"/transaction/{self.inv_a1.id}"),
+            self._link_path(self.other_link, f"/transaction/{self.inv_a1.id}"),
             self._pay_params(100.0, csrf_token=csrf),
         )
         self.assertIn("cannot be paid through this link", result["error"]["data"]["message"])
         # A currency or partner in the request is not even accepted.
         result = self._json(
-            self._path(self.link, f"/transaction/{self.inv_a1.id}"),
+            self._link_path(self.link, f"/transaction/{self.inv_a1.id}"),
             self._pay_params(100.0, csrf_token=csrf, currency_id=1, partner_id=self.other.id),
         )
         self.assertIn("not whitelisted", result["error"]["data"]["message"])
         # No CSRF token: forbidden.
         result = self._json(
-            self._path(self.link, f"/transaction/{self.inv_a1.id}"), self._pay_params(100.0)
+            self._link_path(self.link, f"/transaction/{self.inv_a1.id}"), self._pay_params(100.0)
         )
         self.assertIn("error", result)
         self.assertFalse(
@@ -414,19 +420,19 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         )
 
     def test_partial_payment_only_when_enabled(self):
-        csrf = self._csrf(self._path(self.link))
-        path = self._path(self.link, f"/transaction/{self.inv_a2.id}")
+        csrf = self._csrf(self._link_path(self.link))
+        path = self._link_path(self.link, f"/transaction/{self.inv_a2.id}")
         result = self._json(path, self._pay_params(50.0, csrf_token=csrf))
         self.assertIn("amount to pay has changed", result["error"]["data"]["message"])
         self.company.payment_link_allow_partial = True
         # Checkout offers the amount field; the form then carries the chosen amount.
         body = self.url_open(
-            self._path(self.link, f"/checkout?invoice_ids={self.inv_a2.id}&amount=50")
+            self._link_path(self.link, f"/checkout?invoice_ids={self.inv_a2.id}&amount=50")
         ).text
         self.assertIn("o_islebooks_partial_form", body)
         self.assertRegex(body, r'data-amount="50\.0"')
         body = self.url_open(
-            self._path(self.link, f"/checkout?invoice_ids={self.inv_a2.id}&amount=250")
+            self._link_path(self.link, f"/checkout?invoice_ids={self.inv_a2.id}&amount=250")
         ).text
         self.assertIn("at most the amount due", body)
         self.assertNotIn('name="o_payment_submit_button"', body)
@@ -435,7 +441,7 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
             self.assertIn("at most the amount due", result["error"]["data"]["message"])
         # Several invoices: never partial.
         result = self._json(
-            self._path(self.link, f"/transaction/{self.inv_a1.id},{self.inv_a2.id}"),
+            self._link_path(self.link, f"/transaction/{self.inv_a1.id},{self.inv_a2.id}"),
             self._pay_params(120.0, csrf_token=csrf),
         )
         self.assertIn("amount to pay has changed", result["error"]["data"]["message"])
@@ -476,7 +482,9 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
 
         # Through the link (tests render reports as HTML, so read it as text).
         response = self.url_open(
-            self._path(self.link, f"/statement?date_from={today - timedelta(60)}&date_to={today}")
+            self._link_path(
+                self.link, f"/statement?date_from={today - timedelta(60)}&date_to={today}"
+            )
         )
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.headers["Content-Type"], "application/pdf")
@@ -496,7 +504,7 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         )
         self.assertTrue(pdf.startswith(b"%PDF"))
         self.assertTrue(filename.endswith(".pdf"))
-        response = self.url_open(self._path(self.link, "/statement?date_from=yesterday"))
+        response = self.url_open(self._link_path(self.link, "/statement?date_from=yesterday"))
         self.assertEqual(response.status_code, 400)
         self.assertIn("valid dates", response.text)
 
