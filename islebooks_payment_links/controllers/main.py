@@ -119,10 +119,6 @@ class PaymentLinkController(PortalAccount):
             abort(refusal)
         return link
 
-    @staticmethod
-    def _harden(response):
-        return harden(response)
-
     @classmethod
     def _not_found(cls):
         if request.dispatcher.routing_type == "json":
@@ -135,6 +131,8 @@ class PaymentLinkController(PortalAccount):
             )
             # Render now: when aborted, the cursor is closed before lazy rendering.
             response.flatten()
+        # Hardened here, not only by ir.http: aborted from a JSON route, this
+        # response skips both _post_dispatch and _handle_error.
         return harden(response)
 
     @classmethod
@@ -152,7 +150,7 @@ class PaymentLinkController(PortalAccount):
             )
             response.flatten()
         response.headers["Retry-After"] = str(retry_after)
-        return harden(response)
+        return harden(response)  # aborted from JSON routes too, see _not_found
 
     @staticmethod
     def _json_error(message, status):
@@ -301,9 +299,7 @@ class PaymentLinkController(PortalAccount):
                     ),
                 )
             )
-        return self._harden(
-            request.render("islebooks_payment_links.payment_link_invoice_page", values)
-        )
+        return request.render("islebooks_payment_links.payment_link_invoice_page", values)
 
     def _render_portal_page(
         self, link, sort="due", page="1", unpaid_page="1", error=None, status=200
@@ -404,14 +400,12 @@ class PaymentLinkController(PortalAccount):
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for invoice, attachment in zip(invoices, invoices._get_legal_pdfs(), strict=True):
                 archive.writestr(attachment.name or f"{invoice.name}.pdf", attachment.raw)
-        return self._harden(
-            request.make_response(
-                buffer.getvalue(),
-                headers=[
-                    ("Content-Type", "application/zip"),
-                    ("Content-Disposition", content_disposition(_("invoices.zip"))),
-                ],
-            )
+        return request.make_response(
+            buffer.getvalue(),
+            headers=[
+                ("Content-Type", "application/zip"),
+                ("Content-Disposition", content_disposition(_("invoices.zip"))),
+            ],
         )
 
     @http.route(
@@ -468,9 +462,7 @@ class PaymentLinkController(PortalAccount):
                     transaction_route=f"/pay/{token}/transaction/{selection}",
                 )
             )
-        return self._harden(
-            request.render("islebooks_payment_links.payment_link_checkout_page", values)
-        )
+        return request.render("islebooks_payment_links.payment_link_checkout_page", values)
 
     @http.route(
         "/pay/<string:token>/statement",
@@ -496,14 +488,12 @@ class PaymentLinkController(PortalAccount):
                 link, error=_("Please choose valid dates for the statement."), status=400
             )
         pdf, filename = link._render_statement_pdf(date_from, date_to)
-        return self._harden(
-            request.make_response(
-                pdf,
-                headers=[
-                    ("Content-Type", "application/pdf"),
-                    ("Content-Disposition", content_disposition(filename)),
-                ],
-            )
+        return request.make_response(
+            pdf,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Disposition", content_disposition(filename)),
+            ],
         )
 
     @http.route(
@@ -524,14 +514,12 @@ class PaymentLinkController(PortalAccount):
         return self._pdf_response(attachment)
 
     def _pdf_response(self, attachment):
-        return self._harden(
-            request.make_response(
-                attachment.raw,
-                headers=[
-                    ("Content-Type", "application/pdf"),
-                    ("Content-Disposition", content_disposition(attachment.name)),
-                ],
-            )
+        return request.make_response(
+            attachment.raw,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Disposition", content_disposition(attachment.name)),
+            ],
         )
 
     @http.route(

@@ -121,10 +121,8 @@ class PaymentConfirmationController(PaymentLinkController):
             form["invoice_ids"] = [int(i) for i in form["invoice_ids"] if str(i).isdigit()]
             return self._render_confirmation_errors(link, form, errors, status)
         Confirmation._create_from_link(link, values["invoices"], values, values.get("proof"))
-        return self._harden(
-            request.redirect(
-                f"/pay/{token}?confirmation=received#o_islebooks_confirmation", code=303
-            )
+        return request.redirect(
+            f"/pay/{token}?confirmation=received#o_islebooks_confirmation", code=303
         )
 
     @staticmethod
