@@ -13,6 +13,21 @@ TOUR_PNG = base64.b64decode(
 
 @tagged("post_install", "-at_install")
 class TestPaymentConfirmationTour(PaymentConfirmationHttpCommon):
+    def _approve_in_backend(self, confirmation, amount, invoices):
+        """Staff approve ``confirmation`` in the backend: one payment settles ``invoices``."""
+        self.start_tour(
+            "/odoo/action-islebooks_payment_links.islebooks_payment_confirmation_action",
+            "islebooks_payment_confirmation_approve",
+            login=self.env.user.login,
+        )
+        self.assertEqual(confirmation.state, "approved")
+        self.assertEqual(len(confirmation.payment_ids), 1)
+        self.assertEqual(confirmation.payment_ids.amount, amount)
+        self.assertEqual(confirmation.payment_ids.journal_id, self.bank_journal)
+        for invoice in invoices:
+            self.assertIn(invoice.payment_state, ("in_payment", "paid"))
+            self.assertTrue(invoice.currency_id.is_zero(invoice.amount_residual))
+
     def test_customer_reports_transfer_and_staff_approves(self):
         self.start_tour(self.url, "islebooks_payment_confirmation_customer")
 
@@ -29,17 +44,7 @@ class TestPaymentConfirmationTour(PaymentConfirmationHttpCommon):
         self.assertEqual(confirmation.activity_ids.user_id, self.salesperson)
         self.assertEqual(self.invoice_a.payment_state, "not_paid")
 
-        self.start_tour(
-            "/odoo/action-islebooks_payment_links.islebooks_payment_confirmation_action",
-            "islebooks_payment_confirmation_approve",
-            login=self.env.user.login,
-        )
-        self.assertEqual(confirmation.state, "approved")
-        self.assertEqual(len(confirmation.payment_ids), 1)
-        self.assertEqual(confirmation.payment_ids.amount, 1000.0)
-        self.assertEqual(confirmation.payment_ids.journal_id, self.bank_journal)
-        self.assertIn(self.invoice_a.payment_state, ("in_payment", "paid"))
-        self.assertTrue(self.invoice_a.currency_id.is_zero(self.invoice_a.amount_residual))
+        self._approve_in_backend(confirmation, 1000.0, self.invoice_a)
 
     def test_portal_customer_reports_one_transfer_for_two_invoices(self):
         portal = self.env["islebooks.payment.link"]._get_or_create("portal", self.partner_a)
@@ -53,14 +58,4 @@ class TestPaymentConfirmationTour(PaymentConfirmationHttpCommon):
         self.assertEqual(confirmation.amount, 1500.0)
         self.assertEqual(confirmation.proof_attachment_id.raw, TOUR_PNG)
 
-        self.start_tour(
-            "/odoo/action-islebooks_payment_links.islebooks_payment_confirmation_action",
-            "islebooks_payment_confirmation_approve",
-            login=self.env.user.login,
-        )
-        self.assertEqual(confirmation.state, "approved")
-        self.assertEqual(len(confirmation.payment_ids), 1)
-        self.assertEqual(confirmation.payment_ids.amount, 1500.0)
-        for invoice in self.invoice_a | self.invoice_b:
-            self.assertIn(invoice.payment_state, ("in_payment", "paid"))
-            self.assertTrue(invoice.currency_id.is_zero(invoice.amount_residual))
+        self._approve_in_backend(confirmation, 1500.0, self.invoice_a | self.invoice_b)

@@ -513,42 +513,37 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
 class TestPortalBankDetails(PortalLinkCommon, HttpCase):
     """Where the company enables wire transfer, the portal says where to transfer to."""
 
-    def test_bank_details_only_where_wire_transfer_is_enabled(self):
-        customer = self.partner_a
-        self._create_invoices(1, customer, 100.0)
-        link = customer._get_portal_payment_links()
-        account = self.env["res.partner.bank"].create(
+    def setUp(self):
+        super().setUp()
+        self._create_invoices(1, self.partner_a, 100.0)
+        self.link = self.partner_a._get_portal_payment_links()
+        self.bank_journal.bank_account_id = self.env["res.partner.bank"].create(
             {"acc_number": "MV77 0000 1234 5678", "partner_id": self.company.partner_id.id}
         )
-        self.bank_journal.bank_account_id = account
-        transfer = self.env.ref("payment.payment_provider_transfer").sudo()
-        transfer.write({"company_id": self.company.id, "state": "disabled"})
-        page = self.url_open(f"/pay/{link.token}").text
+        self.transfer = self.env.ref("payment.payment_provider_transfer").sudo()
+
+    def test_bank_details_only_where_wire_transfer_is_enabled(self):
+        self.transfer.write({"company_id": self.company.id, "state": "disabled"})
+        page = self.url_open(f"/pay/{self.link.token}").text
         self.assertNotIn("Pay by bank transfer", page)
         self.assertNotIn("MV77 0000 1234 5678", page)
 
-        transfer.write({"state": "enabled", "pending_msg": False})
-        page = self.url_open(f"/pay/{link.token}").text
+        self.transfer.write({"state": "enabled", "pending_msg": False})
+        page = self.url_open(f"/pay/{self.link.token}").text
         self.assertIn("Pay by bank transfer", page)
         self.assertIn("MV77 0000 1234 5678", page)
 
     def test_confirmations_show_the_bank_details_once(self):
-        customer = self.partner_a
-        self._create_invoices(1, customer, 100.0)
-        link = customer._get_portal_payment_links()
-        account = self.env["res.partner.bank"].create(
-            {"acc_number": "MV77 0000 1234 5678", "partner_id": self.company.partner_id.id}
+        self.transfer.write(
+            {"company_id": self.company.id, "state": "enabled", "pending_msg": False}
         )
-        self.bank_journal.bank_account_id = account
-        transfer = self.env.ref("payment.payment_provider_transfer").sudo()
-        transfer.write({"company_id": self.company.id, "state": "enabled", "pending_msg": False})
         self.company.write(
             {
                 "payment_confirmation_enabled": True,
                 "payment_confirmation_journal_id": self.bank_journal.id,
             }
         )
-        page = self.url_open(f"/pay/{link.token}").text
+        page = self.url_open(f"/pay/{self.link.token}").text
         self.assertEqual(page.count("Pay by bank transfer"), 1)
         self.assertIn("I have paid by bank transfer", page)
         self.assertIn("MV77 0000 1234 5678", page)
