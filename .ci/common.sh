@@ -3,6 +3,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# .ci/pytest_islebooks.py, the test command's pytest plugin.
+export PYTHONPATH="$ROOT/.ci${PYTHONPATH:+:$PYTHONPATH}"
 STATE_DIR=${ISLEBOOKS_STATE_DIR:-$HOME/.cache/islebooks}
 PGHOST=127.0.0.1
 PGPORT=${ISLEBOOKS_PGPORT:-5432}
@@ -31,7 +33,7 @@ install_deps() {
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     fi
-    if ! python3 -c "import phonenumbers, qrcode, num2words, websocket, coverage" 2>/dev/null \
+    if ! python3 -c "import phonenumbers, qrcode, num2words, websocket, coverage, pytest_odoo" 2>/dev/null \
         || ! python3 -c "import pkg_resources; pkg_resources.require('gevent')" 2>/dev/null; then
         say "Installing Python packages"
         python3 -m pip install -q --disable-pip-version-check -r "$ROOT/.ci/requirements.txt"
@@ -77,6 +79,26 @@ PY
 odoo_args() {
     echo --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" --db_password="$PGPASSWORD" \
         --addons-path="$(addons_path)" --data-dir="$STATE_DIR/data"
+}
+
+# Odoo's configuration file for tools that take no command line of ours (pytest-odoo).
+odoo_rc() {
+    cat >"$1" <<RC
+[options]
+db_host = $PGHOST
+db_port = $PGPORT
+db_user = $PGUSER
+db_password = $PGPASSWORD
+addons_path = $(addons_path)
+data_dir = $STATE_DIR/data
+http_interface = 127.0.0.1
+max_cron_threads = 0
+RC
+}
+
+# pytest-odoo's arguments for database $2 with configuration file $1 (see odoo_rc).
+pytest_odoo_args() {
+    echo -p no:cacheprovider -p pytest_islebooks --odoo-config="$1" --odoo-database="$2" --odoo-http
 }
 
 db_exists() {
