@@ -60,7 +60,7 @@ class TestPortalWizard(PortalLinkCommon):
 
     def test_action_is_bound_to_contacts(self):
         self.assertEqual(self.action.binding_model_id.model, "res.partner")
-        self.assertEqual(self.action.binding_view_types, "list,form")
+        self.assertEqual(self.action.binding_view_types, "list,kanban,form")
 
     def test_one_link_per_commercial_partner_no_user(self):
         users = self.env["res.users"].with_context(active_test=False).search_count([])
