@@ -13,7 +13,7 @@ from .portal_common import PortalLinkCommon
 
 @tagged("post_install", "-at_install")
 class TestPortalWizard(PortalLinkCommon):
-    """Generate Payment Link on contacts, and what staff see on the contact."""
+    """Customer Portal Link on contacts, and what staff see on the contact."""
 
     @classmethod
     def setUpClass(cls):
@@ -142,7 +142,7 @@ class TestPortalWizard(PortalLinkCommon):
 
 @tagged("post_install", "-at_install")
 class TestPortalWizardSend(PortalLinkCommon):
-    """Send the portal link from the Generate Payment Link dialog: WhatsApp and email."""
+    """Send the portal link from the Customer Portal Link dialog: WhatsApp and email."""
 
     @classmethod
     def setUpClass(cls):
