@@ -418,7 +418,7 @@ def shoot_invoice_backend(browser, invoice):
         ".o_form_view .o_notebook",
     )
     browser.js("document.querySelector('.o_notebook a[name=payment_link]')?.click() || true")
-    browser.wait_for(".o_notebook .o_field_CopyClipboardChar, .o_notebook [name=payment_link_url]")
+    browser.wait_for(".o_notebook .o_field_islebooks_payment_link_url")
     time.sleep(0.5)
     browser.shot("backend_invoice_form_payment_link.png")
 
@@ -479,17 +479,38 @@ def shoot_payment_page(browser, session, invoice, pay_url):
     print(f"  {os.path.join(OUT_DIR, 'invoice_pdf_qr_code.png')}")
 
 
+RIGHT_CLICK_CARD = """
+((name) => {
+    const card = [...document.querySelectorAll(".o_kanban_record")].find(
+        (el) => el.textContent.includes(name));
+    const rect = card.getBoundingClientRect();
+    card.dispatchEvent(new MouseEvent("contextmenu", {
+        bubbles: true, cancelable: true, button: 2,
+        clientX: rect.left + 60, clientY: rect.top + rect.height / 2,
+    }));
+    return true;
+})
+"""
+
+
 def shoot_generate_link(browser):
-    """Invoicing › Customers: Actions › Generate Payment Link for two customers."""
+    """Invoicing › Customers opens in kanban: right-click a card; then Actions ›
+    Customer Portal Link for two customers of the list, one with a long name."""
     browser.viewport(1280, 800)
     browser.goto(
         f"{BASE_URL}/odoo/action-account.res_partner_action_customer",
-        ".o_list_view .o_data_row, .o_kanban_view .o_kanban_record",
+        ".o_kanban_view .o_kanban_record",
     )
+    browser.js(f"{RIGHT_CLICK_CARD}({json.dumps(CUSTOMER)})")
+    browser.wait_for(".o_islebooks_context_menu [role=menuitem]")
+    time.sleep(0.5)
+    browser.shot("backend_customer_kanban_right_click.png")
+    browser.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'})) || true")
+
     browser.js("document.querySelector('.o_switch_view.o_list')?.click() || true")
     browser.wait_for(".o_list_view .o_data_row")
-    select_rows(browser, ["Azure Interior", "Deco Addict"])  # short names: no ellipsis
-    list_action(browser, "Generate Payment Link")
+    select_rows(browser, [CUSTOMER, "Deco Addict"])
+    list_action(browser, "Customer Portal Link")
     browser.wait_for(".modal .o_islebooks_portal_url")
     time.sleep(1.5)
     browser.js("document.activeElement?.blur() || true")

@@ -39,6 +39,7 @@
             "islebooks_payment_links/static/src/js/copy_payment_links_action.js",
             "islebooks_payment_links/static/src/xml/copy_payment_links_dialog.xml",
             "islebooks_payment_links/static/src/list_context_menu/*",
+            "islebooks_payment_links/static/src/payment_link_field/*",
         ],
         "web.assets_frontend": [
             "islebooks_payment_links/static/src/scss/payment_page.scss",

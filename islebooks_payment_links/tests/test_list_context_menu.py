@@ -68,6 +68,39 @@ class TestListContextMenu(HttpCase):
         self.assertEqual(len(self.invoices.payment_link_id), 2)
         self.assertTrue(all(self.invoices.mapped("payment_link_url")))
 
+    def test_kanban_views_get_the_addon_actions(self):
+        """The kanban views of contacts and invoices get the flagged actions with the view."""
+        for model, xmlids in {
+            "res.partner": ["res_partner_action_generate_payment_link"],
+            "account.move": [
+                "account_move_action_copy_payment_link",
+                "account_move_action_send_whatsapp",
+            ],
+        }.items():
+            views = self.env[model].get_views([(False, "kanban")], {"toolbar": True})["views"]
+            flagged = {
+                action["id"]
+                for action in views["kanban"]["toolbar"].get("action", [])
+                if action.get("islebooks_context_menu")
+            }
+            expected = {self.env.ref(f"islebooks_payment_links.{xmlid}").id for xmlid in xmlids}
+            self.assertEqual(flagged, expected, model)
+
+    def test_kanban_card_right_click_and_long_press_tour(self):
+        customer = self.env["res.partner"].create(
+            {"name": "Kanban Card Customer", "email": "kanban@customer.example", "customer_rank": 1}
+        )
+        self.start_tour(
+            "/odoo/action-account.res_partner_action_customer",
+            "islebooks_kanban_context_menu",
+            login="admin",
+        )
+        link = self.env["islebooks.payment.link"].search(
+            [("scope", "=", "portal"), ("partner_id", "=", customer.id)]
+        )
+        self.assertEqual(len(link), 1, "the card's menu opened the customer's portal link")
+        self.assertEqual(link.state, "active")
+
     def test_hoot_unit_tests(self):
         """The menu's OWL unit tests (static/tests/*.test.js), in Odoo's HOOT runner."""
         suite = _hoot_job_id("@islebooks_payment_links")

@@ -13,7 +13,7 @@ from .portal_common import PortalLinkCommon
 
 @tagged("post_install", "-at_install")
 class TestPortalWizard(PortalLinkCommon):
-    """Generate Payment Link on contacts, and what staff see on the contact."""
+    """Customer Portal Link on contacts, and what staff see on the contact."""
 
     @classmethod
     def setUpClass(cls):
@@ -60,7 +60,7 @@ class TestPortalWizard(PortalLinkCommon):
 
     def test_action_is_bound_to_contacts(self):
         self.assertEqual(self.action.binding_model_id.model, "res.partner")
-        self.assertEqual(self.action.binding_view_types, "list,form")
+        self.assertEqual(self.action.binding_view_types, "list,kanban,form")
 
     def test_one_link_per_commercial_partner_no_user(self):
         users = self.env["res.users"].with_context(active_test=False).search_count([])
@@ -142,7 +142,7 @@ class TestPortalWizard(PortalLinkCommon):
 
 @tagged("post_install", "-at_install")
 class TestPortalWizardSend(PortalLinkCommon):
-    """Send the portal link from the Generate Payment Link dialog: WhatsApp and email."""
+    """Send the portal link from the Customer Portal Link dialog: WhatsApp and email."""
 
     @classmethod
     def setUpClass(cls):

@@ -49,7 +49,7 @@ class IslebooksPaymentLinkWizard(models.TransientModel):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Generate Payment Link"),
+            "name": _("Customer Portal Link"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "@odoo/hoot";
 import { click, press, queryAllTexts, queryOne } from "@odoo/hoot-dom";
-import { animationFrame } from "@odoo/hoot-mock";
+import { advanceTime, animationFrame } from "@odoo/hoot-mock";
 import {
     contains,
     defineActions,
@@ -14,6 +14,7 @@ import {
 } from "@web/../tests/web_test_helpers";
 import { browser } from "@web/core/browser/browser";
 import { mailModels } from "@mail/../tests/mail_test_helpers";
+import { LONG_PRESS_DELAY } from "@islebooks_payment_links/list_context_menu/payment_link_context_menu_hook";
 
 class Invoice extends models.Model {
     _name = "account.move";
@@ -24,7 +25,11 @@ class Invoice extends models.Model {
         { id: 2, name: "INV/002" },
         { id: 3, name: "INV/003" },
     ];
-    _views = { list: `<list><field name="name"/></list>`, search: `<search/>` };
+    _views = {
+        list: `<list><field name="name"/></list>`,
+        kanban: `<kanban><templates><t t-name="card"><field name="name"/></t></templates></kanban>`,
+        search: `<search/>`,
+    };
 }
 
 defineModels({ ...mailModels, Invoice });
@@ -47,7 +52,30 @@ function rightClick(selector, init = {}) {
     return event;
 }
 
-async function openInvoices({ flagged = true } = {}) {
+/** A finger on the element: the pointer events a touch screen sends. */
+function touch(type, selector, { dx = 0, dy = 0 } = {}) {
+    const element = queryOne(selector);
+    const rect = element.getBoundingClientRect();
+    const event = new PointerEvent(type, {
+        bubbles: true,
+        cancelable: true,
+        pointerId: 3,
+        pointerType: "touch",
+        isPrimary: true,
+        clientX: rect.left + 10 + dx,
+        clientY: rect.top + 5 + dy,
+    });
+    element.dispatchEvent(event);
+    return event;
+}
+
+function tap(selector) {
+    const event = new MouseEvent("click", { bubbles: true, cancelable: true });
+    queryOne(selector).dispatchEvent(event);
+    return event;
+}
+
+async function openInvoices({ flagged = true, viewType = "list" } = {}) {
     Invoice._toolbar = {
         action: [{ ...COPY, islebooks_context_menu: flagged }, CORE],
         print: [],
@@ -56,7 +84,7 @@ async function openInvoices({ flagged = true } = {}) {
     await getService("action").doAction({
         type: "ir.actions.act_window",
         res_model: "account.move",
-        views: [[false, "list"]],
+        views: [[false, viewType]],
     });
 }
 
@@ -150,4 +178,111 @@ test("no addon action bound to the model: the browser's menu stays", async () =>
     await animationFrame();
     expect(event.defaultPrevented).toBe(false);
     expect(MENU).toHaveCount(0);
+});
+
+test("kanban: right-click a card offers the actions for that card", async () => {
+    onRpc("/web/action/run", async (request) => {
+        const { params } = await request.json();
+        expect.step({ action: params.action_id, ids: params.context.active_ids });
+        return false;
+    });
+    await openInvoices({ viewType: "kanban" });
+    const shifted = rightClick(".o_kanban_record:contains(INV/002)", { shiftKey: true });
+    await animationFrame();
+    expect(shifted.defaultPrevented).toBe(false);
+    expect(MENU).toHaveCount(0);
+
+    const event = rightClick(".o_kanban_record:contains(INV/002)");
+    expect(event.defaultPrevented).toBe(true);
+    await animationFrame();
+    expect(queryAllTexts(`${MENU} [role=menuitem]`)).toEqual(["Copy Invoice URL"]);
+    expect(`${MENU} [role=menuitem]:first`).toBeFocused();
+    await contains(`${MENU} [role=menuitem]`).click();
+    await animationFrame();
+    expect(MENU).toHaveCount(0);
+    expect.verifySteps([{ action: 11, ids: [2] }]);
+
+    rightClick(".o_kanban_record:contains(INV/001)");
+    await animationFrame();
+    expect(queryAllTexts(`${MENU} [role=menuitem]`)).toEqual(["Copy Invoice URL", "Open link"]);
+});
+
+test("kanban without the addon's actions: the browser's menu stays", async () => {
+    await openInvoices({ flagged: false, viewType: "kanban" });
+    const event = rightClick(".o_kanban_record:contains(INV/001)");
+    await animationFrame();
+    expect(event.defaultPrevented).toBe(false);
+    expect(MENU).toHaveCount(0);
+});
+
+test("long press on a row opens the menu; the lift is no tap on the row", async () => {
+    onRpc("/web/action/run", async (request) => {
+        const { params } = await request.json();
+        expect.step(params.context.active_ids);
+        return false;
+    });
+    await openInvoices();
+    const ROW = ".o_data_row:eq(1) .o_data_cell";
+    touch("pointerdown", ROW);
+    await advanceTime(LONG_PRESS_DELAY - 100);
+    await animationFrame();
+    expect(MENU).toHaveCount(0);
+    await advanceTime(100);
+    await animationFrame();
+    expect(queryAllTexts(`${MENU} [role=menuitem]`)).toEqual(["Copy Invoice URL"]);
+    touch("pointerup", ROW);
+    expect(tap(ROW).defaultPrevented).toBe(true);
+    expect(MENU).toHaveCount(1);
+    await contains(`${MENU} [role=menuitem]`).click();
+    expect.verifySteps([[2]]);
+});
+
+test("a tap, a scroll or a mouse press is no long press", async () => {
+    await openInvoices();
+    const ROW = ".o_data_row:eq(0) .o_data_cell";
+    // Tap: the finger lifts at once, the click goes through.
+    touch("pointerdown", ROW);
+    touch("pointerup", ROW);
+    await advanceTime(LONG_PRESS_DELAY * 2);
+    await animationFrame();
+    expect(MENU).toHaveCount(0);
+    // Scroll: the finger moves, no menu.
+    touch("pointerdown", ROW);
+    touch("pointermove", ROW, { dy: 30 });
+    await advanceTime(LONG_PRESS_DELAY * 2);
+    await animationFrame();
+    expect(MENU).toHaveCount(0);
+    touch("pointercancel", ROW);
+    // A held mouse button is a mouse press, not a touch.
+    queryOne(ROW).dispatchEvent(
+        new PointerEvent("pointerdown", { bubbles: true, pointerType: "mouse", isPrimary: true })
+    );
+    await advanceTime(LONG_PRESS_DELAY * 2);
+    await animationFrame();
+    expect(MENU).toHaveCount(0);
+});
+
+test("long press on a kanban card opens the menu for that card", async () => {
+    onRpc("/web/action/run", async (request) => {
+        const { params } = await request.json();
+        expect.step(params.context.active_ids);
+        return false;
+    });
+    await openInvoices({ viewType: "kanban" });
+    const CARD = ".o_kanban_record:contains(INV/003)";
+    touch("pointerdown", CARD);
+    await advanceTime(LONG_PRESS_DELAY);
+    await animationFrame();
+    expect(MENU).toHaveCount(1);
+    touch("pointerup", CARD);
+    expect(tap(CARD).defaultPrevented).toBe(true);
+    await contains(`${MENU} [role=menuitem]:contains(Copy Invoice URL)`).click();
+    expect.verifySteps([[3]]);
+    // A browser that also reports the long press as a context menu: still one menu.
+    touch("pointerdown", CARD);
+    await advanceTime(LONG_PRESS_DELAY);
+    const contextMenu = rightClick(CARD);
+    await animationFrame();
+    expect(contextMenu.defaultPrevented).toBe(true);
+    expect(MENU).toHaveCount(1);
 });

@@ -4,7 +4,7 @@ import { Component, onMounted, useExternalListener, useRef } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 
 /**
- * A small menu at the mouse position, for the rows of a list.
+ * A small menu at the pointer's position, for the records of a list or kanban.
  *
  * Keyboard first: it takes the focus, arrows move between items, Enter or
  * Space run one, Escape and Tab close it. A press outside also closes it.
@@ -36,7 +36,9 @@ export class PaymentLinkContextMenu extends Component {
             this.keepInViewport();
             this.itemElements[0]?.focus();
         });
-        useExternalListener(window, "mousedown", this.onWindowMouseDown, { capture: true });
+        // Pointer, not mouse: a finger that held a record to open the menu is no
+        // press outside, whatever compatibility mouse events the browser sends.
+        useExternalListener(window, "pointerdown", this.onWindowPointerDown, { capture: true });
         // Capture: Escape must close the menu, not also discard the list's edits.
         useExternalListener(window, "keydown", this.onWindowKeydown, { capture: true });
         useExternalListener(window, "resize", () => this.props.close());
@@ -64,7 +66,7 @@ export class PaymentLinkContextMenu extends Component {
         el.style.top = `${top}px`;
     }
 
-    onWindowMouseDown(ev) {
+    onWindowPointerDown(ev) {
         if (!this.rootRef.el?.contains(ev.target)) {
             this.props.close();
         }

@@ -96,7 +96,7 @@ registry.category("web_tour.tours").add("islebooks_list_context_menu", {
             run() {
                 document
                     .querySelector(".o_control_panel")
-                    .dispatchEvent(new MouseEvent("mousedown", { bubbles: true }));
+                    .dispatchEvent(new PointerEvent("pointerdown", { bubbles: true }));
             },
         },
         {

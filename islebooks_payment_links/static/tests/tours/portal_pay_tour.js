@@ -6,8 +6,9 @@ import { payWithDemoSteps } from "./demo_payment_steps";
 const LINK = /\/pay\/[A-Za-z0-9_-]{43}/;
 
 /**
- * Staff open the customer, use Actions > Generate Payment Link and get the
- * portal link in a dialog (with its QR code).
+ * Staff open the customer, use Actions > Customer Portal Link and get the
+ * portal link in a dialog (with its QR code), readable: the whole link and
+ * name, no empty rows, a Copy button with a name.
  */
 registry.category("web_tour.tours").add("islebooks_generate_portal_link", {
     steps: () => [
@@ -17,8 +18,8 @@ registry.category("web_tour.tours").add("islebooks_generate_portal_link", {
             run: "click",
         },
         {
-            content: "Generate Payment Link",
-            trigger: ".o-dropdown--menu .o-dropdown-item:contains(Generate Payment Link)",
+            content: "Customer Portal Link",
+            trigger: ".o-dropdown--menu .o-dropdown-item:contains(Customer Portal Link)",
             run: "click",
         },
         {
@@ -38,6 +39,23 @@ registry.category("web_tour.tours").add("islebooks_generate_portal_link", {
                     if (!row.querySelector(`button[name=${name}]`)) {
                         throw new Error(`No ${name} button`);
                     }
+                }
+                const table = row.closest("table");
+                if (table.querySelectorAll("tbody tr:not(.o_data_row)").length) {
+                    throw new Error("Empty rows pad the dialog");
+                }
+                for (const name of ["partner_id", "url"]) {
+                    const cell = row.querySelector(`td[name=${name}]`);
+                    const cut = [cell, ...cell.querySelectorAll("*")].find(
+                        (el) => el.scrollWidth > el.clientWidth + 1
+                    );
+                    if (cut) {
+                        throw new Error(`The ${name} cell cuts its text: ${cut.textContent}`);
+                    }
+                }
+                const copy = row.querySelector("td[name=url] button.o_islebooks_link_copy");
+                if (copy?.getAttribute("aria-label") !== "Copy link" || !copy.title) {
+                    throw new Error("The Copy button has no accessible name");
                 }
             },
         },

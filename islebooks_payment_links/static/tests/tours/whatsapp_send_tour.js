@@ -40,7 +40,9 @@ function checkOpenedUrl() {
 }
 
 function checkTextHasLink() {
-    const link = document.querySelector("div[name=payment_link_url] span").textContent.trim();
+    const link = document
+        .querySelector("div[name=payment_link_url] .o_islebooks_link_text")
+        .textContent.trim();
     if (!link.includes("/pay/") || !document.body.dataset.openedText.includes(link)) {
         throw new Error(`The message does not contain the invoice's link ${link}`);
     }
@@ -96,14 +98,14 @@ registry.category("web_tour.tours").add("islebooks_whatsapp_send_tour", {
         },
         {
             content: "The message carries the invoice's payment link",
-            trigger: "div[name=payment_link_url] span:contains(/pay/)",
+            trigger: "div[name=payment_link_url] .o_islebooks_link_text:contains(/pay/)",
             run: checkTextHasLink,
         },
         // The same action from the invoice form.
         ...sendViaWhatsapp(),
         {
             content: "The message carries the same link",
-            trigger: "div[name=payment_link_url] span:contains(/pay/)",
+            trigger: "div[name=payment_link_url] .o_islebooks_link_text:contains(/pay/)",
             run() {
                 checkTextHasLink();
                 unpatch();
