@@ -93,8 +93,10 @@ class AccountMove(models.Model):
         # A link belongs to its customer: an invoice given to another customer
         # (or company) no longer opens through the old one's link.
         stale = live.filtered(
-            lambda link: link.partner_id != link.move_id.commercial_partner_id
-            or link.company_id != link.move_id.company_id
+            lambda link: (
+                link.partner_id != link.move_id.commercial_partner_id
+                or link.company_id != link.move_id.company_id
+            )
         )
         stale._revoke(
             invoice_note=_(

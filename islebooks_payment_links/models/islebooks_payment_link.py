@@ -297,10 +297,12 @@ class IslebooksPaymentLink(models.Model):
         live = Link.search(domain)
         now = fields.Datetime.now()
         expired = live.filtered(
-            lambda link: (link.expires_at and link.expires_at <= now)
-            # The invoice changed customer or company since: the link was theirs.
-            or link.partner_id != partner_of[link[key_field].id]
-            or link.company_id != company_of[link[key_field].id]
+            lambda link: (
+                (link.expires_at and link.expires_at <= now)
+                # The invoice changed customer or company since: the link was theirs.
+                or link.partner_id != partner_of[link[key_field].id]
+                or link.company_id != company_of[link[key_field].id]
+            )
         )
         if expired:
             # An expired link frees its slot for a fresh one; it stays on file.

@@ -205,7 +205,9 @@ class InsiderCommon(PaymentLinkMatrixCommon):
         # could be pointed at instead.
         as_billing_a = cls.env(user=billing_a, context={"allowed_company_ids": cls.company_a.ids})
         for _i in range(2):
-            action = as_billing_a["res.partner"].browse(cls.a_partner.id).action_generate_payment_link()
+            action = (
+                as_billing_a["res.partner"].browse(cls.a_partner.id).action_generate_payment_link()
+            )
             as_billing_a["account.move"].browse(cls.a_invoice.id).action_send_whatsapp()
         wizard = cls.env["islebooks.payment.link.wizard"].browse(action["res_id"])
         whatsapp_line = cls.env["islebooks.whatsapp.send.line"].search(
@@ -214,8 +216,10 @@ class InsiderCommon(PaymentLinkMatrixCommon):
         reject = cls.env["islebooks.payment.confirmation.reject"].create(
             {"confirmation_ids": [Command.set(confirmation.ids)], "reason": "Not on statement"}
         )
-        throttle = cls.env[THROTTLE].sudo().create(
-            {"address": "198.51.100.7", "bucket": fields.Datetime.now(), "failures": 3}
+        throttle = (
+            cls.env[THROTTLE]
+            .sudo()
+            .create({"address": "198.51.100.7", "bucket": fields.Datetime.now(), "failures": 3})
         )
         records = {
             "islebooks.payment.link": link,

@@ -58,7 +58,9 @@ class IslebooksWhatsappSend(models.TransientModel):
                     "company_id": moves[:1].company_id.id,
                     "line_ids": [
                         Command.create(
-                            self._prepare_line(customer, group, portal_urls.get((customer, company)))
+                            self._prepare_line(
+                                customer, group, portal_urls.get((customer, company))
+                            )
                         )
                         for (customer, company), group in groups.items()
                     ],
