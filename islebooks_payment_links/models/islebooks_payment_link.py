@@ -397,8 +397,10 @@ class IslebooksPaymentLink(models.Model):
         ):
             # Never another company's document, nor a vendor bill or entry.
             return link.browse()
-        if link.scope == "portal" and link.partner_id.commercial_partner_id != link.partner_id:
-            # The customer became a contact of a company: its account is the company's now.
+        if link.scope == "portal" and (
+            not link.partner_id.active or link.partner_id.commercial_partner_id != link.partner_id
+        ):
+            # Archived, or became a contact of a company: its account is the company's now.
             return link.browse()
         return link
 
@@ -513,6 +515,10 @@ class IslebooksPaymentLink(models.Model):
         move = link.move_id
         if not partner.active or (move and move.state != "posted"):
             # Archived/merged customers and cancelled invoices get no new link.
+            return Link.browse()
+        if (move.commercial_partner_id or partner.commercial_partner_id) != partner:
+            # The invoice (or the contact) belongs to another customer now: the
+            # holder of the old link gets nothing of theirs, not even by email.
             return Link.browse()
         link.renewal_requested_at = now
         Link = Link.with_company(link.company_id)

@@ -610,6 +610,20 @@ class TestInsiderAttacks(InsiderCommon):
         response = self.url_open(f"/pay/{old.token}")
         self.assertEqual(response.status_code, 404)
         self.assertNotIn(invoice.name, response.text)
+        # The old customer asking for a fresh link from it gets nothing of the
+        # new customer's (who has no email: it would have gone to the old one).
+        self.rival.email = False
+        Mail = self.env["mail.mail"].sudo()
+        mails_before = Mail.search([])
+        self.assertFalse(self.env["islebooks.payment.link"]._request_renewal(old.token))
+        self.assertFalse(
+            (Mail.search([]) - mails_before).filtered(
+                lambda mail: (
+                    self.a_partner.email in (mail.email_to or "")
+                    or self.a_partner in mail.recipient_ids
+                )
+            )
+        )
         new = invoice._get_payment_links()
         self.assertNotEqual(new, old)
         self.assertEqual(new.partner_id, self.rival)
