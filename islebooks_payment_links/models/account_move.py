@@ -8,26 +8,41 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.sql import create_index
 
+from .islebooks_payment_link import STAFF_GROUP, check_protected_write, check_staff_access
+
 LINKABLE_MOVE_TYPES = ("out_invoice", "out_refund")
 
 
 class AccountMove(models.Model):
     _inherit = "account.move"
 
+    # Links are bearer credentials: only invoicing staff see them (a sudo-free
+    # compute then applies the links' company rule too).
     payment_link_ids = fields.One2many(
-        "islebooks.payment.link", "move_id", string="Payment links", readonly=True
+        "islebooks.payment.link",
+        "move_id",
+        string="Payment links",
+        readonly=True,
+        groups=STAFF_GROUP,
     )
     payment_link_id = fields.Many2one(
         "islebooks.payment.link",
         string="Payment link",
         compute="_compute_payment_link",
+        groups=STAFF_GROUP,
         help="The link currently shared with the customer for this invoice.",
     )
-    payment_link_url = fields.Char("Payment link URL", compute="_compute_payment_link")
-    payment_link_expires_at = fields.Datetime(compute="_compute_payment_link")
-    payment_link_first_viewed_at = fields.Datetime(compute="_compute_payment_link")
-    payment_link_last_viewed_at = fields.Datetime(compute="_compute_payment_link")
-    payment_link_view_count = fields.Integer(compute="_compute_payment_link")
+    payment_link_url = fields.Char(
+        "Payment link URL", compute="_compute_payment_link", groups=STAFF_GROUP
+    )
+    payment_link_expires_at = fields.Datetime(compute="_compute_payment_link", groups=STAFF_GROUP)
+    payment_link_first_viewed_at = fields.Datetime(
+        compute="_compute_payment_link", groups=STAFF_GROUP
+    )
+    payment_link_last_viewed_at = fields.Datetime(
+        compute="_compute_payment_link", groups=STAFF_GROUP
+    )
+    payment_link_view_count = fields.Integer(compute="_compute_payment_link", groups=STAFF_GROUP)
     payment_confirmation_ids = fields.Many2many(
         "islebooks.payment.confirmation",
         "islebooks_payment_confirmation_move_rel",
@@ -36,6 +51,7 @@ class AccountMove(models.Model):
         string="Bank transfer confirmations",
         readonly=True,
         copy=False,
+        groups=STAFF_GROUP,
     )
     payment_confirmation_pending_count = fields.Integer(
         compute="_compute_payment_confirmation_pending_count",
@@ -52,6 +68,41 @@ class AccountMove(models.Model):
             "account_move__commercial_partner_id_index",
             self._table,
             ["commercial_partner_id"],
+        )
+        return res
+
+    def write(self, vals):
+        # Links and confirmations are attached by the addon, never over RPC.
+        check_protected_write(
+            self, {"payment_link_ids", "payment_confirmation_ids"} & set(vals), ()
+        )
+        if "partner_id" not in vals and "company_id" not in vals:
+            return super().write(vals)
+        live = (
+            self.env["islebooks.payment.link"]
+            .sudo()
+            .search(
+                [
+                    ("scope", "=", "invoice"),
+                    ("move_id", "in", self.ids),
+                    ("revoked_at", "=", False),
+                ]
+            )
+        )
+        res = super().write(vals)
+        # A link belongs to its customer: an invoice given to another customer
+        # (or company) no longer opens through the old one's link.
+        stale = live.filtered(
+            lambda link: (
+                link.partner_id != link.move_id.commercial_partner_id
+                or link.company_id != link.move_id.company_id
+            )
+        )
+        stale._revoke(
+            invoice_note=_(
+                "Payment link revoked: the invoice's customer changed, so the link sent to "
+                "the previous customer no longer opens it. The next link handed out is new."
+            )
         )
         return res
 
@@ -183,10 +234,13 @@ class AccountMove(models.Model):
                 raise ValidationError(blocker)
 
     def action_regenerate_payment_link(self):
+        check_staff_access(self.env)
         self.payment_link_id.action_regenerate()
         return True
 
     def action_copy_payment_link(self):
+        check_staff_access(self.env)
+        self.check_access("read")
         self._check_payment_link_allowed()
         self.company_id._check_payment_link_readiness()
         links = self._get_payment_links()
@@ -202,6 +256,7 @@ class AccountMove(models.Model):
         }
 
     def action_revoke_payment_link(self):
+        check_staff_access(self.env)
         self.payment_link_id.action_revoke()
         return True
 
@@ -291,8 +346,9 @@ class AccountMove(models.Model):
 
     def action_send_whatsapp(self):
         """Open WhatsApp with the payment message (one customer) or the wizard (several)."""
-        if not self.env.user.has_group("account.group_account_invoice"):
+        if not self.env.user.has_group(STAFF_GROUP):
             raise AccessError(_("Only invoicing users can send invoices via WhatsApp."))
+        self.check_access("read")
         if not self:
             raise UserError(_("Select the invoices to send via WhatsApp."))
         return self.env["islebooks.whatsapp.send"]._action_send(self)

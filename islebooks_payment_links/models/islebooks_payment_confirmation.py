@@ -4,8 +4,10 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
+
+from .islebooks_payment_link import check_protected_write, check_staff_access
 
 # Proof files are recognised by their first bytes, never by name or declared type.
 PROOF_SIGNATURES = (
@@ -17,6 +19,8 @@ OPEN_PAYMENT_STATES = ("not_paid", "partial")
 SUBMISSIONS_PER_HOUR = 10
 MAX_REFERENCE_LENGTH = 64
 MAX_NOTE_LENGTH = 1000
+# What staff correct before approving; the rest is the customer's report or the review.
+STAFF_WRITABLE_FIELDS = frozenset({"amount", "transfer_date", "bank_reference", "journal_id"})
 
 
 def sniff_proof(data):
@@ -110,6 +114,38 @@ class IslebooksPaymentConfirmation(models.Model):
     proof_name = fields.Char(related="proof_attachment_id.name", string="Proof file")
     proof_image = fields.Binary(compute="_compute_proof_views", string="Proof image")
     proof_pdf = fields.Binary(compute="_compute_proof_views", string="Proof document")
+
+    @api.constrains("invoice_ids", "partner_id", "company_id")
+    def _check_invoices(self):
+        for confirmation in self.sudo():
+            invoices = confirmation.invoice_ids
+            if invoices.company_id - confirmation.company_id:
+                raise ValidationError(_("A confirmation only covers invoices of its company."))
+            if invoices.commercial_partner_id - confirmation.partner_id:
+                raise ValidationError(_("A confirmation only covers invoices of its customer."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(
+                _("Bank transfer confirmations are reported by customers from their payment link.")
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        # The customer's report and the review outcome are the addon's to write
+        # (from the website and Approve/Reject); staff correct the transfer's
+        # details while it is still to review.
+        check_protected_write(self, vals, STAFF_WRITABLE_FIELDS | self._mail_fields())
+        if not self.env.su and set(vals) & STAFF_WRITABLE_FIELDS:
+            self._check_pending()
+        return super().write(vals)
+
+    @api.model
+    def _mail_fields(self):
+        """Fields of the chatter (followers, activities, messages), written by Odoo's mail."""
+        mixins = ("mail.thread", "mail.activity.mixin")
+        return {name for mixin in mixins for name in self.env[mixin]._fields}
 
     @api.depends("partner_id.name", "amount", "currency_id")
     def _compute_display_name(self):
@@ -429,6 +465,8 @@ class IslebooksPaymentConfirmation(models.Model):
                 )
 
     def action_approve(self):
+        check_staff_access(self.env)
+        self.check_access("write")
         self._lock_for_review()
         self._check_pending()
         for confirmation in self:
@@ -495,7 +533,7 @@ class IslebooksPaymentConfirmation(models.Model):
             }
         )
         payments = wizard._create_payments()
-        self.write(
+        self.sudo().write(
             {
                 "state": "approved",
                 "payment_ids": [fields.Command.set(payments.ids)],
@@ -513,6 +551,7 @@ class IslebooksPaymentConfirmation(models.Model):
         )
 
     def action_open_reject_wizard(self):
+        check_staff_access(self.env)
         self._check_pending()
         return {
             "type": "ir.actions.act_window",
@@ -526,9 +565,11 @@ class IslebooksPaymentConfirmation(models.Model):
     def _reject(self, reason):
         if not (reason or "").strip():
             raise UserError(_("Give the customer a reason for the rejection."))
+        check_staff_access(self.env)
+        self.check_access("write")
         self._lock_for_review()
         self._check_pending()
-        self.write(
+        self.sudo().write(
             {
                 "state": "rejected",
                 "reject_reason": reason.strip(),

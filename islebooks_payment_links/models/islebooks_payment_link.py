@@ -4,7 +4,7 @@ import secrets
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, consteq
 
@@ -23,6 +23,44 @@ TOKEN_BYTES = 32
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 # Reloads closer together than this are one view (see _register_view).
 VIEW_DEBOUNCE = timedelta(minutes=1)
+# Who may see and manage links in the backend (tokens are bearer credentials).
+STAFF_GROUP = "account.group_account_invoice"
+# What staff may change on a link; the rest is written by the addon's own code.
+STAFF_WRITABLE_FIELDS = frozenset({"expires_at"})
+
+
+def check_staff_access(env):
+    """Raise an AccessError unless ``env`` may manage payment links.
+
+    The addon's own code runs its internal steps with ``sudo()`` (revoking the
+    links of an archived customer, the website's pages): that is allowed.
+    """
+    if not env.su and not env.user.has_group(STAFF_GROUP):
+        raise AccessError(env._("Only invoicing users can manage payment links."))
+
+
+def check_protected_write(records, vals, allowed):
+    """Refuse, outside the addon's own (sudo) code, a write of a field not in ``allowed``.
+
+    ``readonly=`` only hides a field in the form: over RPC anything can be
+    written, so the fields the addon manages (tokens, targets, review state)
+    are refused here whatever the caller's rights on the model.
+    """
+    if records.env.su:
+        return
+    refused = sorted(set(vals) - set(allowed))
+    if refused:
+        raise AccessError(
+            records.env._(
+                "These fields of %(model)s are set by the addon and cannot be changed by hand: "
+                "%(fields)s.",
+                model=records._description,
+                fields=", ".join(
+                    records._fields[name].string if name in records._fields else name
+                    for name in refused
+                ),
+            )
+        )
 
 
 def _digest(token):
@@ -33,12 +71,14 @@ class IslebooksPaymentLink(models.Model):
     _name = "islebooks.payment.link"
     _description = "Payment Link"
     _order = "id desc"
+    _check_company_auto = True
 
     token = fields.Char(
         required=True,
         readonly=True,
         copy=False,
         default=lambda self: secrets.token_urlsafe(TOKEN_BYTES),
+        groups=STAFF_GROUP,
     )
     # Lookups go through the digest: the timing of the index lookup then says
     # nothing about how close a guessed token is to a real one.
@@ -57,6 +97,7 @@ class IslebooksPaymentLink(models.Model):
         readonly=True,
         ondelete="cascade",
         index="btree_not_null",
+        check_company=True,
     )
     partner_id = fields.Many2one(
         "res.partner",
@@ -65,6 +106,7 @@ class IslebooksPaymentLink(models.Model):
         readonly=True,
         ondelete="cascade",
         index=True,
+        check_company=True,
         help="Commercial partner whose documents the link opens.",
     )
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
@@ -94,7 +136,7 @@ class IslebooksPaymentLink(models.Model):
         compute="_compute_state",
         search="_search_state",
     )
-    url = fields.Char("Link", compute="_compute_url")
+    url = fields.Char("Link", compute="_compute_url", groups=STAFF_GROUP)
     transaction_ids = fields.One2many(
         "payment.transaction", "islebooks_payment_link_id", string="Payments", readonly=True
     )
@@ -108,6 +150,33 @@ class IslebooksPaymentLink(models.Model):
             "An invoice link needs an invoice; a portal link must not have one.",
         ),
     ]
+
+    @api.constrains("scope", "move_id", "partner_id", "company_id")
+    def _check_target(self):
+        """An invoice link opens an invoice of its company and its customer, nothing else."""
+        for link in self.sudo().filtered(lambda link: link.scope == "invoice"):
+            move = link.move_id
+            if move.company_id != link.company_id:
+                raise ValidationError(
+                    _("A payment link must be in the company of its invoice %s.", move.name)
+                )
+            if move.commercial_partner_id != link.partner_id:
+                raise ValidationError(
+                    _("A payment link must be for the customer of its invoice %s.", move.name)
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Links are made by the addon (_get_or_create), never with a chosen token.
+        if not self.env.su:
+            raise AccessError(
+                _("Payment links are created from the invoices and customers, not by hand.")
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_write(self, vals, STAFF_WRITABLE_FIELDS)
+        return super().write(vals)
 
     def init(self):
         # At most one live link per invoice and per customer portal: copying a
@@ -227,7 +296,14 @@ class IslebooksPaymentLink(models.Model):
             domain.append(("company_id", "=", self.env.company.id))
         live = Link.search(domain)
         now = fields.Datetime.now()
-        expired = live.filtered(lambda link: link.expires_at and link.expires_at <= now)
+        expired = live.filtered(
+            lambda link: (
+                (link.expires_at and link.expires_at <= now)
+                # The invoice changed customer or company since: the link was theirs.
+                or link.partner_id != partner_of[link[key_field].id]
+                or link.company_id != company_of[link[key_field].id]
+            )
+        )
         if expired:
             # An expired link frees its slot for a fresh one; it stays on file.
             # Flushed now: the insert below must not meet it in the unique index.
@@ -316,8 +392,15 @@ class IslebooksPaymentLink(models.Model):
         if link.scope == "invoice" and (
             link.move_id.company_id != link.company_id
             or link.move_id.move_type not in ("out_invoice", "out_refund")
+            # The invoice went to another customer (reset, edited, posted again).
+            or link.move_id.commercial_partner_id != link.partner_id
         ):
             # Never another company's document, nor a vendor bill or entry.
+            return link.browse()
+        if link.scope == "portal" and (
+            not link.partner_id.active or link.partner_id.commercial_partner_id != link.partner_id
+        ):
+            # Archived, or became a contact of a company: its account is the company's now.
             return link.browse()
         return link
 
@@ -388,6 +471,7 @@ class IslebooksPaymentLink(models.Model):
 
     def action_regenerate(self):
         """Rotate from the backend; opens the new link when there is one."""
+        check_staff_access(self.env)
         new_links = self._regenerate()
         if len(new_links) == 1:
             return {
@@ -403,7 +487,7 @@ class IslebooksPaymentLink(models.Model):
     def _revoke_for_partners(self, partners):
         """Revoke every live link opening the documents of ``partners``."""
         links = self.sudo().search([("partner_id", "in", partners.ids), ("revoked_at", "=", False)])
-        links.action_revoke()
+        links._revoke()
         return links
 
     # ------------------------------------------------------------------
@@ -431,6 +515,10 @@ class IslebooksPaymentLink(models.Model):
         move = link.move_id
         if not partner.active or (move and move.state != "posted"):
             # Archived/merged customers and cancelled invoices get no new link.
+            return Link.browse()
+        if (move.commercial_partner_id or partner.commercial_partner_id) != partner:
+            # The invoice (or the contact) belongs to another customer now: the
+            # holder of the old link gets nothing of theirs, not even by email.
             return Link.browse()
         link.renewal_requested_at = now
         Link = Link.with_company(link.company_id)
@@ -460,11 +548,16 @@ class IslebooksPaymentLink(models.Model):
         return fresh
 
     def action_revoke(self):
+        check_staff_access(self.env)
+        return self._revoke()
+
+    def _revoke(self, invoice_note=None):
+        """Revoke the live links of ``self``, with a note in the chatter of what they opened."""
         live = self.filtered(lambda link: not link.revoked_at)
         live.sudo().write({"revoked_at": fields.Datetime.now(), "revoked_by_id": self.env.uid})
         for link in live.filtered("move_id"):
             link.move_id.message_post(
-                body=_("Payment link revoked: it no longer opens the invoice."),
+                body=invoice_note or _("Payment link revoked: it no longer opens the invoice."),
                 subtype_xmlid="mail.mt_note",
             )
         for link in live.filtered(lambda link: link.scope == "portal"):
@@ -482,7 +575,7 @@ class IslebooksPaymentLink(models.Model):
             for link in self
             if link.expires_at and link.expires_at > fields.Datetime.now()
         }
-        self.action_revoke()
+        self._revoke()
         new_links = self.browse()
         groups = self.grouped(lambda link: (link.scope, link.company_id))
         for (scope, company), links in groups.items():

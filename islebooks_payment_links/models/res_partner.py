@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools.phone import PhoneNumberError, to_e164
+from .islebooks_payment_link import STAFF_GROUP, check_staff_access
 
 
 class ResPartner(models.Model):
@@ -129,46 +130,48 @@ class ResPartner(models.Model):
             "target": "current",
         }
 
+    # The customer's portal link is a bearer credential to its whole account:
+    # only invoicing staff see it, computed without sudo so the links' company
+    # rule applies as well.
     payment_link_portal_id = fields.Many2one(
         "islebooks.payment.link",
         string="Portal payment link",
         compute="_compute_payment_link_portal",
+        groups=STAFF_GROUP,
         help="The customer's active portal link in the current company.",
     )
-    payment_link_portal_url = fields.Char("Portal link", compute="_compute_payment_link_portal")
+    payment_link_portal_url = fields.Char(
+        "Portal link", compute="_compute_payment_link_portal", groups=STAFF_GROUP
+    )
     payment_link_portal_created_at = fields.Datetime(
-        "Link created", compute="_compute_payment_link_portal"
+        "Link created", compute="_compute_payment_link_portal", groups=STAFF_GROUP
     )
     payment_link_portal_expires_at = fields.Datetime(
-        "Link expires", compute="_compute_payment_link_portal"
+        "Link expires", compute="_compute_payment_link_portal", groups=STAFF_GROUP
     )
     payment_link_portal_first_viewed_at = fields.Datetime(
-        "First opened", compute="_compute_payment_link_portal"
+        "First opened", compute="_compute_payment_link_portal", groups=STAFF_GROUP
     )
     payment_link_portal_last_viewed_at = fields.Datetime(
-        "Last opened", compute="_compute_payment_link_portal"
+        "Last opened", compute="_compute_payment_link_portal", groups=STAFF_GROUP
     )
     payment_link_portal_view_count = fields.Integer(
-        "Link views", compute="_compute_payment_link_portal"
+        "Link views", compute="_compute_payment_link_portal", groups=STAFF_GROUP
     )
     payment_link_portal_payment_count = fields.Integer(
-        "Link payments", compute="_compute_payment_link_portal"
+        "Link payments", compute="_compute_payment_link_portal", groups=STAFF_GROUP
     )
 
     @api.depends_context("company")
     def _compute_payment_link_portal(self):
         # One search for all the partners shown, whatever their number.
-        links = (
-            self.env["islebooks.payment.link"]
-            .sudo()
-            .search(
-                [
-                    ("scope", "=", "portal"),
-                    ("partner_id", "in", self.commercial_partner_id.ids),
-                    ("company_id", "=", self.env.company.id),
-                    ("state", "=", "active"),
-                ]
-            )
+        links = self.env["islebooks.payment.link"].search(
+            [
+                ("scope", "=", "portal"),
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "=", self.env.company.id),
+                ("state", "=", "active"),
+            ]
         )
         by_partner = {link.partner_id.id: link.id for link in links}
         for partner in self:
@@ -189,6 +192,8 @@ class ResPartner(models.Model):
         )
 
     def action_generate_payment_link(self):
+        check_staff_access(self.env)
+        self.check_access("read")
         wizard = self.env["islebooks.payment.link.wizard"].create(
             {"partner_ids": [fields.Command.set(self.commercial_partner_id.ids)]}
         )
@@ -196,6 +201,7 @@ class ResPartner(models.Model):
 
     def action_open_portal_payment_link(self):
         self.ensure_one()
+        check_staff_access(self.env)
         return {
             "type": "ir.actions.act_window",
             "name": _("Portal payment link"),

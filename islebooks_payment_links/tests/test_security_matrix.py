@@ -558,7 +558,7 @@ class TestPaymentLinkEveryRoute(PaymentLinkRouteCommon):
                 "/pay/<string:token>/renew",
             },
         )
-        self.expired_link.renewal_requested_at = False
+        self.expired_link.sudo().renewal_requested_at = False
         Confirmation = self.env["islebooks.payment.confirmation"].sudo()
         for rule in posts:
             for token in (self.own_link.token, self.expired_link.token):

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..models.islebooks_payment_link import check_staff_access
+
 
 class IslebooksPaymentConfirmationReject(models.TransientModel):
     _name = "islebooks.payment.confirmation.reject"
@@ -18,5 +20,6 @@ class IslebooksPaymentConfirmationReject(models.TransientModel):
 
     def action_reject(self):
         self.ensure_one()
+        check_staff_access(self.env)
         self.confirmation_ids._reject(self.reason)
         return {"type": "ir.actions.act_window_close"}

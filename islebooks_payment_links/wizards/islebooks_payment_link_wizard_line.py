@@ -5,11 +5,16 @@ import qrcode
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import RedirectWarning, UserError
+from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.osv import expression
 from odoo.tools import format_amount
 
-from ..models.islebooks_payment_link import OPEN_INVOICE_DOMAIN
+from ..models.islebooks_payment_link import (
+    OPEN_INVOICE_DOMAIN,
+    STAFF_GROUP,
+    check_protected_write,
+    check_staff_access,
+)
 from ..tools.phone import to_international
 from ..tools.whatsapp import html_to_text, whatsapp_url
 
@@ -17,8 +22,12 @@ from ..tools.whatsapp import html_to_text, whatsapp_url
 class IslebooksPaymentLinkWizardLine(models.TransientModel):
     _name = "islebooks.payment.link.wizard.line"
     _description = "Generate Payment Link: one customer"
+    _check_company_auto = True
 
-    wizard_id = fields.Many2one("islebooks.payment.link.wizard", required=True, ondelete="cascade")
+    wizard_id = fields.Many2one(
+        "islebooks.payment.link.wizard", required=True, ondelete="cascade", check_company=True
+    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True)
     link_id = fields.Many2one(
         "islebooks.payment.link",
@@ -26,16 +35,19 @@ class IslebooksPaymentLinkWizardLine(models.TransientModel):
         required=True,
         readonly=True,
         ondelete="cascade",
+        check_company=True,
     )
-    url = fields.Char("Link", related="link_id.url")
-    state = fields.Selection(related="link_id.state")
+    # Read as the user (not sudo): the links' company rule applies to the line too.
+    url = fields.Char("Link", related="link_id.url", related_sudo=False, groups=STAFF_GROUP)
+    state = fields.Selection(related="link_id.state", related_sudo=False)
     expires_at = fields.Datetime(
         "Expires on",
         related="link_id.expires_at",
+        related_sudo=False,
         readonly=False,
         help="Leave empty for a link that never expires.",
     )
-    qr_code = fields.Binary("QR code", compute="_compute_qr_code")
+    qr_code = fields.Binary("QR code", compute="_compute_qr_code", groups=STAFF_GROUP)
     qr_filename = fields.Char(compute="_compute_qr_code")
 
     @api.depends("url", "state")
@@ -59,17 +71,31 @@ class IslebooksPaymentLinkWizardLine(models.TransientModel):
             "target": "download",
         }
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Lines are inserted by the wizard itself, for the links it got or created.
+        if not self.env.su:
+            raise AccessError(_("Payment link lines are made by Generate Payment Link."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_write(self, vals, {"expires_at"})
+        return super().write(vals)
+
     def action_revoke(self):
         self.link_id.action_revoke()
         return self.wizard_id._action_open()
 
     def action_regenerate(self):
+        check_staff_access(self.env)
         for line in self:
-            line.link_id = line.link_id._regenerate()
+            # Checked above and by the rules on the line and its link.
+            line.sudo().link_id = line.link_id._regenerate()
         return self.wizard_id._action_open()
 
     def _check_active(self):
         self.ensure_one()
+        check_staff_access(self.env)
         if self.state != "active":
             raise UserError(
                 _("This link is %(state)s: regenerate it before sending it.", state=self.state)

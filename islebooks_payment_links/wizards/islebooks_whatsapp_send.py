@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.fields import Command
 from odoo.tools import format_amount
 
+from ..models.islebooks_payment_link import check_protected_write
 from ..tools.whatsapp import html_to_text, whatsapp_url
 
 
@@ -20,9 +21,18 @@ class IslebooksWhatsappSend(models.TransientModel):
 
     _name = "islebooks.whatsapp.send"
     _description = "Send invoices via WhatsApp"
+    _check_company_auto = True
 
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, default=lambda self: self.env.company
+    )
     line_ids = fields.One2many("islebooks.whatsapp.send.line", "wizard_id", readonly=True)
     error_count = fields.Integer(compute="_compute_error_count")
+
+    def write(self, vals):
+        # Made once by _action_send: its company and lines are not edited.
+        check_protected_write(self, vals, ())
+        return super().write(vals)
 
     @api.depends("line_ids.error")
     def _compute_error_count(self):
@@ -33,17 +43,30 @@ class IslebooksWhatsappSend(models.TransientModel):
     def _action_send(self, moves):
         moves._check_whatsapp_sendable()
         moves._get_payment_links()
+        # One message per customer and company: a message never carries the
+        # links of another company's documents.
         groups = defaultdict(lambda: moves.browse())
         for move in moves:
-            groups[move.commercial_partner_id] |= move
-        portal_urls = self._get_portal_urls(moves.commercial_partner_id)
-        wizard = self.create(
-            {
-                "line_ids": [
-                    Command.create(self._prepare_line(customer, group, portal_urls))
-                    for customer, group in groups.items()
-                ]
-            }
+            groups[move.commercial_partner_id, move.company_id] |= move
+        portal_urls = self._get_portal_urls(moves.commercial_partner_id, moves.company_id)
+        # Lines are the addon's to write (their URLs carry the links): made
+        # with sudo once the invoices are checked, then used as the user.
+        wizard = (
+            self.sudo()
+            .create(
+                {
+                    "company_id": moves[:1].company_id.id,
+                    "line_ids": [
+                        Command.create(
+                            self._prepare_line(
+                                customer, group, portal_urls.get((customer, company))
+                            )
+                        )
+                        for (customer, company), group in groups.items()
+                    ],
+                }
+            )
+            .sudo(False)
         )
         if len(wizard.line_ids) > 1:
             return {
@@ -58,8 +81,9 @@ class IslebooksWhatsappSend(models.TransientModel):
         return wizard.line_ids.action_open_whatsapp()
 
     @api.model
-    def _get_portal_urls(self, customers):
-        """Live portal links of these customers, without creating any."""
+    def _get_portal_urls(self, customers, companies):
+        """Live portal links of these customers in these companies, without creating any:
+        ``{(customer, company): url}``."""
         links = (
             self.env["islebooks.payment.link"]
             .sudo()
@@ -67,15 +91,15 @@ class IslebooksWhatsappSend(models.TransientModel):
                 [
                     ("scope", "=", "portal"),
                     ("partner_id", "in", customers.ids),
-                    ("company_id", "=", self.env.company.id),
+                    ("company_id", "in", companies.ids),
                     ("state", "=", "active"),
                 ]
             )
         )
-        return {link.partner_id: link.url for link in links}
+        return {(link.partner_id, link.company_id): link.url for link in links}
 
     @api.model
-    def _prepare_line(self, customer, moves, portal_urls):
+    def _prepare_line(self, customer, moves, portal_url):
         if len(moves.partner_id) == 1:
             contact = moves[:1]._get_whatsapp_contact()
         else:
@@ -83,6 +107,7 @@ class IslebooksWhatsappSend(models.TransientModel):
             contact = contact or customer
         number, error = contact._get_whatsapp_e164()
         values = {
+            "company_id": moves.company_id.id,
             "partner_id": customer.id,
             "contact_id": contact.id,
             "move_ids": [Command.set(moves.ids)],
@@ -90,7 +115,7 @@ class IslebooksWhatsappSend(models.TransientModel):
             "error": error,
         }
         if not error:
-            message = self._render_message(contact, moves, portal_urls.get(customer))
+            message = self._render_message(contact, moves, portal_url)
             web = moves[:1].company_id.whatsapp_link_mode == "web"
             values.update(message=message, url=whatsapp_url(number, message, web=web))
         return values

@@ -1,18 +1,21 @@
 from markupsafe import Markup
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, RedirectWarning
 
+from ..models.islebooks_payment_link import STAFF_GROUP, check_protected_write
 from ..tools.phone import to_international
 
 
 class IslebooksWhatsappSendLine(models.TransientModel):
     _name = "islebooks.whatsapp.send.line"
     _description = "WhatsApp message to one customer"
+    _check_company_auto = True
 
     wizard_id = fields.Many2one(
         "islebooks.whatsapp.send", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     contact_id = fields.Many2one(
         "res.partner", readonly=True, help="Whose WhatsApp number is used."
@@ -24,12 +27,27 @@ class IslebooksWhatsappSendLine(models.TransientModel):
         "move_id",
         string="Invoices",
         readonly=True,
+        check_company=True,
     )
     number = fields.Char("WhatsApp", readonly=True)
     error = fields.Char("Cannot send", readonly=True)
-    message = fields.Text(readonly=True)
-    url = fields.Char(readonly=True)
+    # Both carry the payment link: invoicing staff of the line's company only.
+    message = fields.Text(readonly=True, groups=STAFF_GROUP)
+    url = fields.Char(readonly=True, groups=STAFF_GROUP)
     opened = fields.Boolean(readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Lines are made by Send via WhatsApp, for invoices it checked.
+        if not self.env.su:
+            raise AccessError(_("WhatsApp message lines are made by Send via WhatsApp."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        # Only "opened" changes once the message is made: a URL edited by
+        # someone else would open another chat than the one shown.
+        check_protected_write(self, vals, {"opened"})
+        return super().write(vals)
 
     def action_open_whatsapp(self):
         """Open the chat in a new tab and note it on each invoice's chatter."""
