@@ -11,8 +11,8 @@ from odoo.http import content_disposition, request
 
 from odoo.addons.account_payment.controllers.portal import PortalAccount
 
-from ..models.islebooks_payment_link import MAX_INVOICES_PER_REQUEST, MAX_PDFS_PER_REQUEST
 from ..models.ir_http import harden, use_customer_lang
+from ..models.islebooks_payment_link import MAX_INVOICES_PER_REQUEST, MAX_PDFS_PER_REQUEST
 from ..models.islebooks_payment_link_throttle import TX_KEY_PREFIX, TX_WINDOW_MINUTES, client_key
 from ..tools.parsing import parse_amount, parse_id, parse_ids, parse_page
 
@@ -453,10 +453,19 @@ class PaymentLinkController(PortalAccount):
         link = self._portal_link_or_none(token)
         if not link:
             return self._not_found()
+        more_open = False
         if currency is not None:
-            # "Pay all": every open invoice in that currency, listed or not.
+            # "Pay all": the open invoices in that currency, listed or not, as
+            # many as one payment holds (one more read tells there are more).
             selection = f"{PAY_ALL_PREFIX}{currency}"
-            invoices = self._selected_moves(link, selection)
+            currency_id = parse_id(currency)
+            invoices = (
+                link._get_portal_unpaid_in_currency(currency_id, limit=MAX_INVOICES_PER_REQUEST + 1)
+                if currency_id
+                else request.env["account.move"].sudo().browse()
+            )
+            more_open = len(invoices) > MAX_INVOICES_PER_REQUEST
+            invoices = invoices[:MAX_INVOICES_PER_REQUEST]
             if not invoices:
                 return self._not_found()
         else:
@@ -485,18 +494,7 @@ class PaymentLinkController(PortalAccount):
             "allow_partial": len(invoices) == 1 and link.company_id.payment_link_allow_partial,
             # "Pay all" pays the oldest MAX_INVOICES_PER_REQUEST; say so when there are more.
             "max_invoices": MAX_INVOICES_PER_REQUEST,
-            "more_open": currency is not None
-            and len(invoices) == MAX_INVOICES_PER_REQUEST
-            and request.env["account.move"]
-            .sudo()
-            .search_count(
-                [
-                    *link._get_portal_unpaid_domain(),
-                    ("currency_id", "=", invoices.currency_id.id),
-                ],
-                limit=MAX_INVOICES_PER_REQUEST + 1,
-            )
-            > MAX_INVOICES_PER_REQUEST,
+            "more_open": more_open,
         }
         if not error:
             values.update(

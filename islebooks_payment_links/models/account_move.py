@@ -230,7 +230,9 @@ class AccountMove(models.Model):
         if stale:
             stale.islebooks_superseded = True
             stale._set_canceled(
-                state_message=_("Cleared by %s: the customer never finished it.", self.env.user.name)
+                state_message=_(
+                    "Cleared by %s: the customer never finished it.", self.env.user.name
+                )
             )
             for move in self:
                 move.message_post(

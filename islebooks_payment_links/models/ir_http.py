@@ -1,9 +1,9 @@
 import json
 import re
 
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 
-from odoo import models
+from odoo import _, models
 from odoo.exceptions import UserError
 from odoo.http import request
 
@@ -95,7 +95,13 @@ class IrHttp(models.AbstractModel):
             and "%" in str(args.get("token", ""))
         ):
             raise NotFound()
-        return super()._pre_dispatch(rule, args)
+        try:
+            return super()._pre_dispatch(rule, args)
+        except HTTPException as exc:
+            # E.g. Odoo's canonical-URL redirect (/invoice/\u0663 -> /invoice/3).
+            if exc.response is not None and is_payment_link_request():
+                harden(exc.response)
+            raise
 
     @classmethod
     def _serve_fallback(cls):
@@ -107,6 +113,15 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _handle_error(cls, exception):
+        if is_payment_link_request() and isinstance(exception, RequestEntityTooLarge):
+            # Odoo's frontend error page would read the oversized body again.
+            return harden(
+                request.make_response(
+                    _("This request is too large."),
+                    headers=[("Content-Type", "text/plain; charset=utf-8")],
+                    status=413,
+                )
+            )
         response = super()._handle_error(exception)
         if is_payment_link_request():
             if request.dispatcher.routing_type == "json":

@@ -289,7 +289,10 @@ class IslebooksPaymentConfirmation(models.Model):
         elif transfer_date > fields.Date.context_today(self):
             errors["transfer_date"] = _("The transfer date cannot be in the future.")
         elif transfer_date < (
-            min([d for d in invoices.mapped("invoice_date") if d] or [fields.Date.context_today(self)])
+            min(
+                [d for d in invoices.mapped("invoice_date") if d]
+                or [fields.Date.context_today(self)]
+            )
             - MAX_TRANSFER_AGE
         ):
             errors["transfer_date"] = _("The transfer date is too far in the past.")

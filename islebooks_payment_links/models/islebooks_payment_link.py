@@ -687,7 +687,10 @@ class IslebooksPaymentLink(models.Model):
         self.ensure_one()
         percent = self.company_id.payment_link_partial_min_percent or 0.0
         minimum = currency.round(due * min(max(percent, 0.0), 100.0) / 100.0)
-        if currency.compare_amounts(amount, due) < 0 and currency.compare_amounts(amount, minimum) < 0:
+        if (
+            currency.compare_amounts(amount, due) < 0
+            and currency.compare_amounts(amount, minimum) < 0
+        ):
             return _(
                 "Please pay at least %(minimum)s (or the whole amount due).",
                 minimum=currency.format(minimum),
@@ -702,7 +705,9 @@ class IslebooksPaymentLink(models.Model):
         used to test stolen cards. One indexed query.
         """
         self.ensure_one()
-        per_link, _per_address = self.env["islebooks.payment.link.throttle"]._get_transaction_limits()
+        per_link, _per_address = self.env[
+            "islebooks.payment.link.throttle"
+        ]._get_transaction_limits()
         if per_link <= 0:
             return 0
         self.env.cr.execute(

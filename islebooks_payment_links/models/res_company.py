@@ -75,7 +75,7 @@ class ResCompany(models.Model):
     _sql_constraints = [
         (
             "payment_link_partial_min_percent_range",
-            "CHECK(payment_link_partial_min_percent >= 0 AND payment_link_partial_min_percent <= 100)",
+            "CHECK(payment_link_partial_min_percent BETWEEN 0 AND 100)",
             "The minimum partial payment is a percentage between 0 and 100.",
         ),
     ]

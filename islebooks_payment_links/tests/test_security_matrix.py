@@ -791,9 +791,7 @@ class TestPaymentLinkBadValues(PaymentLinkRouteCommon):
         path, query, json_extra, form = bad_request(route, value)
         path = path.format(token=token)
         if route.method == "GET":
-            response = self.url_open(
-                f"{path}?{urlencode(query)}", allow_redirects=False
-            )
+            response = self.url_open(f"{path}?{urlencode(query)}", allow_redirects=False)
         elif route.method == "JSON":
             response = self._send("JSON", path, csrf_token, self.own, json_extra=json_extra)
         else:
