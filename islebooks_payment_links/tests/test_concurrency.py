@@ -194,9 +194,7 @@ class TestPaymentLinkConcurrency(BaseCase):
             payments.action_draft()
             payments.unlink()
             # The approval's payment wizard (transient) names the customer.
-            env["account.payment.register"].search(
-                [("partner_id", "=", self.partner_id)]
-            ).unlink()
+            env["account.payment.register"].search([("partner_id", "=", self.partner_id)]).unlink()
 
     @mute_logger("odoo.sql_db", "odoo.service.model")
     def test_confirmation_and_online_payment_settle_the_invoice_once(self):
