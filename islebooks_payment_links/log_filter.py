@@ -1,8 +1,11 @@
-"""Keep payment link tokens out of the HTTP access log.
+"""Keep payment link tokens out of the server's logs.
 
 Werkzeug logs every request line ("GET /pay/<token> HTTP/1.1") on the
-``werkzeug`` logger: whoever reads the server's logs would otherwise collect
-working links. The filter rewrites the record before any handler sees it.
+``werkzeug`` logger, and Odoo logs the path on ``odoo.http`` (e.g. "CSRF
+validation failed on path '/pay/<token>/confirm'"): whoever reads the logs
+would otherwise collect working links. The filter rewrites the records of
+those loggers before their handlers see them, and sits on the root logger's
+handlers for any other logger that writes a path.
 """
 
 import logging
@@ -27,11 +30,18 @@ class PaymentLinkTokenFilter(logging.Filter):
         return True
 
 
-def install(logger_name="werkzeug"):
-    """Add the filter once per process (modules can be imported again on reload)."""
-    logger = logging.getLogger(logger_name)
-    if not any(type(f).__name__ == PaymentLinkTokenFilter.__name__ for f in logger.filters):
-        logger.addFilter(PaymentLinkTokenFilter())
+def _add_once(filterer):
+    # Modules can be imported again on reload: compare by class name.
+    if not any(type(f).__name__ == PaymentLinkTokenFilter.__name__ for f in filterer.filters):
+        filterer.addFilter(PaymentLinkTokenFilter())
+
+
+def install(logger_names=("werkzeug", "odoo.http")):
+    """Add the filter to ``logger_names`` and to the root logger's handlers, once."""
+    for name in logger_names:
+        _add_once(logging.getLogger(name))
+    for handler in logging.getLogger().handlers:
+        _add_once(handler)
 
 
 install()

@@ -12,6 +12,9 @@ from odoo.http import content_disposition, request
 from odoo.addons.account_payment.controllers.portal import PortalAccount
 
 from ..models.ir_http import harden, use_customer_lang
+from ..models.islebooks_payment_link import MAX_INVOICES_PER_REQUEST, MAX_PDFS_PER_REQUEST
+from ..models.islebooks_payment_link_throttle import TX_KEY_PREFIX, TX_WINDOW_MINUTES, client_key
+from ..tools.parsing import parse_amount, parse_id, parse_ids, parse_page
 
 # A portal selection of every open invoice in one currency ("Pay all"):
 # ``all-<currency id>`` instead of hundreds of ids in the URL.
@@ -74,22 +77,25 @@ class PaymentLinkController(PortalAccount):
     def _resolve_or_fail(cls, token):
         """``(link, refusal)``: the active link of ``token``, or the answer to return.
 
-        The one entry point of every /pay/<token> page: a throttled address is
-        refused (429) even with a valid token, otherwise guessing goes on; a
-        failed lookup is counted and answered with the one 404 page; success
-        writes nothing here. Usage::
+        The one entry point of every /pay/<token> page. A valid token is always
+        served, even from an address past the failure limit (customers on a
+        carrier's NAT share addresses with guessers); a failed lookup from such
+        an address gets the 429 page, otherwise it is counted and answered
+        with the one 404 page. The lookup comes first either way: it is one
+        indexed digest query, the same for every token, so the order tells
+        nothing. Success writes nothing here. Usage::
 
             link, refusal = self._resolve_or_fail(token)
             if refusal:
                 return refusal
         """
+        link = request.env["islebooks.payment.link"]._resolve(token)
+        if link:
+            return link, None
         if refusal := cls._throttle_refusal():
             return None, refusal
-        link = request.env["islebooks.payment.link"]._resolve(token)
-        if not link:
-            cls._register_failed_attempt()
-            return None, cls._not_found()
-        return link, None
+        cls._register_failed_attempt()
+        return None, cls._not_found()
 
     @classmethod
     def _resolve_invoice_link(cls, token):
@@ -103,12 +109,10 @@ class PaymentLinkController(PortalAccount):
     @classmethod
     def _link_or_none(cls, token):
         """The active link of ``token`` or None, throttled and counted like
-        ``_resolve_or_fail`` (kept for routes written against the foundation)."""
-        cls._check_throttle()
-        link = request.env["islebooks.payment.link"]._resolve(token)
-        if not link:
-            cls._register_failed_attempt()
-            return None
+        ``_resolve_or_fail`` (aborts with the 429 page on a throttled failure)."""
+        link, refusal = cls._resolve_or_fail(token)
+        if refusal is not None and refusal.status_code == 429:
+            abort(refusal)
         return link
 
     @classmethod
@@ -198,15 +202,17 @@ class PaymentLinkController(PortalAccount):
     @staticmethod
     def _parse_ids(*values):
         """Invoice ids from ``1,2`` strings or repeated query args; None if malformed."""
-        ids = []
-        for value in values:
-            for part in (value or "").replace("-", ",").split(","):
-                if not part.strip():
-                    continue
-                if not part.strip().isdigit():
-                    return None
-                ids.append(int(part))
-        return ids
+        return parse_ids(*values)
+
+    @staticmethod
+    def _asked_amount(value, invoices):
+        """The amount the request asks to pay: None (the amount due) when not
+        given, -1.0 (refused as not positive) when it is no plain amount in the
+        invoices' currency (``nan``, ``1e308``, too many decimals...)."""
+        if value is None or value == "":
+            return None
+        amount = parse_amount(value, invoices.currency_id[:1].decimal_places or 2)
+        return -1.0 if amount is None else amount
 
     def _requested_ids(self):
         return self._parse_ids(*request.httprequest.args.getlist("invoice_ids"))
@@ -220,10 +226,10 @@ class PaymentLinkController(PortalAccount):
         """
         selection = selection or ""
         if selection.startswith(PAY_ALL_PREFIX):
-            currency_id = selection[len(PAY_ALL_PREFIX) :]
-            if not currency_id.isdigit():
+            currency_id = parse_id(selection[len(PAY_ALL_PREFIX) :])
+            if not currency_id:
                 return request.env["account.move"].sudo().browse()
-            return link._get_portal_unpaid_in_currency(int(currency_id))
+            return link._get_portal_unpaid_in_currency(currency_id)
         return link._get_granted_moves(cls._parse_ids(selection) or [])
 
     def _payment_form_values(
@@ -282,7 +288,8 @@ class PaymentLinkController(PortalAccount):
             "invoice": invoice,
             "company": link.company_id,
             "blocker": blocker,
-            "pdf_url": f"{base_route}/pdf",
+            # Odoo's cancel resets the invoice and detaches its PDF: no dead button.
+            "pdf_url": f"{base_route}/pdf" if invoice._has_legal_pdf() else False,
             "back_url": f"/pay/{link.token}" if link.scope == "portal" else False,
         }
         if not blocker:
@@ -343,7 +350,7 @@ class PaymentLinkController(PortalAccount):
 
     @staticmethod
     def _page_number(value):
-        return int(value) if str(value).isdigit() and len(str(value)) < 7 else 1
+        return parse_page(value)
 
     def _portal_link_or_none(self, token):
         link = self._link_or_none(token)
@@ -393,9 +400,26 @@ class PaymentLinkController(PortalAccount):
     )
     def payment_link_portal_zip(self, token, **kwargs):
         link = self._portal_link_or_none(token)
-        invoices = link and link._get_granted_moves(self._requested_ids())
+        ids = self._requested_ids()
+        if link and ids and len(ids) > MAX_INVOICES_PER_REQUEST:
+            return self._too_many_invoices(link)
+        invoices = link and link._get_granted_moves(ids)
         if not invoices:
             return self._not_found()
+        missing = invoices.filtered(lambda invoice: not invoice.invoice_pdf_report_id)
+        if len(missing) > MAX_PDFS_PER_REQUEST:
+            # Bounded work: prepare some of the PDFs now, the rest on the next click.
+            missing[:MAX_PDFS_PER_REQUEST]._get_legal_pdfs()
+            return self._render_portal_page(
+                link,
+                error=_(
+                    "Your invoices are being prepared: %(ready)s of %(count)s are ready. "
+                    "Please download again in a moment to get them all.",
+                    ready=len(invoices) - len(missing) + MAX_PDFS_PER_REQUEST,
+                    count=len(invoices),
+                ),
+                status=409,
+            )
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for invoice, attachment in zip(invoices, invoices._get_legal_pdfs(), strict=True):
@@ -406,6 +430,15 @@ class PaymentLinkController(PortalAccount):
                 ("Content-Type", "application/zip"),
                 ("Content-Disposition", content_disposition(_("invoices.zip"))),
             ],
+        )
+
+    def _too_many_invoices(self, link):
+        return self._render_portal_page(
+            link,
+            error=_(
+                "Please select at most %(max)s invoices at once.", max=MAX_INVOICES_PER_REQUEST
+            ),
+            status=400,
         )
 
     @http.route(
@@ -420,22 +453,30 @@ class PaymentLinkController(PortalAccount):
         link = self._portal_link_or_none(token)
         if not link:
             return self._not_found()
+        more_open = False
         if currency is not None:
-            # "Pay all": every open invoice in that currency, listed or not.
+            # "Pay all": the open invoices in that currency, listed or not, as
+            # many as one payment holds (one more read tells there are more).
             selection = f"{PAY_ALL_PREFIX}{currency}"
-            invoices = self._selected_moves(link, selection)
+            currency_id = parse_id(currency)
+            invoices = (
+                link._get_portal_unpaid_in_currency(currency_id, limit=MAX_INVOICES_PER_REQUEST + 1)
+                if currency_id
+                else request.env["account.move"].sudo().browse()
+            )
+            more_open = len(invoices) > MAX_INVOICES_PER_REQUEST
+            invoices = invoices[:MAX_INVOICES_PER_REQUEST]
             if not invoices:
                 return self._not_found()
         else:
             ids = self._requested_ids()
+            if ids and len(ids) > MAX_INVOICES_PER_REQUEST:
+                return self._too_many_invoices(link)
             invoices = link._get_granted_moves(ids)
             if ids and not invoices:
                 return self._not_found()
             selection = ",".join(str(invoice_id) for invoice_id in invoices.ids)
-        try:
-            asked = float(amount) if amount not in (None, "") else None
-        except ValueError:
-            asked = -1.0
+        asked = self._asked_amount(amount, invoices)
         total, error = link._get_portal_payable(invoices, asked)
         if error and asked is None:
             return self._render_portal_page(link, error=error, status=400)
@@ -451,6 +492,9 @@ class PaymentLinkController(PortalAccount):
             "amount_error": error,
             "selection": selection,
             "allow_partial": len(invoices) == 1 and link.company_id.payment_link_allow_partial,
+            # "Pay all" pays the oldest MAX_INVOICES_PER_REQUEST; say so when there are more.
+            "max_invoices": MAX_INVOICES_PER_REQUEST,
+            "more_open": more_open,
         }
         if not error:
             values.update(
@@ -487,6 +531,11 @@ class PaymentLinkController(PortalAccount):
             return self._render_portal_page(
                 link, error=_("Please choose valid dates for the statement."), status=400
             )
+        # The same defaults as the statement itself: to today, from January 1st.
+        effective_to = date_to or fields.Date.context_today(link)
+        effective_from = date_from or effective_to.replace(month=1, day=1)
+        if error := link._check_statement_period(effective_from, effective_to):
+            return self._render_portal_page(link, error=error, status=400)
         pdf, filename = link._render_statement_pdf(date_from, date_to)
         return request.make_response(
             pdf,
@@ -536,9 +585,17 @@ class PaymentLinkController(PortalAccount):
         # JSON routes skip Odoo's CSRF check; the payment form sends the token,
         # so enforce it like any other POST.
         link = self._resolve_or_abort(token)
-        if not csrf_token or not request.validate_csrf(csrf_token):
+        if not isinstance(csrf_token, str) or not request.validate_csrf(csrf_token):
             raise Forbidden()
         if link.scope == "portal":
+            ids = None if (selection or "").startswith(PAY_ALL_PREFIX) else parse_ids(selection)
+            if ids and len(ids) > MAX_INVOICES_PER_REQUEST:
+                raise ValidationError(
+                    _(
+                        "Please select at most %(max)s invoices at once.",
+                        max=MAX_INVOICES_PER_REQUEST,
+                    )
+                )
             invoices = self._selected_moves(link, selection)
             if not invoices:
                 raise ValidationError(_("These invoices cannot be paid through this link."))
@@ -567,20 +624,31 @@ class PaymentLinkController(PortalAccount):
         request.env["islebooks.payment.link"]._request_renewal(token)
         return request.render("islebooks_payment_links.payment_link_renew_requested", {})
 
+    @classmethod
+    def _check_transaction_rate(cls, link):
+        """Abort with a 429 once the link or the client address started too many
+        payments in the last hour (card testing through a forwarded link)."""
+        Throttle = request.env["islebooks.payment.link.throttle"].sudo()
+        _per_link, per_address = Throttle._get_transaction_limits()
+        key = TX_KEY_PREFIX + client_key(cls._client_address())
+        retry_after = max(
+            link._get_transaction_retry_after(),
+            Throttle._retry_after_key(key, per_address, TX_WINDOW_MINUTES),
+        )
+        if retry_after:
+            abort(cls._too_many_requests(retry_after))
+
     def _create_link_transaction(self, link, invoices, kwargs):
         """Create the transaction for ``invoices`` with server-side amounts only."""
         if not invoices:
             # E.g. a portal link on the one-invoice route: nothing it names.
             raise ValidationError(_("These invoices cannot be paid through this link."))
+        self._check_transaction_rate(link)
         # Row locks until this request commits: a second attempt started at
         # the same moment is refused instead of creating a second payment.
         invoices._lock_for_link_payment()
         if link.scope == "portal":
-            asked = kwargs.get("amount")
-            try:
-                asked = float(asked) if asked is not None else None
-            except (TypeError, ValueError):
-                asked = -1.0
+            asked = self._asked_amount(kwargs.get("amount"), invoices)
             amount, error = link._get_portal_payable(invoices, asked)
             if error:
                 raise ValidationError(error)
@@ -617,4 +685,10 @@ class PaymentLinkController(PortalAccount):
                 "islebooks_payment_link_id": link.id,
             },
         )
+        # Counted once created: refused attempts reach no provider.
+        request.env["islebooks.payment.link.throttle"].sudo()._register_hit(
+            TX_KEY_PREFIX + client_key(self._client_address()), TX_WINDOW_MINUTES
+        )
+        # A payment started in another tab (still a draft) is replaced by this one.
+        tx_sudo._islebooks_supersede_drafts()
         return tx_sudo._get_processing_values()

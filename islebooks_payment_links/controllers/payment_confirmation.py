@@ -1,6 +1,7 @@
 from odoo import _, http
 from odoo.http import request
 
+from ..tools.parsing import parse_id
 from .main import PaymentLinkController
 
 FORM_FIELDS = ("amount", "transfer_date", "bank_reference", "note")
@@ -98,6 +99,8 @@ class PaymentConfirmationController(PaymentLinkController):
         methods=["POST"],
         website=True,
         sitemap=False,
+        # A larger body is refused (413) before it is read.
+        max_content_length=lambda controller: controller._max_confirmation_size(),
     )
     def payment_link_confirm(self, token, **post):
         # Odoo checks the form's csrf_token before this runs (type="http" POST).
@@ -118,12 +121,19 @@ class PaymentConfirmationController(PaymentLinkController):
             )
             status = 429
         if errors:
-            form["invoice_ids"] = [int(i) for i in form["invoice_ids"] if str(i).isdigit()]
+            form["invoice_ids"] = [i for i in map(parse_id, form["invoice_ids"]) if i]
             return self._render_confirmation_errors(link, form, errors, status)
         Confirmation._create_from_link(link, values["invoices"], values, values.get("proof"))
         return request.redirect(
             f"/pay/{token}?confirmation=received#o_islebooks_confirmation", code=303
         )
+
+    @staticmethod
+    def _max_confirmation_size():
+        """Bytes a confirmation may send: the largest proof cap of the
+        companies, plus room for the form's fields."""
+        sizes = request.env["res.company"].sudo().search([]).mapped("payment_confirmation_max_size")
+        return max([size for size in sizes if size > 0] or [5]) * 1024 * 1024 + 64 * 1024
 
     @staticmethod
     def _read_proof(company):

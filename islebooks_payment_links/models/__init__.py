@@ -9,3 +9,4 @@ from . import ir_actions_actions
 from . import islebooks_payment_link_throttle
 from . import ir_http
 from . import payment_transaction
+from . import ir_qweb

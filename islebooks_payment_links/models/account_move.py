@@ -57,6 +57,13 @@ class AccountMove(models.Model):
         compute="_compute_payment_confirmation_pending_count",
         groups="account.group_account_invoice",
     )
+    payment_link_stale_tx_count = fields.Integer(
+        "Unfinished link payments",
+        compute="_compute_payment_link_stale_tx_count",
+        groups="account.group_account_invoice",
+        help="Online payments started through a payment link over an hour ago and never "
+        "finished: they keep the customer from paying again until cleared.",
+    )
 
     def init(self):
         res = super().init()
@@ -233,6 +240,58 @@ class AccountMove(models.Model):
             if blocker := move._get_payment_blocker():
                 raise ValidationError(blocker)
 
+    def _lock_for_settlement(self):
+        """Lock these invoices before registering a payment on them (waits).
+
+        An approved bank-transfer confirmation and an online payment of the
+        same invoices then run one after the other; in REPEATABLE READ the
+        second one gets a serialization failure, which Odoo retries with a
+        fresh snapshot that shows what the first one paid.
+        """
+        if self:
+            self.env.cr.execute(
+                "SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR UPDATE",
+                [tuple(self.ids)],
+            )
+            self.invalidate_recordset(["amount_residual", "payment_state"])
+
+    def _get_stale_link_transactions(self):
+        Transaction = self.env["payment.transaction"].sudo()
+        return Transaction.search(
+            [("invoice_ids", "in", self.ids), *Transaction._islebooks_stale_domain()]
+        )
+
+    def _compute_payment_link_stale_tx_count(self):
+        stale = self._get_stale_link_transactions()
+        for move in self:
+            move.payment_link_stale_tx_count = len(
+                stale.filtered(lambda tx, move=move: move in tx.invoice_ids)
+            )
+
+    def action_clear_stale_link_payments(self):
+        """Cancel the link payments of these invoices the customer never finished.
+
+        Only online payments (not wire transfers) started over an hour ago; a
+        provider that confirms one after all still gets it recorded.
+        """
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(_("Only invoicing users can clear unfinished payments."))
+        self.check_access("write")
+        stale = self._get_stale_link_transactions()
+        if stale:
+            stale.islebooks_superseded = True
+            stale._set_canceled(
+                state_message=_(
+                    "Cleared by %s: the customer never finished it.", self.env.user.name
+                )
+            )
+            for move in self:
+                move.message_post(
+                    body=_("Unfinished online payment cleared: the invoice can be paid again."),
+                    subtype_xmlid="mail.mt_note",
+                )
+        return True
+
     def action_regenerate_payment_link(self):
         check_staff_access(self.env)
         self.payment_link_id.action_regenerate()
@@ -259,6 +318,13 @@ class AccountMove(models.Model):
         check_staff_access(self.env)
         self.payment_link_id.action_revoke()
         return True
+
+    def _has_legal_pdf(self):
+        """Whether ``_get_legal_pdf`` gives a document: a stored PDF, or a posted
+        invoice (generated on request). A cancelled invoice has none: Odoo's
+        cancel resets it to draft, which detaches its PDF."""
+        self.ensure_one()
+        return bool(self.sudo().invoice_pdf_report_id) or self.state == "posted"
 
     def _get_legal_pdf(self):
         """The invoice's legal PDF attachment, generated the way Print does if missing.

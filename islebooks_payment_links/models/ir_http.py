@@ -1,8 +1,10 @@
+import json
 import re
 
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 
-from odoo import models
+from odoo import _, models
+from odoo.exceptions import UserError
 from odoo.http import request
 
 # Capability URLs must not leak through referrers, caches or search engines.
@@ -66,7 +68,14 @@ class IrHttp(models.AbstractModel):
             request.payment_link_lang_chosen = (
                 not path.startswith("/pay/") or LANG_COOKIE in request.httprequest.cookies
             )
-        return super()._match(path)
+        try:
+            return super()._match(path)
+        except HTTPException as exc:
+            # Language redirects (/fr_FR/pay/... -> /fr/pay/...) are aborted
+            # here, before any dispatching: harden them on the way out.
+            if exc.response is not None and is_payment_link_request():
+                harden(exc.response)
+            raise
 
     @classmethod
     def _post_dispatch(cls, response):
@@ -86,7 +95,13 @@ class IrHttp(models.AbstractModel):
             and "%" in str(args.get("token", ""))
         ):
             raise NotFound()
-        return super()._pre_dispatch(rule, args)
+        try:
+            return super()._pre_dispatch(rule, args)
+        except HTTPException as exc:
+            # E.g. Odoo's canonical-URL redirect (/invoice/\u0663 -> /invoice/3).
+            if exc.response is not None and is_payment_link_request():
+                harden(exc.response)
+            raise
 
     @classmethod
     def _serve_fallback(cls):
@@ -98,7 +113,39 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _handle_error(cls, exception):
+        if is_payment_link_request() and isinstance(exception, RequestEntityTooLarge):
+            # Odoo's frontend error page would read the oversized body again.
+            return harden(
+                request.make_response(
+                    _("This request is too large."),
+                    headers=[("Content-Type", "text/plain; charset=utf-8")],
+                    status=413,
+                )
+            )
         response = super()._handle_error(exception)
         if is_payment_link_request():
+            if request.dispatcher.routing_type == "json":
+                strip_json_error(response, exception)
             harden(response)
         return response
+
+
+def strip_json_error(response, exception):
+    """Remove Odoo's traceback (``debug``) from a JSON-RPC error answer.
+
+    The callers of /pay/ routes are anonymous: they get the message of a
+    business error (UserError, ValidationError, HTTP errors), and nothing but
+    "Odoo Server Error" for anything else.
+    """
+    try:
+        payload = json.loads(response.get_data())
+    except (AttributeError, ValueError):
+        return
+    data = (payload.get("error") or {}).get("data")
+    if not isinstance(data, dict):
+        return
+    data["debug"] = ""
+    if not isinstance(exception, UserError | HTTPException):
+        message = "Odoo Server Error"
+        data.update(name="Exception", message=message, arguments=[message], context={})
+    response.set_data(json.dumps(payload))

@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
 from .islebooks_payment_link import check_protected_write, check_staff_access
+from ..tools.parsing import MAX_AMOUNT, parse_id
 
 # Proof files are recognised by their first bytes, never by name or declared type.
 PROOF_SIGNATURES = (
@@ -21,6 +22,8 @@ MAX_REFERENCE_LENGTH = 64
 MAX_NOTE_LENGTH = 1000
 # What staff correct before approving; the rest is the customer's report or the review.
 STAFF_WRITABLE_FIELDS = frozenset({"amount", "transfer_date", "bank_reference", "journal_id"})
+# A transfer reported for an invoice was made at most this long before it.
+MAX_TRANSFER_AGE = timedelta(days=366)
 
 
 def sniff_proof(data):
@@ -258,7 +261,8 @@ class IslebooksPaymentConfirmation(models.Model):
             amount = float(text.replace(",", "."))
         except ValueError:
             return None
-        return amount if math.isfinite(amount) else None
+        # 1e308 is finite but overflows money rounding (a 500 otherwise).
+        return amount if math.isfinite(amount) and abs(amount) < MAX_AMOUNT else None
 
     @api.model
     def _validate_submission(self, link, form, proof):  # noqa: C901 (one flat list of checks)
@@ -273,11 +277,11 @@ class IslebooksPaymentConfirmation(models.Model):
         values = {}
         wanted = set()
         for raw_id in form.get("invoice_ids") or []:
-            # PostgreSQL ids are 32-bit: anything larger is not one of ours.
-            if not str(raw_id).isdigit() or int(raw_id) > 2**31 - 1:
+            # ASCII digits of a PostgreSQL id ("²".isdigit() is true too).
+            if not parse_id(raw_id):
                 errors["invoice_ids"] = _("Choose invoices from this page only.")
                 break
-            wanted.add(int(raw_id))
+            wanted.add(parse_id(raw_id))
         allowed = self._get_link_open_invoices(link, wanted)
         invoices = allowed.filtered(lambda m: m.id in wanted)
         if "invoice_ids" not in errors:
@@ -319,6 +323,14 @@ class IslebooksPaymentConfirmation(models.Model):
             errors.setdefault("transfer_date", _("Enter the date of the transfer."))
         elif transfer_date > fields.Date.context_today(self):
             errors["transfer_date"] = _("The transfer date cannot be in the future.")
+        elif transfer_date < (
+            min(
+                [d for d in invoices.mapped("invoice_date") if d]
+                or [fields.Date.context_today(self)]
+            )
+            - MAX_TRANSFER_AGE
+        ):
+            errors["transfer_date"] = _("The transfer date is too far in the past.")
         values["transfer_date"] = transfer_date
 
         reference = (form.get("bank_reference") or "").strip()
@@ -476,6 +488,9 @@ class IslebooksPaymentConfirmation(models.Model):
     def _approve(self):
         self.ensure_one()
         invoices = self.invoice_ids
+        # An online payment of the same invoices locks them too: one waits for
+        # the other, and the residual below is the one after it.
+        invoices._lock_for_settlement()
         closed = invoices.filtered(
             lambda m: (
                 m.state != "posted"

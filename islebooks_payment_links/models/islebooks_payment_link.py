@@ -1,4 +1,5 @@
 import hashlib
+import math
 import re
 import secrets
 from datetime import timedelta
@@ -17,6 +18,11 @@ OPEN_INVOICE_DOMAIN = [
 ]
 # A payment of these transactions is (being) made: nobody may start another.
 BUSY_TX_STATES = ("pending", "authorized", "done")
+# Bounded work per request: invoices in one ZIP or one payment, legal PDFs
+# generated on the fly by one request, days of one statement of account.
+MAX_INVOICES_PER_REQUEST = 100
+MAX_PDFS_PER_REQUEST = 20
+MAX_STATEMENT_DAYS = 3 * 366
 
 # secrets.token_urlsafe(32): 256 bits, 43 URL-safe characters.
 TOKEN_BYTES = 32
@@ -496,17 +502,18 @@ class IslebooksPaymentLink(models.Model):
 
     @api.model
     def _request_renewal(self, token):
-        """Email a fresh link if ``token`` is a known expired or revoked link.
+        """Email a fresh link if ``token`` is a known expired link.
 
         The fresh link goes only to the email already on file and staff get
         an activity to resend it (e.g. by WhatsApp). Unknown tokens, live
-        links and links renewed in the last hour do nothing: the caller
+        links, links revoked by staff (or replaced by Regenerate) and links
+        renewed in the last hour do nothing: the caller
         answers the same thing in every case, so the answer reveals nothing.
         Returns the fresh link (or an empty recordset) for tests and logs.
         """
         Link = self.sudo()
         link = self._find_by_token(token)
-        if not link or link.state == "active":
+        if not link or not link._is_renewable():
             return Link.browse()
         now = fields.Datetime.now()
         if link.renewal_requested_at and link.renewal_requested_at > now - timedelta(hours=1):
@@ -546,6 +553,17 @@ class IslebooksPaymentLink(models.Model):
             user_id=responsible.id,
         )
         return fresh
+
+    def _is_renewable(self):
+        """An expired link may ask for a fresh one; a link staff revoked may not.
+
+        ``_get_or_create`` retires an expired link by setting ``revoked_at``
+        without ``revoked_by_id``: that one still counts as expired.
+        """
+        self.ensure_one()
+        if self.revoked_by_id or not self.expires_at:
+            return False
+        return self.expires_at <= (self.revoked_at or fields.Datetime.now())
 
     def action_revoke(self):
         check_staff_access(self.env)
@@ -624,7 +642,11 @@ class IslebooksPaymentLink(models.Model):
         self.ensure_one()
         Move = self.env["account.move"].sudo()
         wanted = list(dict.fromkeys(move_ids or []))
-        if not wanted or not all(isinstance(move_id, int) for move_id in wanted):
+        if (
+            not wanted
+            or len(wanted) > MAX_INVOICES_PER_REQUEST
+            or not all(isinstance(move_id, int) for move_id in wanted)
+        ):
             return Move.browse()
         moves = Move.search(expression.AND([self._get_portal_domain(), [("id", "in", wanted)]]))
         if len(moves) != len(wanted):
@@ -647,8 +669,9 @@ class IslebooksPaymentLink(models.Model):
             page,
         )
 
-    def _get_portal_unpaid_in_currency(self, currency_id):
-        """Every open invoice of the link in one currency ("Pay all"), by due date."""
+    def _get_portal_unpaid_in_currency(self, currency_id, limit=MAX_INVOICES_PER_REQUEST):
+        """The open invoices of the link in one currency ("Pay all"), by due date:
+        the ``limit`` oldest (one payment pays at most that many)."""
         self.ensure_one()
         return (
             self.env["account.move"]
@@ -658,6 +681,7 @@ class IslebooksPaymentLink(models.Model):
                     [self._get_portal_unpaid_domain(), [("currency_id", "=", currency_id)]]
                 ),
                 order="invoice_date_due ASC NULLS LAST, id ASC",
+                limit=limit,
             )
         )
 
@@ -741,7 +765,57 @@ class IslebooksPaymentLink(models.Model):
             return 0.0, _("The amount to pay has changed. Please reload the page.")
         if currency.compare_amounts(amount, 0) <= 0 or currency.compare_amounts(amount, due) > 0:
             return 0.0, _("Please enter an amount greater than zero and at most the amount due.")
+        if error := self._check_partial_amount(currency, amount, due):
+            return 0.0, error
         return currency.round(amount), ""
+
+    def _check_partial_amount(self, currency, amount, due):
+        """Why ``amount`` (a partial payment of ``due``) is refused, or "".
+
+        A partial payment is at least the company's minimum share of the amount
+        due (``payment_link_partial_min_percent``), so that a link cannot be
+        used to try cards with cents; paying the whole amount due is always
+        allowed.
+        """
+        self.ensure_one()
+        percent = self.company_id.payment_link_partial_min_percent or 0.0
+        minimum = currency.round(due * min(max(percent, 0.0), 100.0) / 100.0)
+        if (
+            currency.compare_amounts(amount, due) < 0
+            and currency.compare_amounts(amount, minimum) < 0
+        ):
+            return _(
+                "Please pay at least %(minimum)s (or the whole amount due).",
+                minimum=currency.format(minimum),
+            )
+        return ""
+
+    def _get_transaction_retry_after(self):
+        """Seconds until this link may start another payment, or 0.
+
+        At most ``transactions_per_link_per_hour`` payments (system parameter)
+        are started through one link in an hour: a forwarded link cannot be
+        used to test stolen cards. One indexed query.
+        """
+        self.ensure_one()
+        per_link, _per_address = self.env[
+            "islebooks.payment.link.throttle"
+        ]._get_transaction_limits()
+        if per_link <= 0:
+            return 0
+        self.env.cr.execute(
+            """
+            SELECT EXTRACT(EPOCH FROM create_date + interval '1 hour' - now() at time zone 'UTC')
+              FROM payment_transaction
+             WHERE islebooks_payment_link_id = %s
+               AND create_date > now() at time zone 'UTC' - interval '1 hour'
+             ORDER BY create_date DESC
+             OFFSET %s LIMIT 1
+            """,
+            [self.id, per_link - 1],
+        )
+        row = self.env.cr.fetchone()
+        return max(math.ceil(row[0]), 1) if row else 0
 
     def _get_wire_transfer_messages(self):
         """Bank details of the link's company, where wire transfer is enabled."""
@@ -758,6 +832,16 @@ class IslebooksPaymentLink(models.Model):
         )
         providers._transfer_ensure_pending_msg_is_set()
         return [provider.pending_msg for provider in providers if provider.pending_msg]
+
+    @api.model
+    def _check_statement_period(self, date_from, date_to):
+        """Why a statement of ``date_from`` to ``date_to`` is refused, or ""."""
+        if date_from and date_to and abs((date_to - date_from).days) > MAX_STATEMENT_DAYS:
+            return _(
+                "A statement covers at most %(years)s years. Please choose a shorter period.",
+                years=MAX_STATEMENT_DAYS // 366,
+            )
+        return ""
 
     def _render_statement_pdf(self, date_from=None, date_to=None):
         """The customer's statement of account as (pdf bytes, file name)."""

@@ -1,103 +1,179 @@
-from datetime import timedelta
+import ipaddress
+import math
 
 from odoo import api, fields, models
 
-# Defaults of the ``islebooks_payment_links.throttle_*`` system parameters.
+# Defaults of the ``islebooks_payment_links.*`` system parameters.
 DEFAULT_MAX_FAILURES = 20
 DEFAULT_WINDOW_MINUTES = 10
+DEFAULT_TX_PER_LINK = 10
+DEFAULT_TX_PER_ADDRESS = 30
+TX_WINDOW_MINUTES = 60
+# Keys of the payment attempts of an address (failed lookups use the bare address).
+TX_KEY_PREFIX = "tx:"
+
+
+def client_key(address):
+    """The throttle key of a client address: IPv4 as is, IPv6 by its /64.
+
+    One IPv6 customer or attacker holds a whole /64 (2**64 addresses): keyed
+    by address, a guesser would get a fresh counter per request. IPv4-mapped
+    IPv6 addresses count as their IPv4 address; anything else (tests, unix
+    sockets) is kept as given, cut to a sane length.
+    """
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return (address or "unknown")[:64]
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 class IslebooksPaymentLinkThrottle(models.Model):
-    """Failed token lookups per client address, in one-minute buckets.
+    """Counters per client key (failed token lookups, payment attempts).
 
-    The state lives in the database so every worker of a multi-process server
-    sees the same counters; a worker's memory would let a guesser spread its
-    attempts over the workers.
+    One row per key with the start of its counting window: a flood of
+    failures updates one row, and rows whose window has passed are deleted
+    whenever a new key comes in, so the table holds only the keys active in
+    the last window. The state lives in the database so every worker of a
+    multi-process server sees the same counters; a worker's memory would let a
+    guesser spread its attempts over the workers.
     """
 
     _name = "islebooks.payment.link.throttle"
     _description = "Payment link failed attempts"
     _log_access = False
-    _order = "bucket desc"
+    _order = "window_start desc"
 
-    address = fields.Char(required=True, readonly=True)
-    bucket = fields.Datetime(required=True, readonly=True, help="Start of the minute counted.")
+    address = fields.Char(
+        required=True, readonly=True, help="Client address (IPv6 by /64), or a prefixed key."
+    )
+    window_start = fields.Datetime(
+        required=True, readonly=True, index=True, help="Start of the counting window."
+    )
     failures = fields.Integer(required=True, readonly=True, default=0)
 
-    _sql_constraints = [
-        ("address_bucket_uniq", "UNIQUE(address, bucket)", "One counter per address and minute."),
-    ]
+    def init(self):
+        # Before one row per key, rows were per key and minute: drop them with
+        # their constraint (throttle counters are short-lived by design).
+        self.env.cr.execute(
+            """
+            ALTER TABLE islebooks_payment_link_throttle
+                DROP CONSTRAINT IF EXISTS islebooks_payment_link_throttle_address_bucket_uniq;
+            DELETE FROM islebooks_payment_link_throttle WHERE window_start IS NULL;
+            CREATE UNIQUE INDEX IF NOT EXISTS islebooks_payment_link_throttle_address_uniq
+                ON islebooks_payment_link_throttle (address);
+            """
+        )
+
+    @api.model
+    def _get_param_int(self, key, default):
+        value = self.env["ir.config_parameter"].sudo().get_param(f"islebooks_payment_links.{key}")
+        try:
+            return int(value) if value not in (None, False, "") else default
+        except ValueError:
+            return default
 
     @api.model
     def _get_limits(self):
         """(max failures, window in minutes) from the system parameters."""
-        params = self.env["ir.config_parameter"].sudo()
-        max_failures = int(
-            params.get_param("islebooks_payment_links.throttle_max_failures", DEFAULT_MAX_FAILURES)
-        )
-        window = int(
-            params.get_param(
-                "islebooks_payment_links.throttle_window_minutes", DEFAULT_WINDOW_MINUTES
-            )
-        )
+        max_failures = self._get_param_int("throttle_max_failures", DEFAULT_MAX_FAILURES)
+        window = self._get_param_int("throttle_window_minutes", DEFAULT_WINDOW_MINUTES)
         return max_failures, max(window, 1)
 
     @api.model
+    def _get_transaction_limits(self):
+        """(payments per link, payments per address) per hour, from the system parameters."""
+        return (
+            self._get_param_int("transactions_per_link_per_hour", DEFAULT_TX_PER_LINK),
+            self._get_param_int("transactions_per_address_per_hour", DEFAULT_TX_PER_ADDRESS),
+        )
+
+    # ------------------------------------------------------------------
+    # Failed token lookups (key: the client address)
+    # ------------------------------------------------------------------
+
+    @api.model
     def _register_failure(self, address):
-        """Count one failed attempt of ``address``, committed at once.
+        """Count one failed attempt of ``address``, committed at once."""
+        _max_failures, window = self._get_limits()
+        self._register_hit(client_key(address), window)
+
+    @api.model
+    def _retry_after(self, address):
+        """Seconds until ``address`` may try again, or 0 when it is not blocked."""
+        max_failures, window = self._get_limits()
+        return self._retry_after_key(client_key(address), max_failures, window)
+
+    # ------------------------------------------------------------------
+    # Any counter
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _register_hit(self, key, window):
+        """Count one hit of ``key`` in its ``window`` (minutes), committed at once.
 
         A separate cursor keeps the count when the request itself is rolled
         back (an error answer) and holds the counter row's lock for one
-        statement only; the upsert is atomic across workers.
+        statement only; the upsert is atomic across workers. A new key prunes
+        the rows whose window has passed, which keeps the table bounded.
         """
         with self.env.registry.cursor() as cr:
             cr.execute(
                 """
-                INSERT INTO islebooks_payment_link_throttle AS t (address, bucket, failures)
-                     VALUES (%s, date_trunc('minute', now() at time zone 'UTC'), 1)
-                ON CONFLICT (address, bucket) DO UPDATE SET failures = t.failures + 1
+                INSERT INTO islebooks_payment_link_throttle AS t (address, window_start, failures)
+                     VALUES (%(key)s, now() at time zone 'UTC', 1)
+                ON CONFLICT (address) DO UPDATE
+                        SET failures = CASE WHEN t.window_start > EXCLUDED.window_start
+                                                 - make_interval(mins => %(window)s)
+                                            THEN t.failures + 1 ELSE 1 END,
+                            window_start = CASE WHEN t.window_start > EXCLUDED.window_start
+                                                     - make_interval(mins => %(window)s)
+                                                THEN t.window_start
+                                                ELSE EXCLUDED.window_start END
+                  RETURNING (xmax = 0)
                 """,
-                [address],
+                {"key": key, "window": window},
             )
+            [(inserted,)] = cr.fetchall()
+            if inserted:
+                self._prune(cr)
 
     @api.model
-    def _retry_after(self, address):
-        """Seconds until ``address`` may try again, or 0 when it is not blocked.
-
-        One indexed read; nothing is written on this path.
-        """
-        max_failures, window = self._get_limits()
-        if max_failures <= 0:
+    def _retry_after_key(self, key, limit, window):
+        """Seconds until ``key`` is below ``limit`` hits again, or 0. One indexed read."""
+        if limit <= 0:
             return 0
         self.env.cr.execute(
             """
-            SELECT bucket, failures, now() at time zone 'UTC'
+            SELECT EXTRACT(EPOCH FROM window_start + make_interval(mins => %(window)s)
+                                      - now() at time zone 'UTC')
               FROM islebooks_payment_link_throttle
-             WHERE address = %s
-               AND bucket > now() at time zone 'UTC' - make_interval(mins => %s)
-             ORDER BY bucket
+             WHERE address = %(key)s
+               AND failures >= %(limit)s
+               AND window_start > now() at time zone 'UTC' - make_interval(mins => %(window)s)
             """,
-            [address, window],
+            {"key": key, "limit": limit, "window": window},
         )
-        rows = self.env.cr.fetchall()
-        total = sum(failures for _bucket, failures, _now in rows)
-        for bucket, failures, now in rows:
-            if total < max_failures:
-                break
-            total -= failures
-            # Once this bucket leaves the window the total drops below the limit.
-            if total < max_failures:
-                wait = bucket + timedelta(minutes=window) - now
-                return max(int(wait.total_seconds()) + 1, 1)
-        return 0
+        row = self.env.cr.fetchone()
+        return max(math.ceil(row[0]), 1) if row else 0
+
+    @api.model
+    def _prune(self, cr):
+        """Delete the counters whose window has passed (an indexed range delete)."""
+        cr.execute(
+            """
+            DELETE FROM islebooks_payment_link_throttle
+             WHERE window_start <= now() at time zone 'UTC' - make_interval(mins => %(lookups)s)
+               AND (address NOT LIKE %(tx)s
+                    OR window_start <= now() at time zone 'UTC' - make_interval(mins => %(txs)s))
+            """,
+            {"lookups": self._get_limits()[1], "tx": f"{TX_KEY_PREFIX}%", "txs": TX_WINDOW_MINUTES},
+        )
 
     @api.autovacuum
     def _gc_old_buckets(self):
-        _max_failures, window = self._get_limits()
-        self.env.cr.execute(
-            """
-            DELETE FROM islebooks_payment_link_throttle
-             WHERE bucket <= now() at time zone 'UTC' - make_interval(mins => %s)
-            """,
-            [window],
-        )
+        self._prune(self.env.cr)

@@ -65,6 +65,20 @@ class ResCompany(models.Model):
         help="Let customers pay part of a single invoice from their portal link, "
         "up to its amount due.",
     )
+    payment_link_partial_min_percent = fields.Float(
+        "Minimum partial payment (%)",
+        default=10.0,
+        help="A partial payment through a link is at least this share of the amount due "
+        "(paying the whole amount due is always allowed).",
+    )
+
+    _sql_constraints = [
+        (
+            "payment_link_partial_min_percent_range",
+            "CHECK(payment_link_partial_min_percent BETWEEN 0 AND 100)",
+            "The minimum partial payment is a percentage between 0 and 100.",
+        ),
+    ]
 
     def _get_payment_link_unready(self):
         """The companies of ``self`` where a customer could not pay a link at all.

@@ -38,6 +38,9 @@ class ResConfigSettings(models.TransientModel):
     payment_link_allow_partial = fields.Boolean(
         related="company_id.payment_link_allow_partial", readonly=False
     )
+    payment_link_partial_min_percent = fields.Float(
+        related="company_id.payment_link_partial_min_percent", readonly=False
+    )
 
     def action_open_whatsapp_templates(self):
         """The two message templates of Send via WhatsApp, to edit and translate."""

@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from psycopg2.errors import SerializationFailure
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, fields
 from odoo.api import Transaction
 from odoo.exceptions import ValidationError
 from odoo.fields import Command
@@ -150,6 +150,109 @@ class TestPaymentLinkConcurrency(BaseCase):
         # Later attempts see the pending payment and are refused too.
         self.assertIn("being processed", self._attempt())
         self.assertEqual(len(self._transactions()), 1)
+
+    def _settlement_setup(self):
+        """A pending bank-transfer confirmation and a confirmed (not yet posted)
+        online payment of the whole invoice, both committed."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            invoice = env["account.move"].browse(self.invoice_id)
+            link = invoice._get_payment_links()
+            # Posting the online payment makes the provider's payment method line
+            # (committed): removed again so that no other test finds it.
+            method_lines = env["account.payment.method.line"].search([]).ids
+            journal = env["account.journal"].search(
+                [("company_id", "=", invoice.company_id.id), ("type", "=", "bank")], limit=1
+            )
+            tx = env["payment.transaction"].create(
+                {
+                    "provider_id": env.ref("payment.payment_provider_demo").id,
+                    "payment_method_id": env.ref("payment_demo.payment_method_demo").id,
+                    "reference": f"ISLE-SETTLE-{uuid.uuid4().hex[:10]}",
+                    "amount": invoice.amount_residual,
+                    "currency_id": invoice.currency_id.id,
+                    "partner_id": invoice.partner_id.id,
+                    "invoice_ids": [Command.set(invoice.ids)],
+                    "islebooks_payment_link_id": link.id,
+                }
+            )
+            tx._set_done()
+            confirmation = env["islebooks.payment.confirmation"]._create_from_link(
+                link,
+                invoice,
+                {"amount": invoice.amount_residual, "transfer_date": fields.Date.today()},
+            )
+            confirmation.journal_id = journal
+            ids = tx.id, confirmation.id
+        self.addCleanup(self._settlement_cleanup, *ids, method_lines)
+        return ids
+
+    def _settlement_cleanup(self, tx_id, confirmation_id, method_lines):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            confirmation = env["islebooks.payment.confirmation"].browse(confirmation_id)
+            tx = env["payment.transaction"].browse(tx_id)
+            payments = confirmation.payment_ids | tx.payment_id
+            confirmation.unlink()
+            payments.action_draft()
+            payments.unlink()
+            # The approval's payment wizard (transient) names the customer.
+            env["account.payment.register"].search([("partner_id", "=", self.partner_id)]).unlink()
+            # Odoo refuses to delete a line of an enabled provider through the ORM.
+            cr.execute(
+                "DELETE FROM account_payment_method_line WHERE id NOT IN %s",
+                [tuple(method_lines) or (0,)],
+            )
+
+    @mute_logger("odoo.sql_db", "odoo.service.model")
+    def test_confirmation_and_online_payment_settle_the_invoice_once(self):
+        tx_id, confirmation_id = self._settlement_setup()
+        snapshot_taken, approved = threading.Event(), threading.Event()
+
+        def post_online_payment():
+            """The provider's notification, read before the approval committed."""
+            with self.registry.cursor() as cr:
+                env = self._env(cr)
+                env["account.move"].browse(self.invoice_id).amount_residual  # noqa: B018
+                snapshot_taken.set()
+                approved.wait(timeout=20)
+                for _try in range(5):
+                    try:
+                        env["payment.transaction"].browse(tx_id)._post_process()
+                        env.flush_all()
+                        return "posted"
+                    except SerializationFailure:
+                        cr.rollback()
+                        env.transaction.clear()
+                raise AssertionError("still failing after 5 tries")
+
+        def approve():
+            snapshot_taken.wait(timeout=20)
+            try:
+                with self.registry.cursor() as cr:
+                    env = self._env(cr)
+                    env["islebooks.payment.confirmation"].browse(confirmation_id).action_approve()
+                return "approved"
+            finally:
+                approved.set()
+
+        with ThreadPoolExecutor(max_workers=2) as executor:
+            online = executor.submit(post_online_payment)
+            review = executor.submit(approve)
+            self.assertEqual(review.result(timeout=60), "approved")
+            self.assertEqual(online.result(timeout=60), "posted")
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            invoice = env["account.move"].browse(self.invoice_id)
+            confirmation = env["islebooks.payment.confirmation"].browse(confirmation_id)
+            tx = env["payment.transaction"].browse(tx_id)
+            self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+            # Settled once, by the approved transfer; the online payment is on
+            # record (the customer's credit), not reconciled a second time.
+            self.assertEqual(invoice._get_reconciled_payments(), confirmation.payment_ids)
+            self.assertTrue(tx.payment_id)
+            self.assertTrue(invoice.currency_id.is_zero(invoice.amount_residual))
+            self.assertNotIn(tx.payment_id, invoice._get_reconciled_payments())
 
     @mute_logger("odoo.sql_db", "odoo.service.model")
     def test_attempt_with_an_older_snapshot_is_retried_and_refused(self):

@@ -103,15 +103,11 @@ class PaymentLinkSecurityCommon(HttpCase):
 
 @tagged("post_install", "-at_install")
 class TestPaymentLinkThrottle(PaymentLinkSecurityCommon):
-    def test_guessing_gets_429_even_with_a_valid_token(self):
+    def test_guessing_gets_429_but_a_valid_token_is_served(self):
         for _i in range(5):
             self.assertEqual(self._get(f"/pay/{UNKNOWN_TOKEN}").status_code, 404)
         self.assertEqual(self._failures(), 5)
-        for path in (
-            f"/pay/{UNKNOWN_TOKEN}",
-            f"/pay/{self.link.token}",
-            f"/pay/{self.link.token}/pdf",
-        ):
+        for path in (f"/pay/{UNKNOWN_TOKEN}", f"/pay/{self._tamper()}/pdf"):
             response = self._get(path)
             self.assertEqual(response.status_code, 429, path)
             retry_after = int(response.headers["Retry-After"])
@@ -121,23 +117,40 @@ class TestPaymentLinkThrottle(PaymentLinkSecurityCommon):
             self.assertHardened(response)
         # Being blocked is not itself counted: the block ends on schedule.
         self.assertEqual(self._failures(), 5)
+        # A customer behind the same address (carrier NAT) still opens the link.
+        page = self._get(f"/pay/{self.link.token}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Reef snorkelling tour", page.text)
+        self.assertEqual(self._get(f"/pay/{self.link.token}/pdf").status_code, 200)
         # The JSON transaction route answers 429 too, as an error the payment form shows.
-        response = self._json(f"/pay/{self.link.token}/transaction", self._tx_params("x"))
+        response = self._json(f"/pay/{UNKNOWN_TOKEN}/transaction", self._tx_params("x"))
         self.assertEqual(response.status_code, 429)
         self.assertIn("Retry-After", response.headers)
         self.assertIn("Too many attempts", response.json()["error"]["message"])
         self.assertHardened(response)
-        self.assertFalse(self.invoice.transaction_ids)
+        result = self._json(f"/pay/{self.link.token}/transaction", self._tx_params(self._csrf()))
+        self.assertIn("result", result.json())
+        self.assertEqual(len(self.invoice.transaction_ids), 1)
+
+    def _tamper(self):
+        return self.link.token[:-1] + ("B" if self.link.token[-1] != "B" else "C")
 
     def test_block_ends_when_the_window_has_passed(self):
         for _i in range(5):
             self._get(f"/pay/{UNKNOWN_TOKEN}/pdf")
-        self.assertEqual(self._get(f"/pay/{self.link.token}").status_code, 429)
-        # Age the counters past the 10-minute window.
+        self.assertEqual(self._get(f"/pay/{UNKNOWN_TOKEN}").status_code, 429)
+        # Age the counter past the 10-minute window.
         self.env.cr.execute(
-            "UPDATE islebooks_payment_link_throttle SET bucket = bucket - interval '11 minutes'"
+            "UPDATE islebooks_payment_link_throttle"
+            " SET window_start = window_start - interval '11 minutes'"
         )
-        self.assertEqual(self._get(f"/pay/{self.link.token}").status_code, 200)
+        self.assertEqual(self._get(f"/pay/{UNKNOWN_TOKEN}").status_code, 404)
+        # A new window started with that failure.
+        self.assertEqual(self._failures(), 1)
+        self.env.cr.execute(
+            "UPDATE islebooks_payment_link_throttle"
+            " SET window_start = window_start - interval '11 minutes'"
+        )
         self.env["islebooks.payment.link.throttle"]._gc_old_buckets()
         self.assertEqual(self._failures(), 0)
 
@@ -180,10 +193,9 @@ class TestPaymentLinkThrottle(PaymentLinkSecurityCommon):
             for _i in range(5):
                 self._get(f"/pay/{UNKNOWN_TOKEN}", headers=attacker)
             self.assertEqual(self._failures("198.51.100.7"), 5)
-            self.assertEqual(
-                self._get(f"/pay/{self.link.token}", headers=attacker).status_code, 429
-            )
+            self.assertEqual(self._get(f"/pay/{UNKNOWN_TOKEN}", headers=attacker).status_code, 429)
             # Another client behind the same proxy is not affected.
+            self.assertEqual(self._get(f"/pay/{UNKNOWN_TOKEN}", headers=customer).status_code, 404)
             self.assertEqual(
                 self._get(f"/pay/{self.link.token}", headers=customer).status_code, 200
             )
@@ -453,7 +465,7 @@ class TestPaymentLinkRenewal(PaymentLinkSecurityCommon):
         self.assertFalse(self._activities())
 
     def test_renew_never_uses_a_typed_address(self):
-        self.link.action_revoke()
+        self.link.expires_at = fields.Datetime.now() - timedelta(days=1)
         self.url_open(
             f"/pay/{self.link.token}/renew",
             data={"csrf_token": self._csrf(), "email": "attacker@evil.example"},

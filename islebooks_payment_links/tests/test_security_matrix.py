@@ -35,7 +35,7 @@ import re
 import zipfile
 from collections import namedtuple
 from datetime import timedelta
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
@@ -289,9 +289,11 @@ class PaymentLinkMatrixCommon(PaymentLinksCommon, HttpCase):
         super().setUp()
         # The matrix sends many refused tokens from one address: raise the
         # throttle's limit (its own tests are in test_security.py).
-        self.env["ir.config_parameter"].sudo().set_param(
-            "islebooks_payment_links.throttle_max_failures", 100000
-        )
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("islebooks_payment_links.throttle_max_failures", 100000)
+        # And many payments per link and address (their limits: test_security_abuse.py).
+        params.set_param("islebooks_payment_links.transactions_per_link_per_hour", 100000)
+        params.set_param("islebooks_payment_links.transactions_per_address_per_hour", 100000)
 
     # ------------------------------------------------------------------
     # Requests
@@ -724,7 +726,9 @@ class TestPaymentLinkEveryRoute(PaymentLinkRouteCommon):
             ("", "0999-12-31", 400),
             ("2026-02-30", "", 400),
             ("", "9999-12-31", 200),
-            ("1900-01-01", "2026-12-31", 200),
+            # A statement covers at most a few years (bounded work per request).
+            ("1900-01-01", "2026-12-31", 400),
+            ("2024-01-01", "2026-12-31", 200),
         ):
             with self.subTest(date_from=date_from, date_to=date_to):
                 response = self.url_open(
@@ -734,3 +738,101 @@ class TestPaymentLinkEveryRoute(PaymentLinkRouteCommon):
                 self.assertNotIn(self.rival.name, response.text)
                 self.assertNotIn(self.company_b.name, response.text)
         self.assertFalse(self.env["payment.transaction"].search_count([]))
+
+
+# Values Python's conversions accept too easily: Unicode digits ("²".isdigit()
+# is true, int("²") fails), non-finite and overflowing floats, hexadecimal,
+# padded, negative, huge, over-precise and out-of-range dates.
+BAD_VALUES = (
+    "\u00b2",
+    "\u0663",
+    "nan",
+    "inf",
+    "-inf",
+    "1e308",
+    "1e306",
+    "0x10",
+    " 5 ",
+    "-1",
+    "0",
+    "9" * 30,
+    "1.0000001",
+    "0001-01-01",
+    "9999-12-31",
+    "",
+)
+
+
+def bad_request(route, value):
+    """``(path, query, json_extra, form)``: ``value`` in every input ``route`` reads."""
+    quoted = quote(value, safe="")
+    query = {
+        name: value
+        for name in ("page", "unpaid_page", "invoice_ids", "currency", "amount", "date_from")
+    }
+    query["date_to"] = value
+    json_extra = {"amount": value, "provider_id": value, "payment_method_id": value}
+    form = {
+        "invoice_ids": [value],
+        "amount": value,
+        "transfer_date": value,
+        "bank_reference": value,
+        "note": value,
+    }
+    path = route.path.replace("{invoice_id}", quoted or "0").replace("{selection}", quoted or "0")
+    return path, query, json_extra, form
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentLinkBadValues(PaymentLinkRouteCommon):
+    """Every route x every bad value: a 4xx or a clean page, never a 500 or a traceback."""
+
+    def _check_bad_cell(self, route, token, value, csrf_token):
+        path, query, json_extra, form = bad_request(route, value)
+        path = path.format(token=token)
+        if route.method == "GET":
+            response = self.url_open(f"{path}?{urlencode(query)}", allow_redirects=False)
+        elif route.method == "JSON":
+            response = self._send("JSON", path, csrf_token, self.own, json_extra=json_extra)
+        else:
+            response = self._send(
+                "POST", path, csrf_token, self.own, form={**form, "csrf_token": csrf_token}
+            )
+        self.assertLess(response.status_code, 500, response.text[-500:])
+        self.assertNotIn("Traceback", response.text)
+        for header, expected in HARDENING.items():
+            self.assertEqual(response.headers.get(header), expected, header)
+        if route.method == "JSON" and response.status_code == 200:
+            answer = response.json()
+            if "error" in answer:
+                self.assertFalse(answer["error"]["data"].get("debug"), answer)
+            else:
+                # Accepted only where the amount is the server's (an invoice link).
+                tx = self.env["payment.transaction"].search(
+                    [("reference", "=", answer["result"]["reference"])]
+                )
+                self.assertEqual(tx.amount, tx.invoice_ids.amount_residual)
+        return response
+
+    def test_bad_values_on_every_route(self):
+        csrf_token = self._csrf()
+        Confirmation = self.env["islebooks.payment.confirmation"].sudo()
+        tokens = {"invoice": self.own_link.token, "portal": self.portal_link.token}
+        cells = [
+            (kind, route, value) for kind in tokens for route in ROUTES for value in BAD_VALUES
+        ]
+        _logger.info(
+            "bad values: %s kinds x %s routes x %s values = %s cells",
+            len(tokens),
+            len(ROUTES),
+            len(BAD_VALUES),
+            len(cells),
+        )
+        self.assertEqual(len(cells), len(tokens) * len(ROUTES) * len(BAD_VALUES))
+        for kind, route, value in cells:
+            with self.subTest(kind=kind, route=route.name, value=value):
+                self._check_bad_cell(route, tokens[kind], value, csrf_token)
+        # No bad amount, date or id ever made a confirmation.
+        self.assertFalse(
+            Confirmation.search([("link_id", "in", (self.own_link | self.portal_link).ids)])
+        )

@@ -1,2 +1,3 @@
+from . import parsing
 from . import phone
 from . import whatsapp

@@ -1,5 +1,6 @@
 import base64
 import io
+from urllib.parse import quote
 
 import qrcode
 from markupsafe import Markup
@@ -67,7 +68,9 @@ class IslebooksPaymentLinkWizardLine(models.TransientModel):
         self.ensure_one()
         return {
             "type": "ir.actions.act_url",
-            "url": f"/web/content/{self._name}/{self.id}/qr_code/{self.qr_filename}?download=true",
+            # Quoted: a customer named "A/B & Co #2" must not cut the URL.
+            "url": f"/web/content/{self._name}/{self.id}/qr_code/"
+            f"{quote(self.qr_filename.replace('/', '-'), safe='')}?download=true",
             "target": "download",
         }
 
