@@ -5,6 +5,7 @@ import as an error (with a stack) although nothing is wrong: drop that one recor
 """
 
 import logging
+import threading
 
 import pytest
 
@@ -20,12 +21,15 @@ logging.getLogger("odoo.tests.common").addFilter(_DropTestFrameworkImportError()
 # Odoo's own suite runner names the running test in ``odoo.modules.module.current_test``;
 # pytest-odoo does so only from Odoo 19 on. Without it, HttpCase cannot tell a request of the
 # running test from a late one of the previous test's browser, which then takes the test
-# cursor's lock and stalls the next tour.
+# cursor's lock and stalls the next tour. The runner's thread also carries the database name,
+# which Odoo reads to build its routing map (``ir.http.routing_map``).
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
     from odoo.modules import module
+    from odoo.tests.common import get_db_name
 
     module.current_test = getattr(item, "instance", None) or False
+    threading.current_thread().dbname = get_db_name()
 
 
 @pytest.hookimpl(trylast=True)

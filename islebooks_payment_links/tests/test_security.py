@@ -263,6 +263,9 @@ class TestPaymentLinkHygiene(PaymentLinkSecurityCommon):
         handler = logging.Handler(logging.INFO)
         handler.emit = lambda record: lines.append(handler.format(record))
         werkzeug_logger = logging.getLogger("werkzeug")
+        # The access log is INFO: heard whatever the run's --log-level.
+        level = werkzeug_logger.level
+        werkzeug_logger.setLevel(logging.INFO)
         werkzeug_logger.addHandler(handler)
         try:
             statuses = [
@@ -272,6 +275,7 @@ class TestPaymentLinkHygiene(PaymentLinkSecurityCommon):
             ]
         finally:
             werkzeug_logger.removeHandler(handler)
+            werkzeug_logger.setLevel(level)
         self.assertEqual(statuses, [200, 404, 404])
         output = "\n".join(lines)
         self.assertIn("GET /pay/*** ", output)
