@@ -286,11 +286,20 @@ class PaymentLinkController(PortalAccount):
             "back_url": f"/pay/{link.token}" if link.scope == "portal" else False,
         }
         if not blocker:
+            # What Odoo's own page asks (payment terms); "?pay=full": the whole balance.
+            terms = invoice._get_link_payment_values()
+            pay_full = request.httprequest.args.get("pay") == "full"
+            values.update(
+                terms=terms,
+                pay_full=pay_full,
+                pay_full_url=f"{base_route}?pay=full",
+                pay_next_url=base_route,
+            )
             values.update(
                 self._payment_form_values(
                     link,
                     invoice,
-                    invoice.amount_residual,
+                    terms["full_amount"] if pay_full else terms["amount"],
                     landing_route=base_route,
                     transaction_route=(
                         f"/pay/{link.token}/transaction/{invoice.id}"
@@ -447,7 +456,10 @@ class PaymentLinkController(PortalAccount):
             "invoices": invoices[:CHECKOUT_ROWS],
             "invoice_count": len(invoices),
             "currency": invoices.currency_id,
-            "amount_due": sum(invoices.mapped("amount_residual")),
+            # What each invoice asks today (payment terms) and, for one, its terms.
+            "asked": (asked := invoices._get_link_asked_amounts()),
+            "amount_due": sum(asked.values()),
+            "terms": invoices._get_link_payment_values() if len(invoices) == 1 else None,
             "amount_error": error,
             "selection": selection,
             "allow_partial": len(invoices) == 1 and link.company_id.payment_link_allow_partial,
@@ -585,7 +597,7 @@ class PaymentLinkController(PortalAccount):
             if error:
                 raise ValidationError(error)
         else:
-            amount = sum(invoices.mapped("amount_residual"))
+            amount = link._get_invoice_link_amount(self._cast_as_float(kwargs.get("amount")))
         if kwargs.get("flow") not in ("redirect", "direct"):
             raise ValidationError(_("Saved payment methods cannot be used through a payment link."))
         form_values = self._payment_form_values(link, invoices, amount)

@@ -625,8 +625,13 @@ class IslebooksPaymentLink(models.Model):
     def _get_portal_payable(self, moves, amount=None):
         """Check ``moves`` can be paid together; return (amount, error message).
 
-        ``amount`` is a partial amount asked by the customer: allowed for one
-        invoice only, when the company enables it, and never above the amount due.
+        Each invoice asks what its own page asks today (payment terms: the
+        discounted balance while an early-payment discount runs, the next or
+        overdue installments; see ``account.move._get_link_payment_values``).
+        ``amount`` is what the customer's page offered: that total, or for one
+        invoice its whole balance, or a partial amount (one invoice only, when
+        the company enables it, never above the amount due). A discount is
+        only ever granted by the server, on the day it is valid.
         """
         self.ensure_one()
         if not moves:
@@ -641,14 +646,32 @@ class IslebooksPaymentLink(models.Model):
             if blocker := move._get_payment_blocker():
                 return 0.0, _("%(invoice)s: %(reason)s", invoice=move.name, reason=blocker)
         currency = moves.currency_id
-        due = currency.round(sum(moves.mapped("amount_residual")))
+        due = currency.round(sum(moves._get_link_asked_amounts().values()))
         if amount is None or currency.compare_amounts(amount, due) == 0:
             return due, ""
+        if len(moves) == 1:
+            full = currency.round(moves._get_link_payment_values()["full_amount"])
+            if currency.compare_amounts(amount, full) == 0:
+                return full, ""
         if len(moves) > 1 or not self.company_id.payment_link_allow_partial:
             return 0.0, _("The amount to pay has changed. Please reload the page.")
-        if currency.compare_amounts(amount, 0) <= 0 or currency.compare_amounts(amount, due) > 0:
+        residual = currency.round(moves.amount_residual)
+        if currency.compare_amounts(amount, 0) <= 0 or (
+            currency.compare_amounts(amount, residual) > 0
+        ):
             return 0.0, _("Please enter an amount greater than zero and at most the amount due.")
         return currency.round(amount), ""
+
+    def _get_invoice_link_amount(self, amount=None):
+        """What an invoice link charges: ``amount`` if its page offers it (the
+        default or the whole balance), else the default. Invoice links take no
+        amount of the customer's choosing."""
+        self.ensure_one()
+        values = self.move_id._get_link_payment_values()
+        currency = self.move_id.currency_id
+        if amount is not None and currency.compare_amounts(amount, values["full_amount"]) == 0:
+            return currency.round(values["full_amount"])
+        return currency.round(values["amount"])
 
     def _get_wire_transfer_messages(self):
         """Bank details of the link's company, where wire transfer is enabled."""
