@@ -287,19 +287,23 @@ class PaymentLinkController(PortalAccount):
         }
         if not blocker:
             # What Odoo's own page asks (payment terms); "?pay=full": the whole balance.
-            terms = invoice._get_link_payment_values()
             pay_full = request.httprequest.args.get("pay") == "full"
+            terms, amount, credit, values["blocker"] = link._get_invoice_page_amount(
+                invoice, pay_full
+            )
             values.update(
                 terms=terms,
                 pay_full=pay_full,
                 pay_full_url=f"{base_route}?pay=full",
                 pay_next_url=base_route,
+                credit_applied=credit,
             )
+        if not values["blocker"]:
             values.update(
                 self._payment_form_values(
                     link,
                     invoice,
-                    terms["full_amount"] if pay_full else terms["amount"],
+                    amount,
                     landing_route=base_route,
                     transaction_route=(
                         f"/pay/{link.token}/transaction/{invoice.id}"
@@ -326,6 +330,7 @@ class PaymentLinkController(PortalAccount):
             "partner": link.partner_id,
             "base_url": base_url,
             "totals": link._get_portal_totals(),
+            "credit_notes": link._get_portal_open_credit_notes(),
             "unpaid": unpaid,
             "unpaid_page": unpaid_page,
             "unpaid_page_count": unpaid_page_count,
@@ -459,6 +464,8 @@ class PaymentLinkController(PortalAccount):
             # What each invoice asks today (payment terms) and, for one, its terms.
             "asked": (asked := invoices._get_link_asked_amounts()),
             "amount_due": sum(asked.values()),
+            "credit_applied": link._get_checkout_credit(invoices, total),
+            "credit": link._get_portal_credits().get(invoices.currency_id[:1], 0.0),
             "terms": invoices._get_link_payment_values() if len(invoices) == 1 else None,
             "amount_error": error,
             "selection": selection,

@@ -572,11 +572,9 @@ class IslebooksPaymentLink(models.Model):
         return expression.AND(
             [
                 self._get_portal_domain(),
-                [
-                    "|",
-                    ("move_type", "=", "out_refund"),
-                    ("payment_state", "in", ("paid", "in_payment", "reversed")),
-                ],
+                # Settled documents only: an open credit note is available
+                # credit (``_get_portal_credits``), not history.
+                [("payment_state", "in", ("paid", "in_payment", "reversed"))],
             ]
         )
 
@@ -599,7 +597,12 @@ class IslebooksPaymentLink(models.Model):
         return moves, page, page_count
 
     def _get_portal_totals(self):
-        """Outstanding and overdue amounts, and open invoices, per currency: two grouped queries."""
+        """Outstanding (net of credit) and overdue amounts, and open invoices, per currency.
+
+        Three grouped queries. ``amount`` is what the customer owes once its
+        open credit (``_get_portal_credits``) is deducted, never below zero;
+        ``credit_left`` is the credit beyond what is due.
+        """
         self.ensure_one()
         Move = self.env["account.move"].sudo()
         domain = self._get_portal_unpaid_domain()
@@ -612,15 +615,92 @@ class IslebooksPaymentLink(models.Model):
                 ["amount_residual:sum"],
             )
         )
-        return [
-            {
-                "currency": currency,
-                "amount": amount,
-                "overdue": overdue.get(currency, 0.0),
-                "count": count,
-            }
-            for currency, amount, count in outstanding
+        credits = self._get_portal_credits()
+        rows = [(currency, amount, count) for currency, amount, count in outstanding]
+        rows += [
+            (currency, 0.0, 0)
+            for currency in credits
+            if currency not in {row[0] for row in outstanding}
         ]
+        totals = []
+        for currency, amount, count in rows:
+            credit = credits.get(currency, 0.0)
+            totals.append(
+                {
+                    "currency": currency,
+                    "amount": currency.round(max(0.0, amount - credit)),
+                    "gross": amount,
+                    "credit": credit,
+                    "credit_left": currency.round(max(0.0, credit - amount)),
+                    "overdue": overdue.get(currency, 0.0),
+                    "count": count,
+                }
+            )
+        return totals
+
+    def _get_portal_credit_domain(self, currency=None):
+        """The customer's open credit: unreconciled credit items of its receivable
+        (open credit notes, payments not yet matched), as the statement reads them."""
+        self.ensure_one()
+        if self.scope != "portal":
+            return expression.FALSE_DOMAIN
+        domain = [
+            ("partner_id.commercial_partner_id", "=", self.partner_id.id),
+            ("company_id", "=", self.company_id.id),
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("parent_state", "=", "posted"),
+            ("reconciled", "=", False),
+            ("balance", "<", 0),
+        ]
+        if currency:
+            domain.append(("currency_id", "=", currency.id))
+        return domain
+
+    def _get_portal_credits(self):
+        """``{currency: open credit}`` of a portal link's customer (one grouped query)."""
+        self.ensure_one()
+        if self.scope != "portal":
+            return {}
+        groups = (
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                self._get_portal_credit_domain(),
+                ["currency_id"],
+                ["amount_residual_currency:sum"],
+            )
+        )
+        return {currency: -amount for currency, amount in groups if not currency.is_zero(amount)}
+
+    def _get_portal_open_credit_notes(self):
+        """The first page of the customer's open credit notes, oldest first (sudo)."""
+        self.ensure_one()
+        return (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                expression.AND(
+                    [
+                        self._get_portal_domain(),
+                        [
+                            ("move_type", "=", "out_refund"),
+                            ("payment_state", "in", ("not_paid", "partial")),
+                        ],
+                    ]
+                ),
+                order="invoice_date, id",
+                limit=PORTAL_PAGE_SIZE,
+            )
+        )
+
+    def _get_portal_credit_lines(self, currency):
+        """The open credit items in ``currency``, oldest first (sudo)."""
+        self.ensure_one()
+        return (
+            self.env["account.move.line"]
+            .sudo()
+            .search(self._get_portal_credit_domain(currency), order="date, id")
+        )
 
     def _get_portal_payable(self, moves, amount=None):
         """Check ``moves`` can be paid together; return (amount, error message).
@@ -646,21 +726,61 @@ class IslebooksPaymentLink(models.Model):
             if blocker := move._get_payment_blocker():
                 return 0.0, _("%(invoice)s: %(reason)s", invoice=move.name, reason=blocker)
         currency = moves.currency_id
-        due = currency.round(sum(moves._get_link_asked_amounts().values()))
+        # A portal customer's open credit is used first (see PaymentTransaction._create_payment).
+        credit = self._get_portal_credits().get(currency, 0.0)
+        asked = currency.round(sum(moves._get_link_asked_amounts().values()))
+        due = currency.round(max(0.0, asked - credit))
+        if currency.is_zero(due):
+            return 0.0, _(
+                "Your credit of %(credit)s covers these invoices: there is nothing to pay.",
+                credit=currency.format(credit),
+            )
         if amount is None or currency.compare_amounts(amount, due) == 0:
             return due, ""
         if len(moves) == 1:
-            full = currency.round(moves._get_link_payment_values()["full_amount"])
+            full = moves._get_link_payment_values()["full_amount"]
+            full = currency.round(max(0.0, full - credit))
             if currency.compare_amounts(amount, full) == 0:
                 return full, ""
         if len(moves) > 1 or not self.company_id.payment_link_allow_partial:
             return 0.0, _("The amount to pay has changed. Please reload the page.")
+        # A partial amount is the customer's own: it uses no credit.
         residual = currency.round(moves.amount_residual)
         if currency.compare_amounts(amount, 0) <= 0 or (
             currency.compare_amounts(amount, residual) > 0
         ):
             return 0.0, _("Please enter an amount greater than zero and at most the amount due.")
         return currency.round(amount), ""
+
+    def _get_invoice_page_amount(self, invoice, pay_full=False):
+        """What one invoice's page asks: ``(terms, amount, credit used, error)``.
+
+        ``terms`` are the invoice's payment terms today; ``amount`` what Pay
+        charges (the default ask, or with ``pay_full`` the whole balance), net
+        of a portal customer's open credit.
+        """
+        self.ensure_one()
+        currency = invoice.currency_id
+        terms = invoice._get_link_payment_values()
+        credit = self._get_portal_credits().get(currency, 0.0)
+        asked = terms["full_amount"] if pay_full else terms["amount"]
+        net = currency.round(max(0.0, asked - credit))
+        amount, error = self._get_portal_payable(invoice, net if pay_full else None)
+        return terms, amount, (currency.round(asked - amount) if amount else 0.0), error
+
+    def _get_checkout_credit(self, moves, amount):
+        """The credit a checkout of ``moves`` for ``amount`` uses: all the open
+        credit when ``amount`` is what they ask net of it, else none (a partial
+        amount uses no credit)."""
+        self.ensure_one()
+        currency = moves.currency_id
+        if len(currency) != 1 or not amount:
+            return 0.0
+        credit = self._get_portal_credits().get(currency, 0.0)
+        asked = sum(moves._get_link_asked_amounts().values())
+        if len(moves) == 1 and currency.compare_amounts(amount + credit, asked):
+            asked = moves._get_link_payment_values()["full_amount"]
+        return credit if currency.compare_amounts(amount + credit, asked) == 0 else 0.0
 
     def _get_invoice_link_amount(self, amount=None):
         """What an invoice link charges: ``amount`` if its page offers it (the

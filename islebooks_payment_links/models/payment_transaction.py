@@ -33,35 +33,51 @@ class PaymentTransaction(models.Model):
         return None
 
     def _create_payment(self, **extra_create_values):
-        """Several invoices in one link payment: each settled as its own page asked.
+        """A link payment: each invoice settled as its page asked, credit used first.
 
         Odoo books the early-payment discount of one invoice per transaction
         and reconciles the payment with all the invoices' open installments by
         due date, so a later installment of one invoice could take the money
-        meant for another invoice's discounted balance. When a link payment of
-        several invoices pays exactly what they ask (``_get_link_asked_amounts``),
-        every running discount is booked on the payment (Odoo's own
+        meant for another invoice's discounted balance. When a link payment
+        (plus the customer's open credit, for portal links) covers exactly what
+        its invoices ask (``_get_link_asked_amounts``), every running discount
+        is booked on the payment (Odoo's own
         ``_get_invoice_counterpart_amls_for_early_payment_discount``, as the
         payment-register wizard does for a batch), then each invoice is
         reconciled with its share: its discounted balance, or the installments
-        it asked for. Any other amount is left to Odoo.
+        it asked for. One invoice without credit to apply is left to Odoo.
         """
         self.ensure_one()
+        link = self.islebooks_payment_link_id
         invoices = self.invoice_ids.filtered(lambda inv: inv.state == "posted")
         if (
-            not self.islebooks_payment_link_id
-            or len(self.invoice_ids) < 2
+            not link
+            or not invoices
             or len(invoices) != len(self.invoice_ids)
             or self.source_transaction_id
             or self.amount <= 0
         ):
             return super()._create_payment(**extra_create_values)
-        plan = self._get_link_reconciliation_plan(invoices)
-        if plan is None:
+        currency = self.currency_id
+        credit_lines = link._get_portal_credit_lines(currency)
+        credit = currency.round(-sum(credit_lines.mapped("amount_residual_currency")))
+        asked = invoices._get_link_asked_amounts()
+        if len(invoices) == 1 and currency.compare_amounts(
+            sum(asked.values()), self.amount + credit
+        ):
+            # One invoice: its whole balance is the other amount its page offers.
+            asked = {invoices.id: invoices._get_link_payment_values()["full_amount"]}
+        exact = currency.compare_amounts(sum(asked.values()), self.amount + credit) == 0
+        if not exact or currency.is_zero(credit):
+            # A partial amount uses no credit (see _get_portal_payable).
+            credit_lines = credit_lines.browse()
+            exact = currency.compare_amounts(sum(asked.values()), self.amount) == 0
+        if not credit_lines and (len(invoices) < 2 or not exact):
             return super()._create_payment(**extra_create_values)
+        plan = self._get_link_reconciliation_plan(invoices, asked) if exact else None
         partner = self.partner_id.commercial_partner_id
         write_offs = []
-        epd_lines = [line for lines, is_epd in plan.values() if is_epd for line in lines]
+        epd_lines = [line for lines, is_epd in (plan or {}).values() if is_epd for line in lines]
         if epd_lines:
             open_balance = sum(line.balance - line.discount_balance for line in epd_lines)
             Move = self.env["account.move"]
@@ -86,7 +102,7 @@ class PaymentTransaction(models.Model):
             {
                 "amount": self.amount,
                 "payment_type": "inbound",
-                "currency_id": self.currency_id.id,
+                "currency_id": currency.id,
                 "partner_id": partner.id,
                 "partner_type": "customer",
                 "journal_id": self.provider_id.journal_id.id,
@@ -104,22 +120,21 @@ class PaymentTransaction(models.Model):
         )
         payment.action_post()
         self.payment_id = payment
-        # Each invoice takes exactly its share of the payment, in turn.
+        funds = credit_lines | payment.move_id.line_ids.filtered(
+            lambda line: line.account_id == payment.destination_account_id
+        )
+        if plan is None:
+            # Not what the pages asked (a partial amount): Odoo's way, by due date.
+            (funds + term_lines).filtered(lambda line: not line.reconciled).reconcile()
+            return payment
+        # Each invoice takes exactly its share of the funds, in turn.
         for lines, _is_epd in plan.values():
-            payment_line = payment.move_id.line_ids.filtered(
-                lambda line: (
-                    line.account_id == payment.destination_account_id and not line.reconciled
-                )
-            )
-            (payment_line + lines).reconcile()
+            (funds.filtered(lambda line: not line.reconciled) + lines).reconcile()
         return payment
 
-    def _get_link_reconciliation_plan(self, invoices):
-        """``{invoice: (term lines to settle, discounted)}`` if this transaction
-        pays exactly what ``invoices`` ask today, else None."""
-        asked = invoices._get_link_asked_amounts()
-        if self.currency_id.compare_amounts(sum(asked.values()), self.amount) != 0:
-            return None
+    def _get_link_reconciliation_plan(self, invoices, asked):
+        """``{invoice: (term lines to settle, discounted)}``: what each of
+        ``invoices`` asked (``asked``: ``{invoice id: amount}``) paid in full."""
         plan = {}
         for invoice in invoices:
             terms = invoice._get_link_payment_values()

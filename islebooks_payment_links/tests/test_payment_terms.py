@@ -242,3 +242,103 @@ class TestPaymentTerms(PortalLinkCommon, HttpCase):
         # Paying more than asked is refused for several invoices.
         result = self._pay(path, f"{path}/transaction/all-{currency.id}", 700.0)
         self.assertIn("error", result)
+
+    # ------------------------------------------------------------------
+    # Open credit: credit notes and payments not yet matched
+    # ------------------------------------------------------------------
+
+    def _unmatched_payment(self, partner, amount):
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": partner.id,
+                "amount": amount,
+                "journal_id": self.bank_journal.id,
+            }
+        )
+        payment.action_post()
+        return payment
+
+    def test_open_credit_is_shown_net_and_paid_net(self):
+        invoices = self._create_invoice(partner=self.customer, amount=300.0)
+        invoices |= self._create_invoice(partner=self.customer, amount=200.0)
+        note = self._create_invoice(partner=self.customer, amount=100.0, move_type="out_refund")
+        self._unmatched_payment(self.customer, 50.0)
+        link = self.customer._get_portal_payment_links()
+        path = self._link_path(link)
+        body = self.url_open(path).text
+        self.assertRegex(body, r"o_islebooks_net_amount[\s\S]{0,200}350\.00")
+        self.assertRegex(body, r"Net of your credit of[\s\S]{0,200}150\.00")
+        # The open credit note is available credit, not paid history.
+        credit = body[
+            body.index("o_islebooks_portal_credit") : body.index("o_islebooks_portal_paid")
+        ]
+        self.assertIn(note.name, credit)
+        self.assertNotIn(
+            f'data-invoice-name="{note.name}"', body[body.index("o_islebooks_portal_paid") :]
+        )
+        # The statement of account agrees with the page to the cent.
+        today = fields.Date.today()
+        statement = self.customer._get_statement_values(
+            self.env.company, today - timedelta(days=30), today
+        )
+        self.assertAlmostEqual(statement["closing"], 350.0)
+        # Pay all asks the net amount and settles everything with the credit.
+        currency = self.env.company.currency_id
+        checkout = self.url_open(f"{path}/checkout?currency={currency.id}").text
+        self.assertEqual(self._form_amount(checkout), 350.0)
+        self.assertIn("o_islebooks_credit_applied", checkout)
+        result = self._pay(path, f"{path}/transaction/all-{currency.id}", 500.0)
+        self.assertIn("The amount to pay has changed", result["error"]["data"]["message"])
+        result = self._pay(path, f"{path}/transaction/all-{currency.id}", 350.0)
+        self.assertNotIn("error", result, result)
+        tx = self._confirm(link)
+        self.assertEqual(tx.amount, 350.0)
+        for move in invoices | note:
+            self.assertIn(move.payment_state, ("paid", "in_payment"), move.name)
+        statement = self.customer._get_statement_values(
+            self.env.company, today - timedelta(days=30), today
+        )
+        self.assertAlmostEqual(statement["closing"], 0.0)
+        body = self.url_open(path).text
+        self.assertNotIn("o_islebooks_pay_all", body)
+        self.assertNotIn("o_islebooks_credit_row", body)
+
+    def test_credit_beyond_what_is_due_pays_nothing(self):
+        self._create_invoice(partner=self.customer, amount=100.0)
+        self._create_invoice(partner=self.customer, amount=150.0, move_type="out_refund")
+        link = self.customer._get_portal_payment_links()
+        path = self._link_path(link)
+        body = self.url_open(path).text
+        self.assertRegex(body, r"You have a credit of[\s\S]{0,200}50\.00")
+        self.assertNotIn("o_islebooks_pay_all", body)
+        currency = self.env.company.currency_id
+        checkout = self.url_open(f"{path}/checkout?currency={currency.id}")
+        self.assertEqual(checkout.status_code, 400)
+        self.assertIn("covers these invoices", checkout.text)
+        result = self._pay(path, f"{path}/transaction/all-{currency.id}", 100.0)
+        self.assertIn("covers these invoices", result["error"]["data"]["message"])
+        self.assertFalse(link.transaction_ids)
+
+    def test_credit_with_a_running_discount(self):
+        invoice = self._invoice_with_term(self.epd_term)
+        self._create_invoice(partner=self.customer, amount=80.0, move_type="out_refund")
+        link = self.customer._get_portal_payment_links()
+        path = self._link_path(link)
+        body = self.url_open(f"{path}/invoice/{invoice.id}").text
+        self.assertEqual(self._form_amount(body), 900.0)
+        self.assertIn("o_islebooks_credit_applied", body)
+        result = self._pay(path, f"{path}/transaction/{invoice.id}", 900.0)
+        self.assertNotIn("error", result, result)
+        tx = self._confirm(link)
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        discount_account = self.env.company.account_journal_early_pay_discount_loss_account_id
+        self.assertEqual(
+            sum(
+                tx.payment_id.move_id.line_ids.filtered(
+                    lambda line: line.account_id == discount_account
+                ).mapped("debit")
+            ),
+            20.0,
+        )
