@@ -10,6 +10,7 @@ from odoo.fields import Command
 from odoo.http import content_disposition, request
 
 from odoo.addons.account_payment.controllers.portal import PortalAccount
+from odoo.addons.payment.controllers.post_processing import PaymentPostProcessing
 
 from ..models.ir_http import harden, use_customer_lang
 
@@ -284,6 +285,7 @@ class PaymentLinkController(PortalAccount):
             "blocker": blocker,
             "pdf_url": f"{base_route}/pdf",
             "back_url": f"/pay/{link.token}" if link.scope == "portal" else False,
+            "receipt": link._get_landing_receipt(self._monitored_tx_id()),
         }
         if not blocker:
             # What Odoo's own page asks (payment terms); "?pay=full": the whole balance.
@@ -331,6 +333,8 @@ class PaymentLinkController(PortalAccount):
             "base_url": base_url,
             "totals": link._get_portal_totals(),
             "credit_notes": link._get_portal_open_credit_notes(),
+            "receipt": link._get_landing_receipt(self._monitored_tx_id()),
+            "receipts_by_invoice": link._get_receipts_by_invoice(paid),
             "unpaid": unpaid,
             "unpaid_page": unpaid_page,
             "unpaid_page_count": unpaid_page_count,
@@ -354,6 +358,11 @@ class PaymentLinkController(PortalAccount):
         response = request.render("islebooks_payment_links.payment_link_portal_page", values)
         response.status_code = status
         return response
+
+    @staticmethod
+    def _monitored_tx_id():
+        # The browser session's last payment, as Odoo's /payment/status reads it.
+        return request.session.get(PaymentPostProcessing.MONITORED_TX_ID_KEY)
 
     @staticmethod
     def _page_number(value):
@@ -531,6 +540,31 @@ class PaymentLinkController(PortalAccount):
         if not attachment:
             return self._not_found()
         return self._pdf_response(attachment)
+
+    @http.route(
+        "/pay/<string:token>/receipt/<int:tx_id>",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def payment_link_receipt(self, token, tx_id, **kwargs):
+        """Odoo's payment receipt of a payment made through this link, never another's."""
+        link, refusal = self._resolve_or_fail(token)
+        if refusal:
+            return refusal
+        tx = link._get_receipt_transaction(tx_id)
+        if not tx:
+            return self._not_found()
+        pdf, filename = link._render_receipt_pdf(tx)
+        return request.make_response(
+            pdf,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Disposition", content_disposition(filename)),
+            ],
+        )
 
     def _pdf_response(self, attachment):
         return request.make_response(

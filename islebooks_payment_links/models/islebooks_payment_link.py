@@ -836,3 +836,88 @@ class IslebooksPaymentLink(models.Model):
             **{"from": date_from.isoformat(), "to": date_to.isoformat()},
         )
         return pdf, filename
+
+    # ------------------------------------------------------------------
+    # Receipts (payments made through this link only)
+    # ------------------------------------------------------------------
+
+    def _get_receipt_transactions(self, domain=None):
+        """The link's successful payments (sudo): done, turned into a payment."""
+        self.ensure_one()
+        return (
+            self.env["payment.transaction"]
+            .sudo()
+            .search(
+                expression.AND(
+                    [
+                        [
+                            ("islebooks_payment_link_id", "=", self.id),
+                            ("state", "=", "done"),
+                            ("payment_id", "!=", False),
+                        ],
+                        domain or [],
+                    ]
+                ),
+                order="id desc",
+            )
+        )
+
+    def _get_receipt_transaction(self, tx_id):
+        """The transaction ``tx_id`` (sudo) if it is a payment made through this
+        link, else an empty recordset: ids come from the request."""
+        self.ensure_one()
+        if not isinstance(tx_id, int):
+            return self.env["payment.transaction"].sudo().browse()
+        return self._get_receipt_transactions([("id", "=", tx_id)])[:1]
+
+    def _get_receipt_values(self, tx):
+        """What a receipt of ``tx`` (a payment of this link) shows."""
+        self.ensure_one()
+        payment = tx.payment_id
+        invoices = tx.invoice_ids
+        return {
+            "tx": tx,
+            "payment": payment,
+            "amount": tx.amount,
+            "currency": tx.currency_id,
+            "date": payment.date,
+            "method": tx.payment_method_id.name or tx.provider_id.name,
+            "reference": tx.reference,
+            "invoices": invoices,
+            "remaining": sum(invoices.mapped("amount_residual")),
+            "url": f"/pay/{self.token}/receipt/{tx.id}",
+        }
+
+    def _get_landing_receipt(self, tx_id):
+        """The receipt to show on the page the payment flow lands on: the
+        browser session's last payment (Odoo's monitored transaction), if it
+        was made through this link and has succeeded; else None."""
+        self.ensure_one()
+        tx = self._get_receipt_transaction(tx_id)
+        return self._get_receipt_values(tx) if tx else None
+
+    def _get_receipts_by_invoice(self, moves):
+        """``{invoice id: [receipt url, ...]}``: the link's payments of ``moves`` (one query)."""
+        self.ensure_one()
+        receipts = {}
+        if not moves:
+            return receipts
+        for tx in self._get_receipt_transactions([("invoice_ids", "in", moves.ids)]):
+            for invoice in tx.invoice_ids:
+                receipts.setdefault(invoice.id, []).append(f"/pay/{self.token}/receipt/{tx.id}")
+        return receipts
+
+    def _render_receipt_pdf(self, tx):
+        """Odoo's payment receipt of ``tx`` (a payment of this link) as (pdf, file name)."""
+        self.ensure_one()
+        payment = tx.payment_id
+        lang = self._get_customer_lang()
+        pdf, _type = (
+            self.env["ir.actions.report"]
+            .sudo()
+            .with_company(self.company_id)
+            .with_context(lang=lang)
+            ._render_qweb_pdf("account.action_report_payment_receipt", res_ids=payment.ids)
+        )
+        filename = _("Receipt %s.pdf", (payment.name or tx.reference).replace("/", "_"))
+        return pdf, filename

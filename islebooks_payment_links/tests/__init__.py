@@ -23,3 +23,4 @@ from . import test_translations
 from . import test_security_matrix
 from . import test_multi_company
 from . import test_payment_terms
+from . import test_receipts
