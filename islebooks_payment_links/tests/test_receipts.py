@@ -97,3 +97,22 @@ class TestReceipts(PortalLinkCommon, HttpCase):
         self.assertEqual(
             self.url_open(self._link_path(invoice_link, f"/receipt/{tx.id}")).status_code, 404
         )
+
+
+@tagged("post_install", "-at_install", "is_tour")
+class TestReceiptTour(PortalLinkCommon, HttpCase):
+    def test_customer_pays_a_discounted_invoice_and_gets_the_receipt(self):
+        customer = self.env["res.partner"].create({"name": "Tour Customer"})
+        invoice = self._create_invoice(partner=customer, amount=1000.0, post=False)
+        invoice.invoice_payment_term_id = self.env.ref(
+            "account.account_payment_term_30days_early_discount"
+        )
+        invoice.action_post()
+        link = invoice._get_payment_links()
+        self.start_tour(self._link_path(link), "islebooks_pay_discounted_invoice")
+        tx = link.transaction_ids
+        self.assertEqual((tx.state, tx.amount), ("done", 980.0))
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        response = self.url_open(self._link_path(link, f"/receipt/{tx.id}"))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(tx.payment_id.name, response.text)
