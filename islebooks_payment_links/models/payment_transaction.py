@@ -32,6 +32,15 @@ class PaymentTransaction(models.Model):
             )
         return None
 
+    def _post_process(self):
+        """Email the receipt of each payment made through a link (see res.company)."""
+        res = super()._post_process()
+        for tx in self.filtered(
+            lambda tx: tx.state == "done" and tx.islebooks_payment_link_id and tx.payment_id
+        ):
+            tx.company_id._send_payment_receipts(tx.payment_id)
+        return res
+
     def _create_payment(self, **extra_create_values):
         """A link payment: each invoice settled as its page asked, credit used first.
 

@@ -1,6 +1,7 @@
 from odoo.tests import HttpCase, tagged
 
 from .portal_common import PortalLinkCommon
+from .test_payment_confirmation import PaymentConfirmationCommon
 
 
 @tagged("post_install", "-at_install")
@@ -97,6 +98,74 @@ class TestReceipts(PortalLinkCommon, HttpCase):
         self.assertEqual(
             self.url_open(self._link_path(invoice_link, f"/receipt/{tx.id}")).status_code, 404
         )
+
+    def _receipt_mails(self, payment):
+        return self.env["mail.mail"].search(
+            [("model", "=", "account.payment"), ("res_id", "=", payment.id)]
+        )
+
+    def test_receipt_email_in_the_customer_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.customer.lang = "fr_FR"
+        link = self.invoice._get_payment_links()
+        tx = self._pay_and_confirm(link, self._link_path(link, "/transaction"), 420.0)
+        mail = self._receipt_mails(tx.payment_id)
+        self.assertEqual(len(mail), 1)
+        self.assertEqual(mail.recipient_ids, self.customer)
+        # Rendered in French: French number format, French date.
+        self.assertIn("420,00", mail.body_html)
+        self.assertIn(self.invoice.name, mail.body_html)
+        # Odoo's receipt of this payment attached (tests render reports as HTML).
+        self.assertEqual(len(mail.attachment_ids), 1)
+        self.assertIn(tx.payment_id.name, mail.attachment_ids.raw.decode(errors="replace"))
+
+    def test_receipt_emails_can_be_turned_off(self):
+        self.env.company.payment_link_receipt_email = False
+        link = self.invoice._get_payment_links()
+        tx = self._pay_and_confirm(link, self._link_path(link, "/transaction"), 420.0)
+        self.assertFalse(self._receipt_mails(tx.payment_id))
+
+
+@tagged("post_install", "-at_install")
+class TestConfirmationEmails(PaymentConfirmationCommon):
+    """Bank-transfer confirmations: a receipt when approved, the reason when rejected."""
+
+    def setUp(self):
+        super().setUp()
+        self.partner_a.email = "customer@example.com"
+
+    def _mails(self, record):
+        return self.env["mail.mail"].search(
+            [("model", "=", record._name), ("res_id", "in", record.ids)]
+        )
+
+    def test_approved_confirmation_emails_the_receipt(self):
+        confirmation = self._confirm(self.invoice_a)
+        confirmation.action_approve()
+        mail = self._mails(confirmation.payment_ids)
+        self.assertEqual(len(mail), 1)
+        self.assertEqual(mail.recipient_ids, self.partner_a)
+        self.assertIn(self.invoice_a.name, mail.body_html)
+        self.assertEqual(len(mail.attachment_ids), 1)
+        self.assertIn(
+            confirmation.payment_ids.name, mail.attachment_ids.raw.decode(errors="replace")
+        )
+
+    def test_rejected_confirmation_emails_the_reason(self):
+        confirmation = self._confirm(self.invoice_a)
+        confirmation._reject("No transfer with reference XYZ-42 arrived.")
+        mail = self._mails(confirmation)
+        self.assertEqual(len(mail), 1)
+        self.assertEqual(mail.recipient_ids, self.partner_a)
+        self.assertIn("No transfer with reference XYZ-42 arrived.", mail.body_html)
+
+    def test_setting_off_sends_nothing(self):
+        self.company.payment_link_receipt_email = False
+        approved = self._confirm(self.invoice_a)
+        approved.action_approve()
+        rejected = self._confirm(self.invoice_b)
+        rejected._reject("Not received.")
+        self.assertFalse(self._mails(approved.payment_ids) | self._mails(rejected))
 
 
 @tagged("post_install", "-at_install", "is_tour")
