@@ -28,6 +28,15 @@ class AccountMove(models.Model):
     payment_link_first_viewed_at = fields.Datetime(compute="_compute_payment_link")
     payment_link_last_viewed_at = fields.Datetime(compute="_compute_payment_link")
     payment_link_view_count = fields.Integer(compute="_compute_payment_link")
+    payment_link_amount_due = fields.Monetary(
+        "Amount to pay now",
+        compute="_compute_payment_link_amount_due",
+        currency_field="currency_id",
+        groups="account.group_account_invoice",
+        help="What paying online asks today under the payment terms: the discounted balance "
+        "while an early-payment discount runs, the next (or overdue) installment, else the "
+        "amount due.",
+    )
     payment_confirmation_ids = fields.Many2many(
         "islebooks.payment.confirmation",
         "islebooks_payment_confirmation_move_rel",
@@ -71,6 +80,12 @@ class AccountMove(models.Model):
             move.payment_link_first_viewed_at = link.first_viewed_at
             move.payment_link_last_viewed_at = link.last_viewed_at
             move.payment_link_view_count = link.view_count
+
+    @api.depends("amount_residual", "line_ids.amount_residual", "invoice_payment_term_id")
+    def _compute_payment_link_amount_due(self):
+        asked = self._get_link_asked_amounts() if self.ids else {}
+        for move in self:
+            move.payment_link_amount_due = asked.get(move.id, move.amount_residual)
 
     @staticmethod
     def _raise_problems(title, problems):

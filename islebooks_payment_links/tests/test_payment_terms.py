@@ -342,3 +342,29 @@ class TestPaymentTerms(PortalLinkCommon, HttpCase):
             ),
             20.0,
         )
+
+    # ------------------------------------------------------------------
+    # Messages and forms say the same amount
+    # ------------------------------------------------------------------
+
+    def test_whatsapp_messages_ask_what_the_page_asks(self):
+        installments = self._invoice_with_term(self.advance_term)
+        discounted = self._invoice_with_term(self.epd_term)
+        Send = self.env["islebooks.whatsapp.send"]
+        one = Send._render_message(self.customer, installments)
+        self.assertIn("Amount due: *$ 300.00*", one.replace("\xa0", " "))
+        both = Send._render_message(self.customer, installments | discounted).replace("\xa0", " ")
+        self.assertIn(f"*{discounted.name}*: $ 980.00", both)
+        self.assertIn("Total due: *$ 1,280.00*", both)
+
+    def test_bank_transfer_form_defaults_to_what_the_page_asks(self):
+        self.env.company.write(
+            {
+                "payment_confirmation_enabled": True,
+                "payment_confirmation_journal_id": self.bank_journal.id,
+            }
+        )
+        invoice = self._invoice_with_term(self.epd_term)
+        body = self._page(invoice)
+        amount_input = re.search(r'<input[^>]*name="amount"[^>]*>', body).group(0)
+        self.assertIn('value="980.00"', amount_input)
