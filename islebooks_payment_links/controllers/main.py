@@ -10,6 +10,7 @@ from odoo.fields import Command
 from odoo.http import content_disposition, request
 
 from odoo.addons.account_payment.controllers.portal import PortalAccount
+from odoo.addons.payment.controllers.post_processing import PaymentPostProcessing
 
 from ..models.ir_http import harden, use_customer_lang
 from ..models.islebooks_payment_link import MAX_INVOICES_PER_REQUEST, MAX_PDFS_PER_REQUEST
@@ -291,13 +292,27 @@ class PaymentLinkController(PortalAccount):
             # Odoo's cancel resets the invoice and detaches its PDF: no dead button.
             "pdf_url": f"{base_route}/pdf" if invoice._has_legal_pdf() else False,
             "back_url": f"/pay/{link.token}" if link.scope == "portal" else False,
+            "receipt": link._get_landing_receipt(self._monitored_tx_id()),
         }
         if not blocker:
+            # What Odoo's own page asks (payment terms); "?pay=full": the whole balance.
+            pay_full = request.httprequest.args.get("pay") == "full"
+            terms, amount, credit, values["blocker"] = link._get_invoice_page_amount(
+                invoice, pay_full
+            )
+            values.update(
+                terms=terms,
+                pay_full=pay_full,
+                pay_full_url=f"{base_route}?pay=full",
+                pay_next_url=base_route,
+                credit_applied=credit,
+            )
+        if not values["blocker"]:
             values.update(
                 self._payment_form_values(
                     link,
                     invoice,
-                    invoice.amount_residual,
+                    amount,
                     landing_route=base_route,
                     transaction_route=(
                         f"/pay/{link.token}/transaction/{invoice.id}"
@@ -324,6 +339,9 @@ class PaymentLinkController(PortalAccount):
             "partner": link.partner_id,
             "base_url": base_url,
             "totals": link._get_portal_totals(),
+            "credit_notes": link._get_portal_open_credit_notes(),
+            "receipt": link._get_landing_receipt(self._monitored_tx_id()),
+            "receipts_by_invoice": link._get_receipts_by_invoice(paid),
             "unpaid": unpaid,
             "unpaid_page": unpaid_page,
             "unpaid_page_count": unpaid_page_count,
@@ -347,6 +365,11 @@ class PaymentLinkController(PortalAccount):
         response = request.render("islebooks_payment_links.payment_link_portal_page", values)
         response.status_code = status
         return response
+
+    @staticmethod
+    def _monitored_tx_id():
+        # The browser session's last payment, as Odoo's /payment/status reads it.
+        return request.session.get(PaymentPostProcessing.MONITORED_TX_ID_KEY)
 
     @staticmethod
     def _page_number(value):
@@ -488,7 +511,12 @@ class PaymentLinkController(PortalAccount):
             "invoices": invoices[:CHECKOUT_ROWS],
             "invoice_count": len(invoices),
             "currency": invoices.currency_id,
-            "amount_due": sum(invoices.mapped("amount_residual")),
+            # What each invoice asks today (payment terms) and, for one, its terms.
+            "asked": (asked := invoices._get_link_asked_amounts()),
+            "amount_due": sum(asked.values()),
+            "credit_applied": link._get_checkout_credit(invoices, total),
+            "credit": link._get_portal_credits().get(invoices.currency_id[:1], 0.0),
+            "terms": invoices._get_link_payment_values() if len(invoices) == 1 else None,
             "amount_error": error,
             "selection": selection,
             "allow_partial": len(invoices) == 1 and link.company_id.payment_link_allow_partial,
@@ -561,6 +589,31 @@ class PaymentLinkController(PortalAccount):
         if not attachment:
             return self._not_found()
         return self._pdf_response(attachment)
+
+    @http.route(
+        "/pay/<string:token>/receipt/<int:tx_id>",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def payment_link_receipt(self, token, tx_id, **kwargs):
+        """Odoo's payment receipt of a payment made through this link, never another's."""
+        link, refusal = self._resolve_or_fail(token)
+        if refusal:
+            return refusal
+        tx = link._get_receipt_transaction(tx_id)
+        if not tx:
+            return self._not_found()
+        pdf, filename = link._render_receipt_pdf(tx)
+        return request.make_response(
+            pdf,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Disposition", content_disposition(filename)),
+            ],
+        )
 
     def _pdf_response(self, attachment):
         return request.make_response(
@@ -653,7 +706,9 @@ class PaymentLinkController(PortalAccount):
             if error:
                 raise ValidationError(error)
         else:
-            amount = sum(invoices.mapped("amount_residual"))
+            # Not a plain amount (nan, 1e308...): the page's default amount.
+            asked = self._asked_amount(kwargs.get("amount"), invoices)
+            amount = link._get_invoice_link_amount(asked if asked is None or asked >= 0 else None)
         if kwargs.get("flow") not in ("redirect", "direct"):
             raise ValidationError(_("Saved payment methods cannot be used through a payment link."))
         form_values = self._payment_form_values(link, invoices, amount)

@@ -54,7 +54,9 @@ class PaymentConfirmationController(PaymentLinkController):
         currency = invoices.currency_id[:1]
         if not currency:
             return ""
-        return f"{sum(invoices.mapped('amount_residual')):.{currency.decimal_places}f}"
+        # What the invoices' pages ask today (payment terms), not the whole balance.
+        amount = sum(invoices._get_link_asked_amounts().values())
+        return f"{amount:.{currency.decimal_places}f}"
 
     @staticmethod
     def _payment_confirmation_bank_accounts(company):

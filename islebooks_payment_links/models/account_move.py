@@ -43,6 +43,15 @@ class AccountMove(models.Model):
         compute="_compute_payment_link", groups=STAFF_GROUP
     )
     payment_link_view_count = fields.Integer(compute="_compute_payment_link", groups=STAFF_GROUP)
+    payment_link_amount_due = fields.Monetary(
+        "Amount to pay now",
+        compute="_compute_payment_link_amount_due",
+        currency_field="currency_id",
+        groups="account.group_account_invoice",
+        help="What paying online asks today under the payment terms: the discounted balance "
+        "while an early-payment discount runs, the next (or overdue) installment, else the "
+        "amount due.",
+    )
     payment_confirmation_ids = fields.Many2many(
         "islebooks.payment.confirmation",
         "islebooks_payment_confirmation_move_rel",
@@ -129,6 +138,12 @@ class AccountMove(models.Model):
             move.payment_link_first_viewed_at = link.first_viewed_at
             move.payment_link_last_viewed_at = link.last_viewed_at
             move.payment_link_view_count = link.view_count
+
+    @api.depends("amount_residual", "line_ids.amount_residual", "invoice_payment_term_id")
+    def _compute_payment_link_amount_due(self):
+        asked = self._get_link_asked_amounts() if self.ids else {}
+        for move in self:
+            move.payment_link_amount_due = asked.get(move.id, move.amount_residual)
 
     @staticmethod
     def _raise_problems(title, problems):
@@ -465,6 +480,117 @@ class AccountMove(models.Model):
         image.save(stream, format="PNG")
         return "data:image/png;base64," + base64.b64encode(stream.getvalue()).decode()
 
+    # ------------------------------------------------------------------
+    # What the invoice asks today (payment terms), as Odoo's own page does
+    # ------------------------------------------------------------------
+
+    def _get_link_payment_values(self):
+        """What paying this invoice online asks for today, from its payment terms.
+
+        Read from ``_get_invoice_next_payment_values()`` as Odoo's own invoice
+        page does: while an early-payment discount runs, the discounted balance
+        (and its deadline); with installments, the next one or the sum of the
+        overdue ones, the whole balance being the other choice; otherwise the
+        amount due. Keys: ``amount`` (what Pay asks by default), ``full_amount``
+        (paying everything: the discounted balance while the discount runs),
+        ``residual``, ``due_date`` (of ``amount``), ``installment_label``,
+        ``epd_discount`` / ``epd_message`` / ``discount_date``.
+        """
+        self.ensure_one()
+        residual = self.amount_residual
+        values = {
+            "amount": residual,
+            "full_amount": residual,
+            "residual": residual,
+            "due_date": self.invoice_date_due,
+            "installment_state": False,
+            "installment_label": "",
+            "epd_discount": 0.0,
+            "epd_message": "",
+            "discount_date": False,
+        }
+        if (
+            self.move_type != "out_invoice"
+            or self.state != "posted"
+            or self.currency_id.is_zero(residual)
+        ):
+            return values
+        odoo_values = self._get_invoice_next_payment_values()
+        state = odoo_values.get("installment_state")
+        if state == "epd":
+            # Odoo's naming: with a discount, amount_due is the discounted balance.
+            discount_date = fields.Date.to_date(odoo_values["discount_date"])
+            values.update(
+                amount=odoo_values["amount_due"],
+                full_amount=odoo_values["amount_due"],
+                due_date=discount_date,
+                installment_state=state,
+                epd_discount=odoo_values["epd_discount_amount_currency"],
+                epd_message=odoo_values["epd_discount_msg"],
+                discount_date=discount_date,
+            )
+        elif state in ("next", "overdue"):
+            open_installments = odoo_values["not_reconciled_installments"]
+            count = len(self.line_ids.filtered(lambda line: line.display_type == "payment_term"))
+            if state == "overdue":
+                numbers = [inst["number"] for inst in open_installments if inst["type"] == state]
+            else:
+                numbers = [open_installments[0]["number"]]
+            if len(numbers) == 1:
+                label = _("Installment %(number)s of %(count)s", number=numbers[0], count=count)
+            else:
+                label = _(
+                    "Installments %(numbers)s of %(count)s",
+                    numbers=", ".join(map(str, numbers)),
+                    count=count,
+                )
+            values.update(
+                amount=odoo_values["next_amount_to_pay"],
+                due_date=odoo_values["next_due_date"],
+                installment_state=state,
+                installment_label=label,
+            )
+        return values
+
+    def _get_link_asked_amounts(self):
+        """``{invoice id: amount}``: what each invoice asks today (see
+        ``_get_link_payment_values``), for many invoices at once.
+
+        Only invoices with a running discount or several open installments
+        read their payment terms (one grouped query finds them); the others
+        ask for their amount due, so "Pay all" costs the same for 1,000
+        invoices without terms as for 10.
+        """
+        if not self:
+            return {}
+        today = fields.Date.context_today(self)
+        groups = (
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("move_id", "in", self.ids),
+                    ("display_type", "=", "payment_term"),
+                    ("reconciled", "=", False),
+                ],
+                ["move_id"],
+                ["__count", "discount_date:max"],
+            )
+        )
+        with_terms = {
+            move.id
+            for move, count, discount_date in groups
+            if count > 1 or (discount_date and discount_date >= today)
+        }
+        return {
+            move.id: (
+                move._get_link_payment_values()["amount"]
+                if move.id in with_terms
+                else move.amount_residual
+            )
+            for move in self
+        }
+
     def _get_amount_due_in_words(self):
         """The amount due spelled out in the customer's language, where enabled."""
         self.ensure_one()
@@ -472,7 +598,7 @@ class AccountMove(models.Model):
             return ""
         lang = self.partner_id.lang or self.commercial_partner_id.lang
         currency = self.currency_id.with_context(lang=lang) if lang else self.currency_id
-        return currency.amount_to_text(self.amount_residual)
+        return currency.amount_to_text(self._get_link_payment_values()["amount"])
 
     def _get_payment_link_for_mail(self):
         """The payment link to write in the invoice email, created if needed, or ''.

@@ -557,6 +557,7 @@ class IslebooksPaymentConfirmation(models.Model):
             }
         )
         self.activity_feedback(["mail.mail_activity_data_todo"])
+        self.company_id._send_payment_receipts(payments)
         self.message_post(
             body=_(
                 "Approved: payment %(payments)s registered.",
@@ -593,6 +594,17 @@ class IslebooksPaymentConfirmation(models.Model):
             }
         )
         self.activity_unlink(["mail.mail_activity_data_todo"])
+        template = self.env.ref(
+            "islebooks_payment_links.mail_template_payment_confirmation_rejected",
+            raise_if_not_found=False,
+        )
+        for confirmation in self.sudo():
+            if (
+                template
+                and confirmation.company_id.payment_link_receipt_email
+                and confirmation.partner_id.email
+            ):
+                template.sudo().send_mail(confirmation.id)
         return True
 
     def action_view_payments(self):

@@ -689,11 +689,9 @@ class IslebooksPaymentLink(models.Model):
         return expression.AND(
             [
                 self._get_portal_domain(),
-                [
-                    "|",
-                    ("move_type", "=", "out_refund"),
-                    ("payment_state", "in", ("paid", "in_payment", "reversed")),
-                ],
+                # Settled documents only: an open credit note is available
+                # credit (``_get_portal_credits``), not history.
+                [("payment_state", "in", ("paid", "in_payment", "reversed"))],
             ]
         )
 
@@ -716,7 +714,12 @@ class IslebooksPaymentLink(models.Model):
         return moves, page, page_count
 
     def _get_portal_totals(self):
-        """Outstanding and overdue amounts, and open invoices, per currency: two grouped queries."""
+        """Outstanding (net of credit) and overdue amounts, and open invoices, per currency.
+
+        Three grouped queries. ``amount`` is what the customer owes once its
+        open credit (``_get_portal_credits``) is deducted, never below zero;
+        ``credit_left`` is the credit beyond what is due.
+        """
         self.ensure_one()
         Move = self.env["account.move"].sudo()
         domain = self._get_portal_unpaid_domain()
@@ -729,21 +732,103 @@ class IslebooksPaymentLink(models.Model):
                 ["amount_residual:sum"],
             )
         )
-        return [
-            {
-                "currency": currency,
-                "amount": amount,
-                "overdue": overdue.get(currency, 0.0),
-                "count": count,
-            }
-            for currency, amount, count in outstanding
+        credits = self._get_portal_credits()
+        rows = [(currency, amount, count) for currency, amount, count in outstanding]
+        rows += [
+            (currency, 0.0, 0)
+            for currency in credits
+            if currency not in {row[0] for row in outstanding}
         ]
+        totals = []
+        for currency, amount, count in rows:
+            credit = credits.get(currency, 0.0)
+            totals.append(
+                {
+                    "currency": currency,
+                    "amount": currency.round(max(0.0, amount - credit)),
+                    "gross": amount,
+                    "credit": credit,
+                    "credit_left": currency.round(max(0.0, credit - amount)),
+                    "overdue": overdue.get(currency, 0.0),
+                    "count": count,
+                }
+            )
+        return totals
+
+    def _get_portal_credit_domain(self, currency=None):
+        """The customer's open credit: unreconciled credit items of its receivable
+        (open credit notes, payments not yet matched), as the statement reads them."""
+        self.ensure_one()
+        if self.scope != "portal":
+            return expression.FALSE_DOMAIN
+        domain = [
+            ("partner_id.commercial_partner_id", "=", self.partner_id.id),
+            ("company_id", "=", self.company_id.id),
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("parent_state", "=", "posted"),
+            ("reconciled", "=", False),
+            ("balance", "<", 0),
+        ]
+        if currency:
+            domain.append(("currency_id", "=", currency.id))
+        return domain
+
+    def _get_portal_credits(self):
+        """``{currency: open credit}`` of a portal link's customer (one grouped query)."""
+        self.ensure_one()
+        if self.scope != "portal":
+            return {}
+        groups = (
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                self._get_portal_credit_domain(),
+                ["currency_id"],
+                ["amount_residual_currency:sum"],
+            )
+        )
+        return {currency: -amount for currency, amount in groups if not currency.is_zero(amount)}
+
+    def _get_portal_open_credit_notes(self):
+        """The first page of the customer's open credit notes, oldest first (sudo)."""
+        self.ensure_one()
+        return (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                expression.AND(
+                    [
+                        self._get_portal_domain(),
+                        [
+                            ("move_type", "=", "out_refund"),
+                            ("payment_state", "in", ("not_paid", "partial")),
+                        ],
+                    ]
+                ),
+                order="invoice_date, id",
+                limit=PORTAL_PAGE_SIZE,
+            )
+        )
+
+    def _get_portal_credit_lines(self, currency):
+        """The open credit items in ``currency``, oldest first (sudo)."""
+        self.ensure_one()
+        return (
+            self.env["account.move.line"]
+            .sudo()
+            .search(self._get_portal_credit_domain(currency), order="date, id")
+        )
 
     def _get_portal_payable(self, moves, amount=None):
         """Check ``moves`` can be paid together; return (amount, error message).
 
-        ``amount`` is a partial amount asked by the customer: allowed for one
-        invoice only, when the company enables it, and never above the amount due.
+        Each invoice asks what its own page asks today (payment terms: the
+        discounted balance while an early-payment discount runs, the next or
+        overdue installments; see ``account.move._get_link_payment_values``).
+        ``amount`` is what the customer's page offered: that total, or for one
+        invoice its whole balance, or a partial amount (one invoice only, when
+        the company enables it, never above the amount due). A discount is
+        only ever granted by the server, on the day it is valid.
         """
         self.ensure_one()
         if not moves:
@@ -758,12 +843,29 @@ class IslebooksPaymentLink(models.Model):
             if blocker := move._get_payment_blocker():
                 return 0.0, _("%(invoice)s: %(reason)s", invoice=move.name, reason=blocker)
         currency = moves.currency_id
-        due = currency.round(sum(moves.mapped("amount_residual")))
+        # A portal customer's open credit is used first (see PaymentTransaction._create_payment).
+        credit = self._get_portal_credits().get(currency, 0.0)
+        asked = currency.round(sum(moves._get_link_asked_amounts().values()))
+        due = currency.round(max(0.0, asked - credit))
+        if currency.is_zero(due):
+            return 0.0, _(
+                "Your credit of %(credit)s covers these invoices: there is nothing to pay.",
+                credit=currency.format(credit),
+            )
         if amount is None or currency.compare_amounts(amount, due) == 0:
             return due, ""
+        if len(moves) == 1:
+            full = moves._get_link_payment_values()["full_amount"]
+            full = currency.round(max(0.0, full - credit))
+            if currency.compare_amounts(amount, full) == 0:
+                return full, ""
         if len(moves) > 1 or not self.company_id.payment_link_allow_partial:
             return 0.0, _("The amount to pay has changed. Please reload the page.")
-        if currency.compare_amounts(amount, 0) <= 0 or currency.compare_amounts(amount, due) > 0:
+        # A partial amount is the customer's own: it uses no credit.
+        residual = currency.round(moves.amount_residual)
+        if currency.compare_amounts(amount, 0) <= 0 or (
+            currency.compare_amounts(amount, residual) > 0
+        ):
             return 0.0, _("Please enter an amount greater than zero and at most the amount due.")
         if error := self._check_partial_amount(currency, amount, due):
             return 0.0, error
@@ -817,6 +919,47 @@ class IslebooksPaymentLink(models.Model):
         row = self.env.cr.fetchone()
         return max(math.ceil(row[0]), 1) if row else 0
 
+    def _get_invoice_page_amount(self, invoice, pay_full=False):
+        """What one invoice's page asks: ``(terms, amount, credit used, error)``.
+
+        ``terms`` are the invoice's payment terms today; ``amount`` what Pay
+        charges (the default ask, or with ``pay_full`` the whole balance), net
+        of a portal customer's open credit.
+        """
+        self.ensure_one()
+        currency = invoice.currency_id
+        terms = invoice._get_link_payment_values()
+        credit = self._get_portal_credits().get(currency, 0.0)
+        asked = terms["full_amount"] if pay_full else terms["amount"]
+        net = currency.round(max(0.0, asked - credit))
+        amount, error = self._get_portal_payable(invoice, net if pay_full else None)
+        return terms, amount, (currency.round(asked - amount) if amount else 0.0), error
+
+    def _get_checkout_credit(self, moves, amount):
+        """The credit a checkout of ``moves`` for ``amount`` uses: all the open
+        credit when ``amount`` is what they ask net of it, else none (a partial
+        amount uses no credit)."""
+        self.ensure_one()
+        currency = moves.currency_id
+        if len(currency) != 1 or not amount:
+            return 0.0
+        credit = self._get_portal_credits().get(currency, 0.0)
+        asked = sum(moves._get_link_asked_amounts().values())
+        if len(moves) == 1 and currency.compare_amounts(amount + credit, asked):
+            asked = moves._get_link_payment_values()["full_amount"]
+        return credit if currency.compare_amounts(amount + credit, asked) == 0 else 0.0
+
+    def _get_invoice_link_amount(self, amount=None):
+        """What an invoice link charges: ``amount`` if its page offers it (the
+        default or the whole balance), else the default. Invoice links take no
+        amount of the customer's choosing."""
+        self.ensure_one()
+        values = self.move_id._get_link_payment_values()
+        currency = self.move_id.currency_id
+        if amount is not None and currency.compare_amounts(amount, values["full_amount"]) == 0:
+            return currency.round(values["full_amount"])
+        return currency.round(values["amount"])
+
     def _get_wire_transfer_messages(self):
         """Bank details of the link's company, where wire transfer is enabled."""
         self.ensure_one()
@@ -869,4 +1012,89 @@ class IslebooksPaymentLink(models.Model):
             "Statement %(from)s - %(to)s.pdf",
             **{"from": date_from.isoformat(), "to": date_to.isoformat()},
         )
+        return pdf, filename
+
+    # ------------------------------------------------------------------
+    # Receipts (payments made through this link only)
+    # ------------------------------------------------------------------
+
+    def _get_receipt_transactions(self, domain=None):
+        """The link's successful payments (sudo): done, turned into a payment."""
+        self.ensure_one()
+        return (
+            self.env["payment.transaction"]
+            .sudo()
+            .search(
+                expression.AND(
+                    [
+                        [
+                            ("islebooks_payment_link_id", "=", self.id),
+                            ("state", "=", "done"),
+                            ("payment_id", "!=", False),
+                        ],
+                        domain or [],
+                    ]
+                ),
+                order="id desc",
+            )
+        )
+
+    def _get_receipt_transaction(self, tx_id):
+        """The transaction ``tx_id`` (sudo) if it is a payment made through this
+        link, else an empty recordset: ids come from the request."""
+        self.ensure_one()
+        if not isinstance(tx_id, int):
+            return self.env["payment.transaction"].sudo().browse()
+        return self._get_receipt_transactions([("id", "=", tx_id)])[:1]
+
+    def _get_receipt_values(self, tx):
+        """What a receipt of ``tx`` (a payment of this link) shows."""
+        self.ensure_one()
+        payment = tx.payment_id
+        invoices = tx.invoice_ids
+        return {
+            "tx": tx,
+            "payment": payment,
+            "amount": tx.amount,
+            "currency": tx.currency_id,
+            "date": payment.date,
+            "method": tx.payment_method_id.name or tx.provider_id.name,
+            "reference": tx.reference,
+            "invoices": invoices,
+            "remaining": sum(invoices.mapped("amount_residual")),
+            "url": f"/pay/{self.token}/receipt/{tx.id}",
+        }
+
+    def _get_landing_receipt(self, tx_id):
+        """The receipt to show on the page the payment flow lands on: the
+        browser session's last payment (Odoo's monitored transaction), if it
+        was made through this link and has succeeded; else None."""
+        self.ensure_one()
+        tx = self._get_receipt_transaction(tx_id)
+        return self._get_receipt_values(tx) if tx else None
+
+    def _get_receipts_by_invoice(self, moves):
+        """``{invoice id: [receipt url, ...]}``: the link's payments of ``moves`` (one query)."""
+        self.ensure_one()
+        receipts = {}
+        if not moves:
+            return receipts
+        for tx in self._get_receipt_transactions([("invoice_ids", "in", moves.ids)]):
+            for invoice in tx.invoice_ids:
+                receipts.setdefault(invoice.id, []).append(f"/pay/{self.token}/receipt/{tx.id}")
+        return receipts
+
+    def _render_receipt_pdf(self, tx):
+        """Odoo's payment receipt of ``tx`` (a payment of this link) as (pdf, file name)."""
+        self.ensure_one()
+        payment = tx.payment_id
+        lang = self._get_customer_lang()
+        pdf, _type = (
+            self.env["ir.actions.report"]
+            .sudo()
+            .with_company(self.company_id)
+            .with_context(lang=lang)
+            ._render_qweb_pdf("account.action_report_payment_receipt", res_ids=payment.ids)
+        )
+        filename = _("Receipt %s.pdf", (payment.name or tx.reference).replace("/", "_"))
         return pdf, filename

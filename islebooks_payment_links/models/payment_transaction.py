@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, _, fields, models
+from odoo import SUPERUSER_ID, Command, _, fields, models
 
 # Providers whose payments stay pending for days by design (wire transfer, none).
 ASYNC_PROVIDER_CODES = ("custom", "none")
@@ -84,14 +84,6 @@ class PaymentTransaction(models.Model):
             state_message=state_message, extra_allowed_states=extra_allowed_states
         )
 
-    def _create_payment(self, **extra_create_values):
-        # An approved bank-transfer confirmation settles the same invoices the
-        # same way: both lock them first, so one waits for the other and then
-        # sees what it paid (Odoo retries a stale snapshot).
-        if self.islebooks_payment_link_id and self.invoice_ids:
-            self.invoice_ids._lock_for_settlement()
-        return super()._create_payment(**extra_create_values)
-
     # ------------------------------------------------------------------
     # Stale link payments (staff)
     # ------------------------------------------------------------------
@@ -103,3 +95,141 @@ class PaymentTransaction(models.Model):
             ("provider_code", "not in", ASYNC_PROVIDER_CODES),
             ("create_date", "<", fields.Datetime.now() - STALE_PAYMENT_AGE),
         ]
+
+    def _post_process(self):
+        """Email the receipt of each payment made through a link (see res.company)."""
+        res = super()._post_process()
+        for tx in self.filtered(
+            lambda tx: tx.state == "done" and tx.islebooks_payment_link_id and tx.payment_id
+        ):
+            tx.company_id._send_payment_receipts(tx.payment_id)
+        return res
+
+    def _create_payment(self, **extra_create_values):
+        """A link payment: each invoice settled as its page asked, credit used first.
+
+        Odoo books the early-payment discount of one invoice per transaction
+        and reconciles the payment with all the invoices' open installments by
+        due date, so a later installment of one invoice could take the money
+        meant for another invoice's discounted balance. When a link payment
+        (plus the customer's open credit, for portal links) covers exactly what
+        its invoices ask (``_get_link_asked_amounts``), every running discount
+        is booked on the payment (Odoo's own
+        ``_get_invoice_counterpart_amls_for_early_payment_discount``, as the
+        payment-register wizard does for a batch), then each invoice is
+        reconciled with its share: its discounted balance, or the installments
+        it asked for. One invoice without credit to apply is left to Odoo.
+        """
+        self.ensure_one()
+        # An approved bank-transfer confirmation settles the same invoices the
+        # same way: both lock them first, so one waits for the other and then
+        # sees what it paid (Odoo retries a stale snapshot).
+        if self.islebooks_payment_link_id and self.invoice_ids:
+            self.invoice_ids._lock_for_settlement()
+        link = self.islebooks_payment_link_id
+        invoices = self.invoice_ids.filtered(lambda inv: inv.state == "posted")
+        if (
+            not link
+            or not invoices
+            or len(invoices) != len(self.invoice_ids)
+            or self.source_transaction_id
+            or self.amount <= 0
+        ):
+            return super()._create_payment(**extra_create_values)
+        currency = self.currency_id
+        credit_lines = link._get_portal_credit_lines(currency)
+        credit = currency.round(-sum(credit_lines.mapped("amount_residual_currency")))
+        asked = invoices._get_link_asked_amounts()
+        if len(invoices) == 1 and currency.compare_amounts(
+            sum(asked.values()), self.amount + credit
+        ):
+            # One invoice: its whole balance is the other amount its page offers.
+            asked = {invoices.id: invoices._get_link_payment_values()["full_amount"]}
+        exact = currency.compare_amounts(sum(asked.values()), self.amount + credit) == 0
+        if not exact or currency.is_zero(credit):
+            # A partial amount uses no credit (see _get_portal_payable).
+            credit_lines = credit_lines.browse()
+            exact = currency.compare_amounts(sum(asked.values()), self.amount) == 0
+        if not credit_lines and (len(invoices) < 2 or not exact):
+            return super()._create_payment(**extra_create_values)
+        plan = self._get_link_reconciliation_plan(invoices, asked) if exact else None
+        partner = self.partner_id.commercial_partner_id
+        write_offs = []
+        epd_lines = [line for lines, is_epd in (plan or {}).values() if is_epd for line in lines]
+        if epd_lines:
+            open_balance = sum(line.balance - line.discount_balance for line in epd_lines)
+            Move = self.env["account.move"]
+            counterparts = Move._get_invoice_counterpart_amls_for_early_payment_discount(
+                [
+                    {
+                        "aml": line,
+                        "amount_currency": -line.amount_residual_currency,
+                        "balance": -line.amount_residual,
+                    }
+                    for line in epd_lines
+                ],
+                open_balance,
+            )
+            for values_list in counterparts.values():
+                write_offs += [dict(values, partner_id=partner.id) for values in values_list]
+        payment_method_line = self.provider_id.journal_id.inbound_payment_method_line_ids.filtered(
+            lambda line: line.payment_provider_id == self.provider_id
+        )
+        term_lines = invoices.line_ids.filtered(lambda line: line.display_type == "payment_term")
+        payment = self.env["account.payment"].create(
+            {
+                "amount": self.amount,
+                "payment_type": "inbound",
+                "currency_id": currency.id,
+                "partner_id": partner.id,
+                "partner_type": "customer",
+                "journal_id": self.provider_id.journal_id.id,
+                "company_id": self.provider_id.company_id.id,
+                "payment_method_line_id": payment_method_line.id,
+                "payment_token_id": self.token_id.id,
+                "payment_transaction_id": self.id,
+                "memo": f"{self.reference} - {partner.display_name or ''} - "
+                f"{self.provider_reference or ''}",
+                "write_off_line_vals": write_offs,
+                "invoice_ids": [Command.set(invoices.ids)],
+                "destination_account_id": term_lines[:1].account_id.id,
+                **extra_create_values,
+            }
+        )
+        payment.action_post()
+        self.payment_id = payment
+        funds = credit_lines | payment.move_id.line_ids.filtered(
+            lambda line: line.account_id == payment.destination_account_id
+        )
+        if plan is None:
+            # Not what the pages asked (a partial amount): Odoo's way, by due date.
+            (funds + term_lines).filtered(lambda line: not line.reconciled).reconcile()
+            return payment
+        # Each invoice takes exactly its share of the funds, in turn.
+        for lines, _is_epd in plan.values():
+            (funds.filtered(lambda line: not line.reconciled) + lines).reconcile()
+        return payment
+
+    def _get_link_reconciliation_plan(self, invoices, asked):
+        """``{invoice: (term lines to settle, discounted)}``: what each of
+        ``invoices`` asked (``asked``: ``{invoice id: amount}``) paid in full."""
+        plan = {}
+        for invoice in invoices:
+            terms = invoice._get_link_payment_values()
+            lines = invoice.line_ids.filtered(
+                lambda line: line.display_type == "payment_term" and not line.reconciled
+            ).sorted(lambda line: (line.date_maturity or line.date, line.id))
+            if terms["installment_state"] == "epd":
+                plan[invoice] = (lines, True)
+            elif terms["installment_state"] in ("next", "overdue"):
+                # The installments asked, oldest first, up to the amount asked.
+                chosen, total = self.env["account.move.line"], 0.0
+                for line in lines:
+                    if invoice.currency_id.compare_amounts(total, asked[invoice.id]) >= 0:
+                        break
+                    chosen |= line
+                    total += abs(line.amount_residual_currency)
+                plan[invoice] = (chosen, False)
+            else:
+                plan[invoice] = (lines, False)
+        return plan

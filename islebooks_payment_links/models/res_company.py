@@ -80,6 +80,24 @@ class ResCompany(models.Model):
         ),
     ]
 
+    payment_link_receipt_email = fields.Boolean(
+        "Receipt emails",
+        default=True,
+        help="Email the customer Odoo's payment receipt after a payment through a link or an "
+        "approved bank-transfer confirmation, and the reason of a rejected confirmation.",
+    )
+
+    def _send_payment_receipts(self, payments):
+        """Email each customer the receipt of ``payments`` (where enabled and possible)."""
+        template = self.env.ref(
+            "islebooks_payment_links.mail_template_payment_receipt", raise_if_not_found=False
+        )
+        if not template:
+            return
+        for payment in payments.sudo():
+            if payment.company_id.payment_link_receipt_email and payment.partner_id.email:
+                template.sudo().send_mail(payment.id)
+
     def _get_payment_link_unready(self):
         """The companies of ``self`` where a customer could not pay a link at all.
 

@@ -42,6 +42,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.payment_link_partial_min_percent", readonly=False
     )
 
+    payment_link_receipt_email = fields.Boolean(
+        related="company_id.payment_link_receipt_email", readonly=False
+    )
+
     def action_open_whatsapp_templates(self):
         """The two message templates of Send via WhatsApp, to edit and translate."""
         templates = self.env.ref(

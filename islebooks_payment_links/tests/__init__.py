@@ -24,3 +24,5 @@ from . import test_security_matrix
 from . import test_multi_company
 from . import test_access_matrix
 from . import test_security_abuse
+from . import test_payment_terms
+from . import test_receipts

@@ -72,8 +72,10 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         self.assertNotIn(self.inv_b.name, body)
         self.assertNotIn(self.bill.name, body)
         self.assertNotIn(self.cancelled.name, body)
-        # Outstanding 300.00 of which 200.00 overdue (the contact's invoice).
-        self.assertRegex(body, r"o_islebooks_outstanding[\s\S]*300\.00")
+        # Outstanding 300.00 less the open credit note (50.00), 200.00 overdue (the
+        # contact's invoice); the credit note is available credit, not history (#18).
+        self.assertRegex(body, r"o_islebooks_net_amount[\s\S]{0,200}250\.00")
+        self.assertRegex(body, r"o_islebooks_credit\b[\s\S]{0,200}50\.00")
         summary = body[
             body.index("o_islebooks_portal_summary") : body.index("o_islebooks_portal_unpaid")
         ]
@@ -105,6 +107,8 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
                 post=False,
             )
         notes.action_post()
+        # Refunded: settled credit notes are history (open ones are credit, #18).
+        self._pay_in_full(notes)
         link = customer._get_portal_payment_links()
         page1 = self.url_open(self._link_path(link)).text
         page2 = self.url_open(self._link_path(link, "?page=2")).text
@@ -157,7 +161,7 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         usd = self.company.currency_id
         checkout = self.url_open(self._link_path(self.link, f"/checkout?currency={usd.id}"))
         self.assertEqual(checkout.status_code, 200)
-        self.assertRegex(checkout.text, r"o_islebooks_checkout_total[\s\S]{0,200}300\.00")
+        self.assertRegex(checkout.text, r"o_islebooks_checkout_total[\s\S]{0,200}250\.00")
         self.assertIn(f"/pay/{self.link.token}/transaction/all-{usd.id}", checkout.text)
         self.assertNotIn(inv_eur.name, checkout.text)
         csrf = self._csrf(self._link_path(self.link))
@@ -169,14 +173,14 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         self.assertIn("amount to pay has changed", result["error"]["data"]["message"])
         result = self._json(
             self._link_path(self.link, f"/transaction/all-{usd.id}"),
-            self._pay_params(300.0, csrf_token=csrf),
+            self._pay_params(250.0, csrf_token=csrf),
         )
         self.assertNotIn("error", result, result)
         tx = self.env["payment.transaction"].search(
             [("islebooks_payment_link_id", "=", self.link.id)]
         )
         self.assertEqual(tx.invoice_ids, self.inv_a1 | self.inv_a2)
-        self.assertEqual((tx.amount, tx.currency_id), (300.0, usd))
+        self.assertEqual((tx.amount, tx.currency_id), (250.0, usd))
 
     def test_pay_all_refuses_what_the_link_does_not_grant(self):
         gbp = self.setup_other_currency("GBP", rates=[("2016-01-01", 0.5)])
@@ -286,7 +290,7 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         ids = f"{self.inv_a1.id},{self.inv_a2.id}"
         response = self.url_open(self._link_path(self.link, f"/checkout?invoice_ids={ids}"))
         self.assertEqual(response.status_code, 200)
-        self.assertRegex(response.text, r"o_islebooks_checkout_total[\s\S]{0,200}300\.00")
+        self.assertRegex(response.text, r"o_islebooks_checkout_total[\s\S]{0,200}250\.00")
         self.assertIn(f"/pay/{self.link.token}/transaction/{ids}", response.text)
         self.assertIn('data-payment-method-code="demo"', response.text)
         # A foreign invoice in the selection: refused as a whole.
@@ -325,7 +329,7 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         csrf = self._csrf(self._link_path(self.link))
         result = self._json(
             self._link_path(self.link, f"/transaction/{ids}"),
-            self._pay_params(300.0, csrf_token=csrf),
+            self._pay_params(250.0, csrf_token=csrf),
         )
         self.assertNotIn("error", result, result)
         tx = self.env["payment.transaction"].search(
@@ -333,7 +337,7 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         )
         self.assertEqual(len(tx), 1)
         self.assertEqual(tx.invoice_ids, self.inv_a1 | self.inv_a2)
-        self.assertEqual(tx.amount, 300.0)
+        self.assertEqual(tx.amount, 250.0)
         self.assertEqual(tx.currency_id, self.company.currency_id)
         # Two contacts' invoices: the company pays.
         self.assertEqual(tx.partner_id, self.customer)
@@ -354,13 +358,13 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         ids = f"{self.inv_a1.id},{self.inv_a2.id}"
         csrf = self._csrf(self._link_path(self.link))
         path = self._link_path(self.link, f"/transaction/{ids}")
-        first = self._json(path, self._pay_params(300.0, csrf_token=csrf))
+        first = self._json(path, self._pay_params(250.0, csrf_token=csrf))
         self.assertNotIn("error", first)
         tx = self.env["payment.transaction"].search([("invoice_ids", "in", self.inv_a1.ids)])
         tx.sudo()._set_pending()
         # The other tab, or only one of the invoices: already being paid.
         for selection in (ids, str(self.inv_a2.id)):
-            amount = 300.0 if "," in selection else 200.0
+            amount = 250.0 if "," in selection else 200.0
             result = self._json(
                 self._link_path(self.link, f"/transaction/{selection}"),
                 self._pay_params(amount, csrf_token=csrf),
@@ -368,7 +372,7 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
             self.assertIn("being processed", result["error"]["data"]["message"])
         # Confirmed but not yet turned into a payment: still refused.
         tx.sudo()._set_done()
-        result = self._json(path, self._pay_params(300.0, csrf_token=csrf))
+        result = self._json(path, self._pay_params(250.0, csrf_token=csrf))
         self.assertIn("being processed", result["error"]["data"]["message"])
         self.assertEqual(
             self.env["payment.transaction"].search_count([("invoice_ids", "in", self.inv_a1.ids)]),

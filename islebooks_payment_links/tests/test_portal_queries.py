@@ -35,6 +35,8 @@ class TestPortalQueries(PortalLinkCommon, HttpCase):
         cls._analyze()
         for start in range(0, len(moves), 250):
             moves[start : start + 250].action_post()
+        # Refunded: settled credit notes are history (open ones would be credit, #18).
+        cls._pay_in_full(notes)
         cls._analyze()
         # The PDFs as Print/Send store them (generating 1,000 is not the point here).
         invoices = cls.invoices[cls.small] | cls.invoices[cls.large]

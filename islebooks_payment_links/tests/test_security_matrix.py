@@ -182,6 +182,13 @@ def expect_portal_transaction(case):
     return expect_transaction(case)
 
 
+def expect_receipt(case):
+    # No payment was made through any link of the matrix: whatever the token,
+    # an id of the request opens no receipt (the paying link's own receipt is
+    # in test_receipts.py).
+    return Expected(404, "html")
+
+
 def expect_renew(case):
     # The same answer for any token, live, dead or unknown.
     return Expected(200, "html")
@@ -212,6 +219,7 @@ ROUTES = (
         "/pay/{token}/transaction/{selection}",
         expect_portal_transaction,
     ),
+    Route("receipt", "GET", "/pay/{token}/receipt/{tx_id}", expect_receipt),
 )
 
 KINDS = ("invoice", "portal")
@@ -428,7 +436,9 @@ class TestPaymentLinkAttackMatrix(PaymentLinkMatrixCommon):
 
     def _check_cell(self, case, route, csrf_token):
         expected = route.expect(case)
-        path = route.path.format(token=case.token, invoice_id=case.ref.id, selection=case.ref.id)
+        path = route.path.format(
+            token=case.token, invoice_id=case.ref.id, selection=case.ref.id, tx_id=case.ref.id
+        )
         # The document(s) a granted answer is about: an invoice link's own
         # invoice, the invoice a portal link names.
         served = case.ref if case.scope == "portal" else case.granted
@@ -497,7 +507,7 @@ class TestPaymentLinkAttackMatrix(PaymentLinkMatrixCommon):
             case = self._case(kind, target)
             with self.subTest(kind=kind, target=target, route=route.name):
                 self._check_cell(case, route, csrf_token)
-        self.assertEqual(len(cells), 242)
+        self.assertEqual(len(cells), 264)
 
     def test_matrix_covers_every_route(self):
         """A /pay/ route without a row in ROUTES fails here."""
@@ -536,7 +546,11 @@ RAW_MARKUP = ("<script>alert", "<img src=x", "onerror=alert(1)>")
 class PaymentLinkRouteCommon(PaymentLinkMatrixCommon):
     def _fill(self, rule, token, invoice=None):
         """The rule's path with the token and, where asked, the invoice id."""
-        values = {"token": token, "invoice_id": str((invoice or self.own).id)}
+        values = {
+            "token": token,
+            "invoice_id": str((invoice or self.own).id),
+            "tx_id": str((invoice or self.own).id),
+        }
         return re.sub(r"<(?:[^>:]+:)?(\w+)>", lambda m: values.get(m.group(1), token), rule.rule)
 
     def _request(self, rule, path, csrf_token, form=None):

@@ -132,7 +132,8 @@ class IslebooksWhatsappSend(models.TransientModel):
             record = contact
             totals = defaultdict(float)
             for move in moves:
-                totals[move.currency_id] += move.amount_residual
+                # What each invoice's page asks today (payment terms).
+                totals[move.currency_id] += move.payment_link_amount_due
             lang = contact.lang or self.env.lang
             add_context = {
                 "invoices": moves,
