@@ -7,8 +7,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
-from .islebooks_payment_link import check_protected_write, check_staff_access
 from ..tools.parsing import MAX_AMOUNT, parse_id
+from .islebooks_payment_link import check_protected_write, check_staff_access
 
 # Proof files are recognised by their first bytes, never by name or declared type.
 PROOF_SIGNATURES = (
