@@ -494,8 +494,7 @@ class TestPaymentLinkAttackMatrix(PaymentLinkMatrixCommon):
     def test_matrix(self):
         csrf_token = self._csrf()
         cells = [(kind, target, route) for kind in KINDS for target in TARGETS for route in ROUTES]
-        self.assertEqual(len(cells), len(KINDS) * len(TARGETS) * len(ROUTES))
-        # The size is part of the test report.
+        # The size, counted from the three tables, is part of the test report.
         _logger.info(
             "payment link attack matrix: %s kinds x %s targets x %s routes = %s cells",
             len(KINDS),
@@ -507,7 +506,6 @@ class TestPaymentLinkAttackMatrix(PaymentLinkMatrixCommon):
             case = self._case(kind, target)
             with self.subTest(kind=kind, target=target, route=route.name):
                 self._check_cell(case, route, csrf_token)
-        self.assertEqual(len(cells), 264)
 
     def test_matrix_covers_every_route(self):
         """A /pay/ route without a row in ROUTES fails here."""
@@ -842,7 +840,6 @@ class TestPaymentLinkBadValues(PaymentLinkRouteCommon):
             len(BAD_VALUES),
             len(cells),
         )
-        self.assertEqual(len(cells), len(tokens) * len(ROUTES) * len(BAD_VALUES))
         for kind, route, value in cells:
             with self.subTest(kind=kind, route=route.name, value=value):
                 self._check_bad_cell(route, tokens[kind], value, csrf_token)
