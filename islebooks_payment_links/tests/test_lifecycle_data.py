@@ -1,5 +1,8 @@
+import importlib.util
+
 from odoo.fields import Command
 from odoo.tests import TransactionCase, tagged
+from odoo.tools.misc import file_path
 
 
 @tagged("post_install", "-at_install")
@@ -83,3 +86,41 @@ class TestPaymentLinkKeepsBusinessData(TransactionCase):
         invoice.button_draft()
         invoice.with_context(force_delete=True).unlink()
         self.assertFalse(link.exists())
+
+
+@tagged("post_install", "-at_install")
+class TestUpgradeKeepsStaffEdits(TransactionCase):
+    """Upgrading from 18.0.1.0.0: the WhatsApp messages ask the payment-terms amount."""
+
+    def _migrate(self):
+        path = file_path("islebooks_payment_links/migrations/18.0.1.1.0/post-migrate.py")
+        spec = importlib.util.spec_from_file_location("islebooks_post_migrate", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.migrate(self.env.cr, "18.0.1.0.0")
+
+    def test_old_amount_rewritten_and_edits_kept(self):
+        template = self.env.ref("islebooks_payment_links.mail_template_whatsapp_invoice")
+        self.env["res.lang"]._activate_lang("fr_FR")
+        # The body a 18.0.1.0.0 database holds, edited by staff in English and French.
+        template.body_html = (
+            '<p>Dear customer, you owe <t t-out="format_amount(object.amount_residual, '
+            'object.currency_id)"/>.</p>'
+        )
+        template.with_context(lang="fr_FR").body_html = (
+            '<p>Cher client, vous devez <t t-out="format_amount(object.amount_residual, '
+            'object.currency_id)"/>.</p>'
+        )
+        template.flush_recordset()
+        self._migrate()
+        for lang, text in (
+            ("en_US", "Dear customer, you owe"),
+            ("fr_FR", "Cher client, vous devez"),
+        ):
+            body = template.with_context(lang=lang).body_html
+            self.assertIn(text, body)
+            self.assertIn("format_amount(object.payment_link_amount_due, object.currency_id)", body)
+            self.assertNotIn("amount_residual", body)
+        # Run again (a second upgrade): nothing changes.
+        self._migrate()
+        self.assertIn("Dear customer, you owe", template.body_html)
