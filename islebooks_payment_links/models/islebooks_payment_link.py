@@ -9,6 +9,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, consteq
 
+from ..tools.parsing import parse_id
+
 # The documents a link may ever show: customer invoices and credit notes.
 PORTAL_MOVE_TYPES = ("out_invoice", "out_refund")
 PORTAL_PAGE_SIZE = 20
@@ -1043,7 +1045,9 @@ class IslebooksPaymentLink(models.Model):
         """The transaction ``tx_id`` (sudo) if it is a payment made through this
         link, else an empty recordset: ids come from the request."""
         self.ensure_one()
-        if not isinstance(tx_id, int):
+        # Werkzeug's <int:> takes any length: past 2**31 PostgreSQL would fail.
+        tx_id = parse_id(tx_id)
+        if not tx_id:
             return self.env["payment.transaction"].sudo().browse()
         return self._get_receipt_transactions([("id", "=", tx_id)])[:1]
 

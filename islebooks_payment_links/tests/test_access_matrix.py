@@ -219,7 +219,9 @@ class InsiderCommon(PaymentLinkMatrixCommon):
         throttle = (
             cls.env[THROTTLE]
             .sudo()
-            .create({"address": "198.51.100.7", "bucket": fields.Datetime.now(), "failures": 3})
+            .create(
+                {"address": "198.51.100.7", "window_start": fields.Datetime.now(), "failures": 3}
+            )
         )
         records = {
             "islebooks.payment.link": link,

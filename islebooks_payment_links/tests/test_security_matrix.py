@@ -791,7 +791,8 @@ def bad_request(route, value):
         "bank_reference": value,
         "note": value,
     }
-    path = route.path.replace("{invoice_id}", quoted or "0").replace("{selection}", quoted or "0")
+    # Every path argument but the token ({invoice_id}, {selection}, {tx_id}...).
+    path = re.sub(r"\{(?!token\})\w+\}", lambda _match: quoted or "0", route.path)
     return path, query, json_extra, form
 
 
