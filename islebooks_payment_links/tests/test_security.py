@@ -86,6 +86,21 @@ class PaymentLinkSecurityCommon(HttpCase):
             path, data=data, headers={"Content-Type": "application/json", **(headers or {})}
         )
 
+    def _start(self):
+        """Start a payment of the link's invoice as its page does: the new transaction."""
+        result = self._json(
+            f"/pay/{self.link.token}/transaction", self._tx_params(self._csrf())
+        ).json()
+        self.assertIn("result", result, result)
+        return self.env["payment.transaction"].search(
+            [("reference", "=", result["result"]["reference"])]
+        )
+
+    def _simulate(self, tx, state):
+        """The demo provider's answer ``state`` for ``tx``, post-processed."""
+        tx._handle_notification_data("demo", {"reference": tx.reference, "simulated_state": state})
+        tx._post_process()
+
     def assertHardened(self, response):
         for header, value in HARDENING.items():
             self.assertEqual(
@@ -488,19 +503,6 @@ class TestPaymentLinkRenewal(PaymentLinkSecurityCommon):
 
 @tagged("post_install", "-at_install")
 class TestPaymentLinkNothingLost(PaymentLinkSecurityCommon):
-    def _start(self):
-        result = self._json(
-            f"/pay/{self.link.token}/transaction", self._tx_params(self._csrf())
-        ).json()
-        self.assertIn("result", result, result)
-        return self.env["payment.transaction"].search(
-            [("reference", "=", result["result"]["reference"])]
-        )
-
-    def _simulate(self, tx, state):
-        tx._handle_notification_data("demo", {"reference": tx.reference, "simulated_state": state})
-        tx._post_process()
-
     def test_failed_or_cancelled_payment_leaves_the_invoice_payable(self):
         for state in ("cancel", "error"):
             with self.subTest(state=state):

@@ -289,18 +289,6 @@ class TestPaymentRaces(PaymentLinkSecurityCommon):
     """Point 7: two tabs, a confirmation against an online payment, a payment
     abandoned half-way."""
 
-    def _start(self):
-        answer = self._json(f"/pay/{self.link.token}/transaction", self._tx_params(self._csrf()))
-        result = answer.json()
-        self.assertIn("result", result, result)
-        return self.env["payment.transaction"].search(
-            [("reference", "=", result["result"]["reference"])]
-        )
-
-    def _simulate(self, tx, state):
-        tx._handle_notification_data("demo", {"reference": tx.reference, "simulated_state": state})
-        tx._post_process()
-
     def test_second_tab_replaces_the_first_draft(self):
         first = self._start()
         second = self._start()
