@@ -6,7 +6,7 @@ from ..models.islebooks_payment_link import check_protected_write, check_staff_a
 
 class IslebooksPaymentLinkWizard(models.TransientModel):
     _name = "islebooks.payment.link.wizard"
-    _description = "Generate Payment Link"
+    _description = "Customer Portal Link"
     _check_company_auto = True
 
     company_id = fields.Many2one(

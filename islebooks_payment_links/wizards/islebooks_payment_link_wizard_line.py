@@ -22,7 +22,7 @@ from ..tools.whatsapp import html_to_text, whatsapp_url
 
 class IslebooksPaymentLinkWizardLine(models.TransientModel):
     _name = "islebooks.payment.link.wizard.line"
-    _description = "Generate Payment Link: one customer"
+    _description = "Customer Portal Link: one customer"
     _check_company_auto = True
 
     wizard_id = fields.Many2one(
@@ -78,7 +78,7 @@ class IslebooksPaymentLinkWizardLine(models.TransientModel):
     def create(self, vals_list):
         # Lines are inserted by the wizard itself, for the links it got or created.
         if not self.env.su:
-            raise AccessError(_("Payment link lines are made by Generate Payment Link."))
+            raise AccessError(_("Payment link lines are made by Customer Portal Link."))
         return super().create(vals_list)
 
     def write(self, vals):
