@@ -1,16 +1,18 @@
-import base64
-import io
-
-import qrcode
 from psycopg2.errors import LockNotAvailable
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.sql import create_index
 
+from ..tools.qr import qr_png_base64
 from .islebooks_payment_link import STAFF_GROUP, check_protected_write, check_staff_access
 
 LINKABLE_MOVE_TYPES = ("out_invoice", "out_refund")
+# A document is open while its payment state says something is left to pay:
+# the part of core's ``_has_to_be_paid()`` about the invoice itself (see
+# ``_is_link_open``). ``in_payment`` has nothing left to pay (zero residual).
+OPEN_PAYMENT_STATES = ("not_paid", "partial")
+SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
 
 
 class AccountMove(models.Model):
@@ -25,24 +27,32 @@ class AccountMove(models.Model):
         readonly=True,
         groups=STAFF_GROUP,
     )
+    # Not stored: which link is live depends on the clock (expiry) too.
     payment_link_id = fields.Many2one(
         "islebooks.payment.link",
         string="Payment link",
         compute="_compute_payment_link",
+        search="_search_payment_link",
         groups=STAFF_GROUP,
         help="The link currently shared with the customer for this invoice.",
     )
+    # Read as the user (related_sudo=False): the links' company rule and the
+    # token's group apply to what the invoice shows.
     payment_link_url = fields.Char(
-        "Payment link URL", compute="_compute_payment_link", groups=STAFF_GROUP
+        "Payment link URL", related="payment_link_id.url", related_sudo=False, groups=STAFF_GROUP
     )
-    payment_link_expires_at = fields.Datetime(compute="_compute_payment_link", groups=STAFF_GROUP)
+    payment_link_expires_at = fields.Datetime(
+        related="payment_link_id.expires_at", related_sudo=False, groups=STAFF_GROUP
+    )
     payment_link_first_viewed_at = fields.Datetime(
-        compute="_compute_payment_link", groups=STAFF_GROUP
+        related="payment_link_id.first_viewed_at", related_sudo=False, groups=STAFF_GROUP
     )
     payment_link_last_viewed_at = fields.Datetime(
-        compute="_compute_payment_link", groups=STAFF_GROUP
+        related="payment_link_id.last_viewed_at", related_sudo=False, groups=STAFF_GROUP
     )
-    payment_link_view_count = fields.Integer(compute="_compute_payment_link", groups=STAFF_GROUP)
+    payment_link_view_count = fields.Integer(
+        related="payment_link_id.view_count", related_sudo=False, groups=STAFF_GROUP
+    )
     payment_link_amount_due = fields.Monetary(
         "Amount to pay now",
         compute="_compute_payment_link_amount_due",
@@ -122,22 +132,66 @@ class AccountMove(models.Model):
         )
         return res
 
-    @api.depends(
-        "payment_link_ids.revoked_at",
-        "payment_link_ids.expires_at",
-        "payment_link_ids.first_viewed_at",
-        "payment_link_ids.last_viewed_at",
-        "payment_link_ids.view_count",
-    )
+    @api.depends("payment_link_ids.revoked_at", "payment_link_ids.expires_at")
     def _compute_payment_link(self):
         for move in self:
-            link = move.payment_link_ids.filtered(lambda link: link.state == "active")[:1]
-            move.payment_link_id = link
-            move.payment_link_url = link.url
-            move.payment_link_expires_at = link.expires_at
-            move.payment_link_first_viewed_at = link.first_viewed_at
-            move.payment_link_last_viewed_at = link.last_viewed_at
-            move.payment_link_view_count = link.view_count
+            move.payment_link_id = move.payment_link_ids.filtered(
+                lambda link: link.state == "active"
+            )[:1]
+
+    def _search_payment_link(self, operator, value):
+        """Invoices whose live link is one of ``value`` (ids): also what tells the
+        related fields which invoices to refresh when a link changes."""
+        if operator not in ("in", "="):
+            raise UserError(_("Unsupported search on the payment link."))
+        ids = [value] if isinstance(value, int) else list(value or ())
+        links = self.env["islebooks.payment.link"].search(
+            [("id", "in", ids), ("scope", "=", "invoice"), ("state", "=", "active")]
+        )
+        return [("id", "in", links.move_id.ids)]
+
+    # ------------------------------------------------------------------
+    # Open / settled: the one definition every page, message and check uses
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_link_open_domain(self, move_type="out_invoice"):
+        """Domain of the open documents of ``move_type``: ``_is_link_open`` in SQL."""
+        return [
+            ("move_type", "=", move_type),
+            ("state", "=", "posted"),
+            ("payment_state", "in", OPEN_PAYMENT_STATES),
+        ]
+
+    @api.model
+    def _get_link_settled_domain(self):
+        """Domain of the settled documents (paid, in payment, reversed)."""
+        return [("payment_state", "in", SETTLED_PAYMENT_STATES)]
+
+    def _is_link_open(self):
+        """Whether this is a posted customer invoice with something left to pay.
+
+        Core's ``_has_to_be_paid()`` without its two conditions that are not
+        about the invoice: the switch of Odoo's own portal payments
+        (``account_payment.enable_portal_payment``, which a payment link does
+        not depend on) and the transactions in progress, which
+        ``_get_payment_blocker`` reports with their own message.
+        """
+        self.ensure_one()
+        return (
+            self.move_type == "out_invoice"
+            and self.state == "posted"
+            and self.payment_state in OPEN_PAYMENT_STATES
+            and not self.currency_id.is_zero(self.amount_residual)
+        )
+
+    def _is_link_settled(self):
+        """Whether a posted document has nothing left to pay (the "Paid" badge)."""
+        self.ensure_one()
+        return self.state == "posted" and (
+            self.payment_state in SETTLED_PAYMENT_STATES
+            or self.currency_id.is_zero(self.amount_residual)
+        )
 
     @api.depends("amount_residual", "line_ids.amount_residual", "invoice_payment_term_id")
     def _compute_payment_link_amount_due(self):
@@ -189,10 +243,10 @@ class AccountMove(models.Model):
             )
         if self.move_type != "out_invoice":
             return _("This document cannot be paid online.")
-        if self.payment_state in ("paid", "reversed") or self.currency_id.is_zero(
-            self.amount_residual
-        ):
+        if self._is_link_settled():
             return _("This invoice is paid.")
+        if not self._is_link_open():  # e.g. payment blocked by the accountant
+            return _("This document cannot be paid online.")
         # A done transaction not yet post-processed has not registered its
         # payment yet: the residual still shows the amount it is paying.
         pending = self.transaction_ids.filtered(
@@ -393,14 +447,6 @@ class AccountMove(models.Model):
     # Send via WhatsApp
     # ------------------------------------------------------------------
 
-    def _get_whatsapp_contact(self):
-        """The contact whose WhatsApp number gets this invoice: the customer, else
-        its company (commercial partner); the customer when neither has one."""
-        self.ensure_one()
-        if self.partner_id.whatsapp or not self.commercial_partner_id.whatsapp:
-            return self.partner_id
-        return self.commercial_partner_id
-
     def _check_whatsapp_sendable(self):
         """Raise a UserError naming every invoice a payment request makes no sense for."""
         problems = []
@@ -411,9 +457,7 @@ class AccountMove(models.Model):
                 problems.append(
                     _("%(name)s is not posted: confirm it first", name=move.display_name)
                 )
-            elif move.payment_state in ("paid", "in_payment", "reversed") or (
-                move.currency_id.is_zero(move.amount_residual)
-            ):
+            elif not move._is_link_open():
                 problems.append(
                     _(
                         "%(name)s of %(customer)s is already paid: nothing to ask for",
@@ -467,18 +511,9 @@ class AccountMove(models.Model):
         self.ensure_one()
         move = self.sudo()
         url = move.payment_link_url
-        if (
-            not url
-            or not move.company_id.payment_link_pdf_qr
-            or move.move_type != "out_invoice"
-            or move.state != "posted"
-            or move.currency_id.is_zero(move.amount_residual)
-        ):
+        if not url or not move.company_id.payment_link_pdf_qr or not move._is_link_open():
             return False
-        image = qrcode.make(url, box_size=6, border=2)
-        stream = io.BytesIO()
-        image.save(stream, format="PNG")
-        return "data:image/png;base64," + base64.b64encode(stream.getvalue()).decode()
+        return "data:image/png;base64," + qr_png_base64(url, box_size=6)
 
     # ------------------------------------------------------------------
     # What the invoice asks today (payment terms), as Odoo's own page does
@@ -509,11 +544,7 @@ class AccountMove(models.Model):
             "epd_message": "",
             "discount_date": False,
         }
-        if (
-            self.move_type != "out_invoice"
-            or self.state != "posted"
-            or self.currency_id.is_zero(residual)
-        ):
+        if not self._is_link_open():
             return values
         odoo_values = self._get_invoice_next_payment_values()
         state = odoo_values.get("installment_state")
@@ -591,6 +622,16 @@ class AccountMove(models.Model):
             for move in self
         }
 
+    def _get_link_totals(self):
+        """``{currency: what these invoices ask today}`` (``_get_link_asked_amounts``
+        summed per currency, in the invoices' order): the one total of the
+        payment checks, the pages and the messages."""
+        asked = self._get_link_asked_amounts()
+        totals = {}
+        for move in self:
+            totals[move.currency_id] = totals.get(move.currency_id, 0.0) + asked[move.id]
+        return {currency: currency.round(amount) for currency, amount in totals.items()}
+
     def _get_amount_due_in_words(self):
         """The amount due spelled out in the customer's language, where enabled."""
         self.ensure_one()
@@ -608,11 +649,8 @@ class AccountMove(models.Model):
         """
         self.ensure_one()
         if (
-            self.move_type != "out_invoice"
-            or self.state != "posted"
+            not self._is_link_open()
             or not self.company_id.payment_link_in_invoice_email
-            or self.currency_id.is_zero(self.amount_residual)
-            or self.payment_state in ("paid", "in_payment", "reversed")
             or self.company_id._get_payment_link_unready()
         ):
             return ""

@@ -1,13 +1,13 @@
-import math
 from datetime import timedelta
 
 import psycopg2
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import float_compare
 
-from ..tools.parsing import MAX_AMOUNT, parse_id
+from ..tools.parsing import MAX_AMOUNT, parse_amount, parse_id
 from .islebooks_payment_link import check_protected_write, check_staff_access
 
 # Proof files are recognised by their first bytes, never by name or declared type.
@@ -16,7 +16,6 @@ PROOF_SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
 )
-OPEN_PAYMENT_STATES = ("not_paid", "partial")
 SUBMISSIONS_PER_HOUR = 10
 MAX_REFERENCE_LENGTH = 64
 MAX_NOTE_LENGTH = 1000
@@ -118,7 +117,10 @@ class IslebooksPaymentConfirmation(models.Model):
     proof_image = fields.Binary(compute="_compute_proof_views", string="Proof image")
     proof_pdf = fields.Binary(compute="_compute_proof_views", string="Proof document")
 
-    @api.constrains("invoice_ids", "partner_id", "company_id")
+    # The rules of a confirmation hold however it is written (the website, the
+    # form, RPC): what the review then checks is only what changes meanwhile.
+
+    @api.constrains("invoice_ids", "partner_id", "company_id", "currency_id")
     def _check_invoices(self):
         for confirmation in self.sudo():
             invoices = confirmation.invoice_ids
@@ -126,6 +128,34 @@ class IslebooksPaymentConfirmation(models.Model):
                 raise ValidationError(_("A confirmation only covers invoices of its company."))
             if invoices.commercial_partner_id - confirmation.partner_id:
                 raise ValidationError(_("A confirmation only covers invoices of its customer."))
+            if invoices.currency_id - confirmation.currency_id:
+                raise ValidationError(_("A confirmation covers invoices in its currency only."))
+
+    @api.constrains("amount", "currency_id")
+    def _check_amount(self):
+        for confirmation in self:
+            currency = confirmation.currency_id
+            if currency.compare_amounts(confirmation.amount, 0) <= 0:
+                raise ValidationError(_("The amount must be positive."))
+            if abs(confirmation.amount) >= MAX_AMOUNT:
+                raise ValidationError(_("The amount is too large."))
+
+    @api.constrains("transfer_date", "invoice_ids")
+    def _check_transfer_date(self):
+        today = fields.Date.context_today(self)
+        for confirmation in self.sudo().filtered("transfer_date"):
+            if confirmation.transfer_date > today:
+                raise ValidationError(_("The transfer date cannot be in the future."))
+            if confirmation.transfer_date < self._get_oldest_transfer_date(
+                confirmation.invoice_ids
+            ):
+                raise ValidationError(_("The transfer date is too far in the past."))
+
+    @api.model
+    def _get_oldest_transfer_date(self, invoices):
+        """The earliest transfer date ``invoices`` accept (``MAX_TRANSFER_AGE``)."""
+        dates = [date for date in invoices.mapped("invoice_date") if date]
+        return min(dates or [fields.Date.context_today(self)]) - MAX_TRANSFER_AGE
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -223,24 +253,11 @@ class IslebooksPaymentConfirmation(models.Model):
         if link.scope == "invoice":
             invoices = link.move_id
         else:
-            domain = [
-                ("commercial_partner_id", "=", link.partner_id.id),
-                ("company_id", "=", link.company_id.id),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", OPEN_PAYMENT_STATES),
-            ]
+            domain = link._get_portal_unpaid_domain()
             if ids is not None:
-                domain.append(("id", "in", list(ids)))
+                domain = expression.AND([domain, [("id", "in", list(ids))]])
             invoices = self.env["account.move"].sudo().search(domain, order="invoice_date_due, id")
-        return invoices.filtered(
-            lambda m: (
-                m.move_type == "out_invoice"
-                and m.state == "posted"
-                and m.payment_state in OPEN_PAYMENT_STATES
-                and not m.currency_id.is_zero(m.amount_residual)
-            )
-        )
+        return invoices.filtered(lambda move: move._is_link_open())
 
     @api.model
     def _get_link_confirmations(self, link, limit=20):
@@ -254,15 +271,12 @@ class IslebooksPaymentConfirmation(models.Model):
 
     @api.model
     def _parse_amount(self, text):
+        """An amount as people type it (``1 250,50``, ``1,250.50``) through the
+        addon's one parser (``tools.parsing.parse_amount``), or None."""
         text = "".join((text or "").split())
         if "," in text and "." in text:
             text = text.replace(",", "")
-        try:
-            amount = float(text.replace(",", "."))
-        except ValueError:
-            return None
-        # 1e308 is finite but overflows money rounding (a 500 otherwise).
-        return amount if math.isfinite(amount) and abs(amount) < MAX_AMOUNT else None
+        return parse_amount(text.replace(",", "."))
 
     @api.model
     def _validate_submission(self, link, form, proof):  # noqa: C901 (one flat list of checks)
@@ -323,13 +337,7 @@ class IslebooksPaymentConfirmation(models.Model):
             errors.setdefault("transfer_date", _("Enter the date of the transfer."))
         elif transfer_date > fields.Date.context_today(self):
             errors["transfer_date"] = _("The transfer date cannot be in the future.")
-        elif transfer_date < (
-            min(
-                [d for d in invoices.mapped("invoice_date") if d]
-                or [fields.Date.context_today(self)]
-            )
-            - MAX_TRANSFER_AGE
-        ):
+        elif transfer_date < self._get_oldest_transfer_date(invoices):
             errors["transfer_date"] = _("The transfer date is too far in the past.")
         values["transfer_date"] = transfer_date
 
@@ -491,13 +499,7 @@ class IslebooksPaymentConfirmation(models.Model):
         # An online payment of the same invoices locks them too: one waits for
         # the other, and the residual below is the one after it.
         invoices._lock_for_settlement()
-        closed = invoices.filtered(
-            lambda m: (
-                m.state != "posted"
-                or m.payment_state not in OPEN_PAYMENT_STATES
-                or m.currency_id.is_zero(m.amount_residual)
-            )
-        )
+        closed = invoices.filtered(lambda move: not move._is_link_open())
         if closed:
             raise UserError(
                 _(
@@ -509,8 +511,7 @@ class IslebooksPaymentConfirmation(models.Model):
             )
         if not self.journal_id:
             raise UserError(_("Choose the journal to post the payment to before approving."))
-        if self.currency_id.compare_amounts(self.amount, 0) <= 0:
-            raise UserError(_("The amount must be positive."))
+        # Amount, date, invoices of its customer and company: held by the constraints.
         due = sum(invoices.mapped("amount_residual"))
         over = float_compare(self.amount, due, precision_rounding=self.currency_id.rounding) > 0
         if over and not self.company_id.payment_confirmation_allow_overpayment:

@@ -14,10 +14,6 @@ from ..tools.parsing import parse_id
 # The documents a link may ever show: customer invoices and credit notes.
 PORTAL_MOVE_TYPES = ("out_invoice", "out_refund")
 PORTAL_PAGE_SIZE = 20
-OPEN_INVOICE_DOMAIN = [
-    ("move_type", "=", "out_invoice"),
-    ("payment_state", "in", ("not_paid", "partial")),
-]
 # A payment of these transactions is (being) made: nobody may start another.
 BUSY_TX_STATES = ("pending", "authorized", "done")
 # Bounded work per request: invoices in one ZIP or one payment, legal PDFs
@@ -262,9 +258,8 @@ class IslebooksPaymentLink(models.Model):
 
     @api.depends("token")
     def _compute_url(self):
-        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
         for link in self.sudo():
-            link.url = f"{base_url}/pay/{link.token}" if link.token else False
+            link.url = f"{link.get_base_url()}/pay/{link.token}" if link.token else False
 
     # ------------------------------------------------------------------
     # Get or create
@@ -656,7 +651,9 @@ class IslebooksPaymentLink(models.Model):
         return Move.browse(wanted)
 
     def _get_portal_unpaid_domain(self):
-        return expression.AND([self._get_portal_domain(), OPEN_INVOICE_DOMAIN])
+        return expression.AND(
+            [self._get_portal_domain(), self.env["account.move"]._get_link_open_domain()]
+        )
 
     def _get_portal_unpaid(self, sort="due", page=1):
         """One page of the open invoices by due date (``sort`` 'due' or '-due').
@@ -693,7 +690,7 @@ class IslebooksPaymentLink(models.Model):
                 self._get_portal_domain(),
                 # Settled documents only: an open credit note is available
                 # credit (``_get_portal_credits``), not history.
-                [("payment_state", "in", ("paid", "in_payment", "reversed"))],
+                self.env["account.move"]._get_link_settled_domain(),
             ]
         )
 
@@ -801,10 +798,7 @@ class IslebooksPaymentLink(models.Model):
                 expression.AND(
                     [
                         self._get_portal_domain(),
-                        [
-                            ("move_type", "=", "out_refund"),
-                            ("payment_state", "in", ("not_paid", "partial")),
-                        ],
+                        self.env["account.move"]._get_link_open_domain("out_refund"),
                     ]
                 ),
                 order="invoice_date, id",
@@ -847,7 +841,7 @@ class IslebooksPaymentLink(models.Model):
         currency = moves.currency_id
         # A portal customer's open credit is used first (see PaymentTransaction._create_payment).
         credit = self._get_portal_credits().get(currency, 0.0)
-        asked = currency.round(sum(moves._get_link_asked_amounts().values()))
+        asked = moves._get_link_totals()[currency]
         due = currency.round(max(0.0, asked - credit))
         if currency.is_zero(due):
             return 0.0, _(
@@ -946,7 +940,7 @@ class IslebooksPaymentLink(models.Model):
         if len(currency) != 1 or not amount:
             return 0.0
         credit = self._get_portal_credits().get(currency, 0.0)
-        asked = sum(moves._get_link_asked_amounts().values())
+        asked = moves._get_link_totals()[currency]
         if len(moves) == 1 and currency.compare_amounts(amount + credit, asked):
             asked = moves._get_link_payment_values()["full_amount"]
         return credit if currency.compare_amounts(amount + credit, asked) == 0 else 0.0

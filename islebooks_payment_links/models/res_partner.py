@@ -5,6 +5,15 @@ from ..tools.phone import PhoneNumberError, to_e164
 from .islebooks_payment_link import STAFF_GROUP, check_staff_access
 
 
+def _link_related(name):
+    """A field of the customer's portal link, read as the user in the current company."""
+    return {
+        "related": f"payment_link_portal_id.{name}",
+        "related_sudo": False,
+        "depends_context": ("company",),
+    }
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
@@ -119,6 +128,23 @@ class ResPartner(models.Model):
             partner.whatsapp = partner.mobile
         return True
 
+    def _get_whatsapp_recipient(self, contacts=None):
+        """Who receives a WhatsApp message about this customer's documents.
+
+        The one rule of every send: the contact the documents are addressed to
+        when there is exactly one, else the customer (commercial partner); if
+        that one has no number, the first of the customer, the addressed
+        contacts (or, with none given, the customer's contacts) that has one.
+        Nobody has one: the first choice, whose error says what to fix.
+        """
+        self.ensure_one()
+        customer = self.commercial_partner_id
+        if contacts and len(contacts) == 1:
+            first, others = contacts, customer
+        else:
+            first, others = customer, contacts or customer.child_ids
+        return (first | others).filtered("whatsapp")[:1] or first
+
     def _get_whatsapp_form_action(self):
         self.ensure_one()
         return {
@@ -137,29 +163,31 @@ class ResPartner(models.Model):
         "islebooks.payment.link",
         string="Portal payment link",
         compute="_compute_payment_link_portal",
+        search="_search_payment_link_portal",
         groups=STAFF_GROUP,
         help="The customer's active portal link in the current company.",
     )
+    # Read as the user (related_sudo=False), in the current company like the link.
     payment_link_portal_url = fields.Char(
-        "Portal link", compute="_compute_payment_link_portal", groups=STAFF_GROUP
+        "Portal link", **_link_related("url"), groups=STAFF_GROUP
     )
     payment_link_portal_created_at = fields.Datetime(
-        "Link created", compute="_compute_payment_link_portal", groups=STAFF_GROUP
+        "Link created", **_link_related("create_date"), groups=STAFF_GROUP
     )
     payment_link_portal_expires_at = fields.Datetime(
-        "Link expires", compute="_compute_payment_link_portal", groups=STAFF_GROUP
+        "Link expires", **_link_related("expires_at"), groups=STAFF_GROUP
     )
     payment_link_portal_first_viewed_at = fields.Datetime(
-        "First opened", compute="_compute_payment_link_portal", groups=STAFF_GROUP
+        "First opened", **_link_related("first_viewed_at"), groups=STAFF_GROUP
     )
     payment_link_portal_last_viewed_at = fields.Datetime(
-        "Last opened", compute="_compute_payment_link_portal", groups=STAFF_GROUP
+        "Last opened", **_link_related("last_viewed_at"), groups=STAFF_GROUP
     )
     payment_link_portal_view_count = fields.Integer(
-        "Link views", compute="_compute_payment_link_portal", groups=STAFF_GROUP
+        "Link views", **_link_related("view_count"), groups=STAFF_GROUP
     )
     payment_link_portal_payment_count = fields.Integer(
-        "Link payments", compute="_compute_payment_link_portal", groups=STAFF_GROUP
+        "Link payments", **_link_related("payment_count"), groups=STAFF_GROUP
     )
 
     @api.depends_context("company")
@@ -175,15 +203,24 @@ class ResPartner(models.Model):
         )
         by_partner = {link.partner_id.id: link.id for link in links}
         for partner in self:
-            link = links.browse(by_partner.get(partner.commercial_partner_id.id))
-            partner.payment_link_portal_id = link
-            partner.payment_link_portal_url = link.url
-            partner.payment_link_portal_created_at = link.create_date
-            partner.payment_link_portal_expires_at = link.expires_at
-            partner.payment_link_portal_first_viewed_at = link.first_viewed_at
-            partner.payment_link_portal_last_viewed_at = link.last_viewed_at
-            partner.payment_link_portal_view_count = link.view_count
-            partner.payment_link_portal_payment_count = link.payment_count
+            partner.payment_link_portal_id = links.browse(
+                by_partner.get(partner.commercial_partner_id.id)
+            )
+
+    def _search_payment_link_portal(self, operator, value):
+        """Contacts whose live portal link (current company) is one of ``value`` (ids)."""
+        if operator not in ("in", "="):
+            raise UserError(_("Unsupported search on the portal payment link."))
+        ids = [value] if isinstance(value, int) else list(value or ())
+        links = self.env["islebooks.payment.link"].search(
+            [
+                ("id", "in", ids),
+                ("scope", "=", "portal"),
+                ("company_id", "=", self.env.company.id),
+                ("state", "=", "active"),
+            ]
+        )
+        return [("commercial_partner_id", "in", links.partner_id.ids)]
 
     def _get_portal_payment_links(self):
         """The live portal link of each commercial partner, created where missing."""

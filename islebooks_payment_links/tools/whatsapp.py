@@ -6,6 +6,8 @@ from urllib.parse import quote
 from lxml import etree
 from lxml import html as lxml_html
 
+from odoo.tools import format_amount
+
 _BLOCKS = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table")
 # Only ASCII whitespace collapses, as in a browser: no-break spaces (in amounts) stay.
 _SPACES = re.compile(r"[ \t\r\n\f]+")
@@ -49,6 +51,15 @@ def html_to_text(html):
     text = re.sub(r" {2,}", " ", root.text_content())
     lines = (line.strip(" ") for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def format_totals(env, totals, lang):
+    """``{currency: amount}`` as one text, e.g. ``$ 1,200.00 + 300.00 €``; zeros left out."""
+    return " + ".join(
+        format_amount(env, amount, currency, lang_code=lang)
+        for currency, amount in totals.items()
+        if not currency.is_zero(amount)
+    )
 
 
 def whatsapp_url(e164, text, web=False):

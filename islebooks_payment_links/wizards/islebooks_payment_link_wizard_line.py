@@ -1,23 +1,13 @@
-import base64
-import io
 from urllib.parse import quote
 
-import qrcode
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, RedirectWarning, UserError
-from odoo.osv import expression
-from odoo.tools import format_amount
-
-from ..models.islebooks_payment_link import (
-    OPEN_INVOICE_DOMAIN,
-    STAFF_GROUP,
-    check_protected_write,
-    check_staff_access,
-)
+from ..models.islebooks_payment_link import STAFF_GROUP, check_protected_write, check_staff_access
 from ..tools.phone import to_international
-from ..tools.whatsapp import html_to_text, whatsapp_url
+from ..tools.qr import qr_png_base64
+from ..tools.whatsapp import format_totals, html_to_text, whatsapp_url
 
 
 class IslebooksPaymentLinkWizardLine(models.TransientModel):
@@ -58,10 +48,7 @@ class IslebooksPaymentLinkWizardLine(models.TransientModel):
                 line.qr_code = False
                 line.qr_filename = False
                 continue
-            image = qrcode.make(line.url, box_size=8, border=2)
-            buffer = io.BytesIO()
-            image.save(buffer, format="PNG")
-            line.qr_code = base64.b64encode(buffer.getvalue())
+            line.qr_code = qr_png_base64(line.url, box_size=8)
             line.qr_filename = f"payment-link-{line.partner_id.name or line.partner_id.id}.png"
 
     def action_download_qr_code(self):
@@ -106,27 +93,17 @@ class IslebooksPaymentLinkWizardLine(models.TransientModel):
 
     def _get_total_due_text(self, lang):
         """The customer's amount due in the link's company, formatted per currency."""
-        groups = (
-            self.env["account.move"]
-            .sudo()
-            ._read_group(
-                expression.AND([self.link_id._get_portal_domain(), OPEN_INVOICE_DOMAIN]),
-                ["currency_id"],
-                ["amount_residual:sum"],
-            )
-        )
-        return " + ".join(
-            format_amount(self.env, amount, currency, lang_code=lang)
-            for currency, amount in groups
-            if not currency.is_zero(amount)
+        return format_totals(
+            self.env,
+            {row["currency"]: row["gross"] for row in self.link_id._get_portal_totals()},
+            lang,
         )
 
     def action_send_whatsapp(self):
         """Open WhatsApp with the portal link and the total due, like invoices do."""
         self._check_active()
         customer = self.partner_id
-        contact = customer if customer.whatsapp else customer.child_ids.filtered("whatsapp")[:1]
-        contact = contact or customer
+        contact = customer._get_whatsapp_recipient()
         number, error = contact._get_whatsapp_e164()
         if error:
             raise RedirectWarning(error, contact._get_whatsapp_form_action(), _("Open contact"))

@@ -2,10 +2,9 @@ from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.fields import Command
-from odoo.tools import format_amount
 
 from ..models.islebooks_payment_link import check_protected_write
-from ..tools.whatsapp import html_to_text, whatsapp_url
+from ..tools.whatsapp import format_totals, html_to_text, whatsapp_url
 
 
 class IslebooksWhatsappSend(models.TransientModel):
@@ -100,11 +99,7 @@ class IslebooksWhatsappSend(models.TransientModel):
 
     @api.model
     def _prepare_line(self, customer, moves, portal_url):
-        if len(moves.partner_id) == 1:
-            contact = moves[:1]._get_whatsapp_contact()
-        else:
-            contact = customer if customer.whatsapp else moves.partner_id.filtered("whatsapp")[:1]
-            contact = contact or customer
+        contact = customer._get_whatsapp_recipient(moves.partner_id)
         number, error = contact._get_whatsapp_e164()
         values = {
             "company_id": moves.company_id.id,
@@ -130,16 +125,11 @@ class IslebooksWhatsappSend(models.TransientModel):
         else:
             template = self.env.ref("islebooks_payment_links.mail_template_whatsapp_invoices")
             record = contact
-            totals = defaultdict(float)
-            for move in moves:
-                # What each invoice's page asks today (payment terms).
-                totals[move.currency_id] += move.payment_link_amount_due
-            lang = contact.lang or self.env.lang
             add_context = {
                 "invoices": moves,
-                "total_due": " + ".join(
-                    format_amount(self.env, amount, currency, lang_code=lang)
-                    for currency, amount in totals.items()
+                # What each invoice's page asks today (payment terms), per currency.
+                "total_due": format_totals(
+                    self.env, moves._get_link_totals(), contact.lang or self.env.lang
                 ),
                 "portal_url": portal_url,
             }
