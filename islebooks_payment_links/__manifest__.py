@@ -7,8 +7,8 @@
     "author": "IsleBooks",
     "website": "https://islebooks.example",
     "license": "LGPL-3",
-    "depends": ["account_payment"],
-    "external_dependencies": {"python": ["phonenumbers", "qrcode", "num2words"]},
+    "depends": ["account_payment", "phone_validation"],
+    "external_dependencies": {"python": ["phonenumbers", "qrcode"]},
     "data": [
         "security/islebooks_payment_links_security.xml",
         "security/ir.model.access.csv",

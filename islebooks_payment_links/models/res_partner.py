@@ -168,9 +168,7 @@ class ResPartner(models.Model):
         help="The customer's active portal link in the current company.",
     )
     # Read as the user (related_sudo=False), in the current company like the link.
-    payment_link_portal_url = fields.Char(
-        "Portal link", **_link_related("url"), groups=STAFF_GROUP
-    )
+    payment_link_portal_url = fields.Char("Portal link", **_link_related("url"), groups=STAFF_GROUP)
     payment_link_portal_created_at = fields.Datetime(
         "Link created", **_link_related("create_date"), groups=STAFF_GROUP
     )

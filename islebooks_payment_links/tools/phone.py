@@ -1,8 +1,18 @@
-"""The one place the addon talks to ``phonenumbers`` (as Odoo's phone_validation does)."""
+"""WhatsApp numbers through Odoo's ``phone_validation`` (``phone_parse`` / ``phone_format``).
+
+What is added here is only what a WhatsApp number needs beyond Odoo's parsing:
+refusing letters (``phonenumbers`` reads them as a keypad), ``00`` as the
+international prefix whatever the country, and a reason per refusal so the
+contact form says what to fix.
+"""
 
 import re
 
 import phonenumbers
+
+from odoo.exceptions import UserError
+
+from odoo.addons.phone_validation.tools.phone_validation import phone_format
 
 # What people type around the digits: spaces, dashes, dots, slashes, brackets.
 _ALLOWED = re.compile(r"^\(?\+?[\d\s().\-/]+$")
@@ -49,33 +59,38 @@ def to_e164(number, region=None):
         candidate = digits
     else:
         raise PhoneNumberError("no_country")
+    region = region.upper() if region else None
     try:
-        parsed = phonenumbers.parse(candidate, region.upper() if region else None)
-    except phonenumbers.NumberParseException as error:
-        raise PhoneNumberError(
-            {
-                phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "country_code",
-                phonenumbers.NumberParseException.TOO_SHORT_NSN: "too_short",
-                phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "too_short",
-                phonenumbers.NumberParseException.TOO_LONG: "too_long",
-            }.get(error.error_type, "invalid")
-        ) from error
-    possible = phonenumbers.is_possible_number_with_reason(parsed)
-    if possible == phonenumbers.ValidationResult.TOO_SHORT:
-        raise PhoneNumberError("too_short")
-    if possible == phonenumbers.ValidationResult.TOO_LONG:
+        e164 = phone_format(candidate, region, None, force_format="E164")
+    except UserError as error:
+        raise PhoneNumberError(_refusal_reason(candidate, region)) from error
+    if not candidate.startswith("+") and not e164.startswith(
+        f"+{phonenumbers.country_code_for_region(region)}"
+    ):
+        # Odoo retries a too-long local number as an international one: a
+        # number typed without + or 00 is the contact's country's.
         raise PhoneNumberError("too_long")
-    if possible == phonenumbers.ValidationResult.INVALID_COUNTRY_CODE:
-        raise PhoneNumberError("country_code")
-    if not phonenumbers.is_valid_number(parsed):
-        raise PhoneNumberError("invalid")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return e164
+
+
+def _refusal_reason(candidate, region):
+    """Why Odoo's ``phone_parse`` refused ``candidate``, as a key of ``REASONS``."""
+    try:
+        parsed = phonenumbers.parse(candidate, region)
+    except phonenumbers.NumberParseException as error:
+        return {
+            phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "country_code",
+            phonenumbers.NumberParseException.TOO_SHORT_NSN: "too_short",
+            phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "too_short",
+            phonenumbers.NumberParseException.TOO_LONG: "too_long",
+        }.get(error.error_type, "invalid")
+    return {
+        phonenumbers.ValidationResult.TOO_SHORT: "too_short",
+        phonenumbers.ValidationResult.TOO_LONG: "too_long",
+        phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "country_code",
+    }.get(phonenumbers.is_possible_number_with_reason(parsed), "invalid")
 
 
 def to_international(e164):
     """``+9607771234`` -> ``+960 777-1234``, for people to read."""
-    try:
-        parsed = phonenumbers.parse(e164)
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phone_format(e164, None, None, force_format="INTERNATIONAL", raise_exception=False)

@@ -4,6 +4,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, RedirectWarning, UserError
+
 from ..models.islebooks_payment_link import STAFF_GROUP, check_protected_write, check_staff_access
 from ..tools.phone import to_international
 from ..tools.qr import qr_png_base64
