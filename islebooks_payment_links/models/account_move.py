@@ -457,13 +457,17 @@ class AccountMove(models.Model):
                 problems.append(
                     _("%(name)s is not posted: confirm it first", name=move.display_name)
                 )
-            elif not move._is_link_open():
+            elif move._is_link_settled():
                 problems.append(
                     _(
                         "%(name)s of %(customer)s is already paid: nothing to ask for",
                         name=move.name,
                         customer=move.partner_id.display_name,
                     )
+                )
+            elif not move._is_link_open():
+                problems.append(
+                    _("%(name)s cannot be paid online (payment blocked)", name=move.name)
                 )
         self._raise_problems(
             _("Only posted, unpaid customer invoices can be sent via WhatsApp."), problems

@@ -761,10 +761,7 @@ class IslebooksPaymentLink(models.Model):
         if self.scope != "portal":
             return expression.FALSE_DOMAIN
         domain = [
-            ("partner_id.commercial_partner_id", "=", self.partner_id.id),
-            ("company_id", "=", self.company_id.id),
-            ("account_id.account_type", "=", "asset_receivable"),
-            ("parent_state", "=", "posted"),
+            *self.partner_id._get_receivable_domain(self.company_id),
             ("reconciled", "=", False),
             ("balance", "<", 0),
         ]

@@ -245,6 +245,17 @@ class ResPartner(models.Model):
             "res_id": self.payment_link_portal_id.id,
         }
 
+    def _get_receivable_domain(self, company):
+        """The posted receivable items of this customer in ``company``: what its
+        statement lists and its open credit is read from."""
+        self.ensure_one()
+        return [
+            ("partner_id.commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("company_id", "=", company.id),
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("parent_state", "=", "posted"),
+        ]
+
     def _get_statement_values(self, company, date_from, date_to):
         """Statement of account of this commercial partner in ``company``.
 
@@ -254,12 +265,7 @@ class ResPartner(models.Model):
         """
         self.ensure_one()
         Line = self.env["account.move.line"].sudo()
-        base = [
-            ("partner_id.commercial_partner_id", "=", self.commercial_partner_id.id),
-            ("company_id", "=", company.id),
-            ("account_id.account_type", "=", "asset_receivable"),
-            ("parent_state", "=", "posted"),
-        ]
+        base = self._get_receivable_domain(company)
         [(opening,)] = Line._read_group(base + [("date", "<", date_from)], [], ["balance:sum"])
         lines = Line.search(
             base + [("date", ">=", date_from), ("date", "<=", date_to)], order="date, move_id, id"

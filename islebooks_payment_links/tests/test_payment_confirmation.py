@@ -5,7 +5,7 @@ from datetime import timedelta
 from PIL import Image
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -144,6 +144,38 @@ class TestPaymentConfirmation(PaymentConfirmationCommon):
         confirmation.action_approve()
         self.assertEqual(confirmation.payment_ids.amount, 250.0)
         self.assertAlmostEqual(self.invoice_a.amount_residual, 750.0)
+
+    def test_backend_corrections_cannot_break_the_rules(self):
+        # What the customer's form refuses, staff editing the record (form or
+        # RPC) cannot set either: the rules are the model's constraints.
+        confirmation = self._confirm(self.invoice_a, amount=1000.0)
+        as_staff = confirmation.with_user(self.salesperson)
+        today = fields.Date.context_today(confirmation)
+        cases = [
+            ("amount", 0.0, "amount must be positive"),
+            ("amount", -250.0, "amount must be positive"),
+            ("amount", 10.0**12, "amount is too large"),
+            ("transfer_date", today + timedelta(days=1), "cannot be in the future"),
+            (
+                "transfer_date",
+                self.invoice_a.invoice_date - timedelta(days=400),
+                "too far in the past",
+            ),
+        ]
+        for field, value, message in cases:
+            with self.subTest(field=field, value=value):
+                with self.assertRaisesRegex(ValidationError, message), self.cr.savepoint():
+                    as_staff.write({field: value})
+                confirmation.invalidate_recordset()
+                self.assertEqual(confirmation.amount, 1000.0)
+                self.assertEqual(confirmation.transfer_date, today)
+        other_customer = self._post_invoice(10.0, partner=self.partner_b)
+        with self.assertRaisesRegex(ValidationError, "of its customer"), self.cr.savepoint():
+            confirmation.sudo().invoice_ids = [Command.link(other_customer.id)]
+        confirmation.invalidate_recordset()
+        self.assertEqual(confirmation.invoice_ids, self.invoice_a)
+        confirmation.action_approve()
+        self.assertEqual(confirmation.payment_ids.amount, 1000.0)
 
     def test_approve_twice_is_refused(self):
         confirmation = self._confirm(self.invoice_a)

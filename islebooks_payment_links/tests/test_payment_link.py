@@ -22,6 +22,35 @@ class TestPaymentLink(PaymentLinksCommon):
         self.assertEqual(len(set(links.mapped("token"))), 50)
         self.assertEqual(links.move_id.ids, invoices.ids, "links come in the invoices' order")
 
+    def test_open_means_the_same_everywhere(self):
+        """One predicate and its domain: the page, the lists, WhatsApp, email and PDF agree."""
+        Move = self.env["account.move"]
+        invoice = self._create_invoice()
+        invoice.company_id.payment_link_in_invoice_email = True
+        link = invoice._get_payment_links()
+        self.assertTrue(invoice._is_link_open())
+        self.assertEqual(invoice._get_payment_blocker(), "")
+        self.assertIn(invoice, Move.search(Move._get_link_open_domain()))
+        # Blocked by the accountant: like core's _has_to_be_paid(), nothing asks for it.
+        invoice.action_toggle_block_payment()
+        self.assertEqual(invoice.payment_state, "blocked")
+        self.assertFalse(invoice._is_link_open())
+        self.assertFalse(invoice._is_link_settled())
+        self.assertEqual(invoice._get_payment_blocker(), "This document cannot be paid online.")
+        self.assertNotIn(invoice, Move.search(Move._get_link_open_domain()))
+        self.assertNotIn(invoice, Move.search(link._get_portal_unpaid_domain()))
+        self.assertEqual(invoice._get_payment_link_for_mail(), "")
+        self.assertFalse(invoice._get_payment_link_qr_image())
+        with self.assertRaisesRegex(UserError, "cannot be paid online"):
+            invoice._check_whatsapp_sendable()
+        invoice.action_toggle_block_payment()
+        self.assertTrue(invoice._is_link_open())
+        self._pay_in_full(invoice)
+        self.assertTrue(invoice._is_link_settled())
+        self.assertEqual(invoice._get_payment_blocker(), "This invoice is paid.")
+        with self.assertRaisesRegex(UserError, "already paid"):
+            invoice._check_whatsapp_sendable()
+
     def test_copy_again_returns_same_link(self):
         invoice = self._create_invoice()
         first = invoice._get_payment_links()
