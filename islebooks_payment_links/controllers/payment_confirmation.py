@@ -16,9 +16,10 @@ class PaymentConfirmationController(PaymentLinkPortalController):
         """Values of ``islebooks_payment_links.payment_confirmation_section``.
 
         ``invoices`` are the open invoices the page offers
-        (``_get_link_open_invoices``), all ticked when they share a currency. ``form``/``errors`` re-fill a refused submission;
-        ``received`` shows the "pending review" notice. Returns
-        ``{"payment_confirmation": {...}}`` to merge into the page's values.
+        (``_get_link_open_invoices``), all ticked when they share a currency.
+        ``form``/``errors`` re-fill a refused submission; ``received`` shows
+        the "pending review" notice. Returns ``{"payment_confirmation": {...}}``
+        to merge into the page's values.
         """
         company = link.company_id
         if not company.payment_confirmation_enabled:
@@ -81,9 +82,7 @@ class PaymentConfirmationController(PaymentLinkPortalController):
         # The invoice link's own page only (a portal's invoice page has the portal's form).
         if link.scope == "invoice":
             values.update(
-                self._page_confirmation_values(
-                    link, None, confirmation_form, confirmation_errors
-                )
+                self._page_confirmation_values(link, None, confirmation_form, confirmation_errors)
             )
         return values
 

@@ -190,7 +190,9 @@ class IrHttp(models.AbstractModel):
         """The JSON-RPC error of a refused link: its real HTTP status and a
         message the payment form shows as is."""
         if isinstance(exception, TooManyRequests):
-            message = _("Too many attempts. Please try again in %s minutes.", retry_minutes(exception))
+            message = _(
+                "Too many attempts. Please try again in %s minutes.", retry_minutes(exception)
+            )
         else:
             message = _("This payment link is no longer valid.")
         try:

@@ -1226,9 +1226,7 @@ class IslebooksPaymentLink(models.Model):
             selection = f"{PAY_ALL_PREFIX}{currency}"
             currency_id = parse_id(currency)
             moves = (
-                self._get_portal_unpaid_in_currency(
-                    currency_id, limit=MAX_INVOICES_PER_REQUEST + 1
-                )
+                self._get_portal_unpaid_in_currency(currency_id, limit=MAX_INVOICES_PER_REQUEST + 1)
                 if currency_id
                 else self.env["account.move"].sudo().browse()
             )

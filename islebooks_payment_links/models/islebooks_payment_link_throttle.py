@@ -176,7 +176,11 @@ class IslebooksPaymentLinkThrottle(models.Model):
     def _transaction_rule(self, address=None):
         """``(key, limit, window)`` of the payments started from a client address."""
         _per_link, per_address = self._get_transaction_limits()
-        return TX_KEY_PREFIX + client_key(address or client_address()), per_address, TX_WINDOW_MINUTES
+        return (
+            TX_KEY_PREFIX + client_key(address or client_address()),
+            per_address,
+            TX_WINDOW_MINUTES,
+        )
 
     @api.model
     def _register_failure(self, address=None):

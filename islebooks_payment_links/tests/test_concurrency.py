@@ -311,7 +311,10 @@ class TestPaymentLinkConcurrency(BaseCase):
                 self.assertGreater(retry_after, 0)
                 self.assertLessEqual(retry_after, 600)
                 self.assertEqual(
-                    env["islebooks.payment.link.throttle"]._lookup_retry_after(f"test-{self.tag}-x"), 0
+                    env["islebooks.payment.link.throttle"]._lookup_retry_after(
+                        f"test-{self.tag}-x"
+                    ),
+                    0,
                 )
         finally:
             with self.registry.cursor() as cr:
