@@ -1,29 +1,31 @@
+from werkzeug.exceptions import NotFound
+
 from odoo import _, http
 from odoo.http import request
 
 from ..tools.parsing import parse_id
-from .main import PaymentLinkController
+from .portal import PaymentLinkPortalController
 
 FORM_FIELDS = ("amount", "transfer_date", "bank_reference", "note")
 
 
-class PaymentConfirmationController(PaymentLinkController):
+class PaymentConfirmationController(PaymentLinkPortalController):
     """Bank-transfer confirmations on every payment link page (invoice or portal)."""
 
     def _payment_confirmation_values(self, link, invoices, form=None, errors=None, received=False):
         """Values of ``islebooks_payment_links.payment_confirmation_section``.
 
-        ``invoices`` are the invoices the page shows; only those the link
-        grants and that are still open are offered, all ticked when they share
-        a currency. ``form``/``errors`` re-fill a refused submission;
-        ``received`` shows the "pending review" notice. Returns
-        ``{"payment_confirmation": {...}}`` to merge into the page's values.
+        ``invoices`` are the open invoices the page offers
+        (``_get_link_open_invoices``), all ticked when they share a currency.
+        ``form``/``errors`` re-fill a refused submission; ``received`` shows
+        the "pending review" notice. Returns ``{"payment_confirmation": {...}}``
+        to merge into the page's values.
         """
         company = link.company_id
         if not company.payment_confirmation_enabled:
             return {"payment_confirmation": {"enabled": False}}
         Confirmation = request.env["islebooks.payment.confirmation"].sudo()
-        open_invoices = Confirmation._get_link_open_invoices(link, invoices.ids) & invoices.sudo()
+        open_invoices = invoices.sudo()
         confirmations = Confirmation._get_link_confirmations(link)
         pending = confirmations.filtered(lambda c: c.state == "pending").invoice_ids
         if form is None:
@@ -73,26 +75,43 @@ class PaymentConfirmationController(PaymentLinkController):
         )
         return journals.bank_account_id or company.partner_id.sudo().bank_ids
 
-    @http.route()
-    def payment_link_page(self, token, **kwargs):
-        response = super().payment_link_page(token, **kwargs)
-        link = getattr(response, "qcontext", {}).get("link")
-        if not link or response.status_code != 200:
-            return response
-        if not link.company_id.payment_confirmation_enabled:
-            response.qcontext["payment_confirmation"] = {"enabled": False}
-            return response
+    def _invoice_page_values(
+        self, link, invoice, confirmation_form=None, confirmation_errors=None, **options
+    ):
+        values = super()._invoice_page_values(link, invoice, **options)
+        # The invoice link's own page only (a portal's invoice page has the portal's form).
+        if link.scope == "invoice":
+            values.update(
+                self._page_confirmation_values(link, None, confirmation_form, confirmation_errors)
+            )
+        return values
+
+    def _portal_page_values(
+        self, link, confirmation_form=None, confirmation_errors=None, **options
+    ):
+        values = super()._portal_page_values(link, **options)
         # A portal offers the open invoices of the page it shows.
-        page_invoices = response.qcontext.get("unpaid")
-        invoices = request.env["islebooks.payment.confirmation"]._get_link_open_invoices(
-            link, page_invoices.ids if page_invoices is not None else None
-        )
-        response.qcontext.update(
-            self._payment_confirmation_values(
-                link, invoices, received=kwargs.get("confirmation") == "received"
+        values.update(
+            self._page_confirmation_values(
+                link, values["unpaid"].ids, confirmation_form, confirmation_errors
             )
         )
-        return response
+        return values
+
+    def _page_confirmation_values(self, link, page_ids, form=None, errors=None):
+        """The confirmation values of a page showing ``page_ids`` (None: the
+        invoice link's invoice); a refused ``form`` adds the invoices it ticked."""
+        if not link.company_id.payment_confirmation_enabled:
+            return {"payment_confirmation": {"enabled": False}}
+        if form is not None and page_ids is not None:
+            page_ids = set(page_ids) | set(form["invoice_ids"])
+        invoices = request.env["islebooks.payment.confirmation"]._get_link_open_invoices(
+            link, page_ids
+        )
+        received = form is None and request.httprequest.args.get("confirmation") == "received"
+        return self._payment_confirmation_values(
+            link, invoices, form=form, errors=errors, received=received
+        )
 
     @http.route(
         "/pay/<string:token>/confirm",
@@ -106,9 +125,9 @@ class PaymentConfirmationController(PaymentLinkController):
     )
     def payment_link_confirm(self, token, **post):
         # Odoo checks the form's csrf_token before this runs (type="http" POST).
-        link = self._link_or_none(token)
-        if not link or not link.company_id.payment_confirmation_enabled:
-            return self._not_found()
+        link = self._get_link(token)
+        if not link.company_id.payment_confirmation_enabled:
+            raise NotFound()
         Confirmation = request.env["islebooks.payment.confirmation"].sudo()
         # NUL cannot be stored by PostgreSQL: drop it rather than fail with a 500.
         form = {key: (post.get(key) or "")[:2000].replace("\x00", "") for key in FORM_FIELDS}
@@ -152,20 +171,7 @@ class PaymentConfirmationController(PaymentLinkController):
         return upload.filename, data, len(data) > limit
 
     def _render_confirmation_errors(self, link, form, errors, status):
-        response = self.payment_link_page(link.token)
-        if getattr(response, "qcontext", None) is None or response.status_code != 200:
-            # No page renders this link's scope here: answer what the page does.
-            return response
-        # The invoices the page shows, and those the customer had ticked.
-        offered = response.qcontext["payment_confirmation"].get("invoices")
-        ids = set(form["invoice_ids"]) | set(offered.ids if offered is not None else ())
-        response.qcontext.update(
-            self._payment_confirmation_values(
-                link,
-                request.env["islebooks.payment.confirmation"]._get_link_open_invoices(link, ids),
-                form=form,
-                errors=errors,
-            )
+        """The link's page, once, with the refused form and its errors."""
+        return self._render_link_page(
+            link, status=status, confirmation_form=form, confirmation_errors=errors
         )
-        response.status_code = status
-        return response

@@ -1,11 +1,14 @@
 import json
 import re
+from urllib.parse import quote
 
-from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge, TooManyRequests
 
 from odoo import _, models
 from odoo.exceptions import UserError
 from odoo.http import request
+
+from .islebooks_payment_link_throttle import FailedLookup
 
 # Capability URLs must not leak through referrers, caches or search engines.
 HARDENING_HEADERS = {
@@ -52,6 +55,20 @@ def use_customer_lang(record, lang):
 
 def is_payment_link_request():
     return bool(request and PAY_PATH.match(request.httprequest.path or ""))
+
+
+def renew_action():
+    """Where the not-found page's form posts: the same for every token."""
+    path = request.httprequest.path.rstrip("/")
+    token = path.split("/pay/", 1)[1].split("/", 1)[0] if "/pay/" in path else ""
+    return f"/pay/{quote(token, safe='')}/renew" if token else ""
+
+
+def retry_minutes(exception):
+    """The whole minutes a ``TooManyRequests`` asks to wait (at least one)."""
+    retry_after = getattr(exception, "retry_after", None)
+    seconds = int(retry_after) if isinstance(retry_after, int | float) else 60
+    return max(1, -(-seconds // 60))
 
 
 class IrHttp(models.AbstractModel):
@@ -122,12 +139,72 @@ class IrHttp(models.AbstractModel):
                     status=413,
                 )
             )
+        if isinstance(exception, FailedLookup):
+            cls._count_failed_lookup()
         response = super()._handle_error(exception)
         if is_payment_link_request():
             if request.dispatcher.routing_type == "json":
                 strip_json_error(response, exception)
+                if isinstance(exception, NotFound | TooManyRequests):
+                    cls._set_json_refusal(response, exception)
+            if isinstance(exception, TooManyRequests) and exception.retry_after:
+                response.headers["Retry-After"] = str(int(exception.retry_after))
             harden(response)
         return response
+
+    @classmethod
+    def _count_failed_lookup(cls):
+        """Count a failed token lookup of the client address.
+
+        The request's own work is rolled back first (it is an error answer
+        anyway), so that the count, committed at once by the throttle, is
+        kept whatever the request's transaction then does.
+        """
+        Throttle = request.env["islebooks.payment.link.throttle"].sudo()
+        key, _limit, window = Throttle._lookup_rule()
+        request.env.cr.rollback()
+        Throttle._hit(key, window)
+
+    @classmethod
+    def _get_error_html(cls, env, code, values):
+        # The 404 and 429 pages of /pay/: every way a link is refused (unknown
+        # token, throttled address, a document it does not grant, an unknown
+        # sub-path) looks the same, with the form asking for a fresh link.
+        if is_payment_link_request():
+            if code in (404, "page_404"):
+                html = env["ir.ui.view"]._render_template(
+                    "islebooks_payment_links.payment_link_not_found",
+                    {**values, "renew_action": renew_action()},
+                )
+                return 404, html
+            if code == 429:
+                html = env["ir.ui.view"]._render_template(
+                    "islebooks_payment_links.payment_link_too_many_requests",
+                    {**values, "minutes": retry_minutes(values.get("exception"))},
+                )
+                return 429, html
+        return super()._get_error_html(env, code, values)
+
+    @classmethod
+    def _set_json_refusal(cls, response, exception):
+        """The JSON-RPC error of a refused link: its real HTTP status and a
+        message the payment form shows as is."""
+        if isinstance(exception, TooManyRequests):
+            message = _(
+                "Too many attempts. Please try again in %s minutes.", retry_minutes(exception)
+            )
+        else:
+            message = _("This payment link is no longer valid.")
+        try:
+            payload = json.loads(response.get_data())
+        except (AttributeError, ValueError):
+            return
+        error = payload.get("error") or {}
+        error.update(code=exception.code, message=message)
+        if isinstance(error.get("data"), dict):
+            error["data"].update(message=message, arguments=[message])
+        response.set_data(json.dumps(payload))
+        response.status_code = exception.code
 
 
 def strip_json_error(response, exception):

@@ -4,12 +4,15 @@ import re
 import secrets
 from datetime import timedelta
 
+from werkzeug.exceptions import NotFound, TooManyRequests
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, consteq
 
-from ..tools.parsing import parse_id
+from ..tools.parsing import parse_amount, parse_id, parse_ids
+from .islebooks_payment_link_throttle import FailedLookup
 
 # The documents a link may ever show: customer invoices and credit notes.
 PORTAL_MOVE_TYPES = ("out_invoice", "out_refund")
@@ -21,6 +24,11 @@ BUSY_TX_STATES = ("pending", "authorized", "done")
 MAX_INVOICES_PER_REQUEST = 100
 MAX_PDFS_PER_REQUEST = 20
 MAX_STATEMENT_DAYS = 3 * 366
+# A portal selection of every open invoice in one currency ("Pay all"):
+# ``all-<currency id>`` instead of hundreds of ids in the URL.
+PAY_ALL_PREFIX = "all-"
+# The checkout lists this many of the invoices it pays, then "+ N more".
+CHECKOUT_ROWS = 20
 
 # secrets.token_urlsafe(32): 256 bits, 43 URL-safe characters.
 TOKEN_BYTES = 32
@@ -1093,3 +1101,216 @@ class IslebooksPaymentLink(models.Model):
         )
         filename = _("Receipt %s.pdf", (payment.name or tx.reference).replace("/", "_"))
         return pdf, filename
+
+    # ------------------------------------------------------------------
+    # Website requests: the one resolver and what each route asks of a link.
+    # The controllers only resolve, call one of these, and render.
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_link_or_404(self, token, scope=None):
+        """The active link (sudo) of ``token``, of ``scope`` if given.
+
+        Raises ``NotFound`` (the one 404 page, see ``ir.http``) otherwise, or
+        ``TooManyRequests`` when the client address is past the failure limit;
+        a failed lookup (``FailedLookup``) is counted where it is answered.
+        A valid token is always served, even from such an address (customers
+        on a carrier's NAT share addresses with guessers); only failed lookups
+        are counted. The lookup comes first either way: it is one indexed
+        digest query, the same for every token, so the order tells nothing.
+        """
+        link = self._resolve(token)
+        if link:
+            if scope and link.scope != scope:
+                raise NotFound()
+            return link
+        Throttle = self.env["islebooks.payment.link.throttle"].sudo()
+        if retry_after := Throttle._lookup_retry_after():
+            raise TooManyRequests(retry_after=retry_after)
+        raise FailedLookup()
+
+    def _get_granted_move_or_404(self, move_id):
+        """The document ``move_id`` of this link (sudo), else ``NotFound``."""
+        move = self._get_granted_moves([move_id])
+        if not move:
+            raise NotFound()
+        return move
+
+    @api.model
+    def _parse_asked_amount(self, value, moves):
+        """The amount a request asks to pay: None (the amount due) when not
+        given, -1.0 (refused as not positive) when it is no plain amount in the
+        invoices' currency (``nan``, ``1e308``, too many decimals...)."""
+        if value is None or value == "":
+            return None
+        amount = parse_amount(value, moves.currency_id[:1].decimal_places or 2)
+        return -1.0 if amount is None else amount
+
+    def _get_selected_moves(self, selection):
+        """The documents a portal ``selection`` names, if the link grants them all.
+
+        ``selection`` is ids (``12-15`` means 12 and 15) or ``all-<currency
+        id>``: every open invoice of the link in that currency ("Pay all"),
+        resolved on the server instead of hundreds of ids in the URL.
+        """
+        self.ensure_one()
+        selection = selection or ""
+        if selection.startswith(PAY_ALL_PREFIX):
+            currency_id = parse_id(selection[len(PAY_ALL_PREFIX) :])
+            if not currency_id:
+                return self.env["account.move"].sudo().browse()
+            return self._get_portal_unpaid_in_currency(currency_id)
+        return self._get_granted_moves(parse_ids(selection) or [])
+
+    @api.model
+    def _check_selection_size(self, ids, error=None):
+        """Refuse more than ``MAX_INVOICES_PER_REQUEST`` ids (``error``: the
+        exception class, a ``PortalPageError`` by default)."""
+        if ids and len(ids) > MAX_INVOICES_PER_REQUEST:
+            raise (error or PortalPageError)(
+                _("Please select at most %(max)s invoices at once.", max=MAX_INVOICES_PER_REQUEST)
+            )
+
+    def _get_transaction_moves(self, selection=None):
+        """The documents a payment of this link pays (``selection``: see
+        ``_get_selected_moves``); a ``ValidationError`` the payment form shows
+        when the selection is none the link grants."""
+        self.ensure_one()
+        if self.scope == "portal":
+            if not (selection or "").startswith(PAY_ALL_PREFIX):
+                self._check_selection_size(parse_ids(selection), ValidationError)
+            moves = self._get_selected_moves(selection)
+        else:
+            moves = self.move_id
+            if selection is not None and parse_ids(selection) != moves.ids:
+                moves = moves.browse()
+        if not moves:
+            raise ValidationError(_("These invoices cannot be paid through this link."))
+        return moves
+
+    def _get_transaction_amount(self, moves, value=None):
+        """What a payment of ``moves`` charges, computed on the server only:
+        ``value`` (the form's amount) is accepted only where the page offers it."""
+        self.ensure_one()
+        asked = self._parse_asked_amount(value, moves)
+        if self.scope == "portal":
+            amount, error = self._get_portal_payable(moves, asked)
+            if error:
+                raise ValidationError(error)
+            return amount
+        # Not a plain amount (nan, 1e308...): the page's default amount.
+        return self._get_invoice_link_amount(asked if asked is None or asked >= 0 else None)
+
+    def _get_checkout_values(self, invoice_ids=None, currency=None, amount=None):
+        """The values of the portal checkout page of ``invoice_ids`` (query
+        args) or of "Pay all" of ``currency``; ``amount`` the asked amount.
+
+        ``amount_to_pay`` is what the payment form charges (0 with an
+        ``amount_error``); raises ``NotFound`` for a selection the link does
+        not grant, ``PortalPageError`` for one the portal page refuses.
+        """
+        self.ensure_one()
+        more_open = False
+        if currency is not None:
+            # "Pay all": the open invoices in that currency, listed or not, as
+            # many as one payment holds (one more read tells there are more).
+            selection = f"{PAY_ALL_PREFIX}{currency}"
+            currency_id = parse_id(currency)
+            moves = (
+                self._get_portal_unpaid_in_currency(currency_id, limit=MAX_INVOICES_PER_REQUEST + 1)
+                if currency_id
+                else self.env["account.move"].sudo().browse()
+            )
+            more_open = len(moves) > MAX_INVOICES_PER_REQUEST
+            moves = moves[:MAX_INVOICES_PER_REQUEST]
+            if not moves:
+                raise NotFound()
+        else:
+            ids = parse_ids(*(invoice_ids or []))
+            self._check_selection_size(ids)
+            moves = self._get_granted_moves(ids)
+            if ids and not moves:
+                raise NotFound()
+            selection = ",".join(str(move_id) for move_id in moves.ids)
+        asked_amount = self._parse_asked_amount(amount, moves)
+        total, error = self._get_portal_payable(moves, asked_amount)
+        if error and asked_amount is None:
+            raise PortalPageError(error)
+        asked = moves._get_link_asked_amounts()
+        return {
+            "checkout_moves": moves,
+            "invoices": moves[:CHECKOUT_ROWS],
+            "invoice_count": len(moves),
+            "currency": moves.currency_id,
+            # What each invoice asks today (payment terms) and, for one, its terms.
+            "asked": asked,
+            "amount_due": sum(asked.values()),
+            "credit_applied": self._get_checkout_credit(moves, total),
+            "credit": self._get_portal_credits().get(moves.currency_id[:1], 0.0),
+            "terms": moves._get_link_payment_values() if len(moves) == 1 else None,
+            "amount_error": error,
+            "amount_to_pay": total,
+            "selection": selection,
+            "allow_partial": len(moves) == 1 and self.company_id.payment_link_allow_partial,
+            # "Pay all" pays the oldest MAX_INVOICES_PER_REQUEST; say so when there are more.
+            "max_invoices": MAX_INVOICES_PER_REQUEST,
+            "more_open": more_open,
+        }
+
+    def _get_statement_pdf(self, date_from=None, date_to=None):
+        """The statement of ``date_from`` to ``date_to`` (query args) as
+        ``(pdf, file name)``; a ``PortalPageError`` for a period it refuses."""
+        self.ensure_one()
+        try:
+            date_from = fields.Date.to_date(date_from) if date_from else None
+            date_to = fields.Date.to_date(date_to) if date_to else None
+            # Years before 1900 hold no accounting and do not survive the
+            # report's date round trip (a 500 otherwise): refused like typos.
+            if any(date and date.year < 1900 for date in (date_from, date_to)):
+                raise ValueError(date_from, date_to)
+        except ValueError as error:
+            raise PortalPageError(_("Please choose valid dates for the statement.")) from error
+        # The same defaults as the statement itself: to today, from January 1st.
+        effective_to = date_to or fields.Date.context_today(self)
+        effective_from = date_from or effective_to.replace(month=1, day=1)
+        if error := self._check_statement_period(effective_from, effective_to):
+            raise PortalPageError(error)
+        return self._render_statement_pdf(date_from, date_to)
+
+    def _get_zip_documents(self, invoice_ids):
+        """The legal PDFs of ``invoice_ids`` (query args) as the
+        ``[{"filename", "content"}]`` of account's ``_build_zip_from_data``.
+
+        Bounded work: past ``MAX_PDFS_PER_REQUEST`` missing PDFs, some are
+        prepared now and a ``PortalPageError`` (409) asks for the next click.
+        """
+        self.ensure_one()
+        ids = parse_ids(*(invoice_ids or []))
+        self._check_selection_size(ids)
+        moves = self._get_granted_moves(ids)
+        if not moves:
+            raise NotFound()
+        missing = moves.filtered(lambda move: not move.invoice_pdf_report_id)
+        if len(missing) > MAX_PDFS_PER_REQUEST:
+            missing[:MAX_PDFS_PER_REQUEST]._get_legal_pdfs()
+            raise PortalPageError(
+                _(
+                    "Your invoices are being prepared: %(ready)s of %(count)s are ready. "
+                    "Please download again in a moment to get them all.",
+                    ready=len(moves) - len(missing) + MAX_PDFS_PER_REQUEST,
+                    count=len(moves),
+                ),
+                status=409,
+            )
+        return [
+            {"filename": attachment.name or f"{move.name}.pdf", "content": attachment.raw}
+            for move, attachment in zip(moves, moves._get_legal_pdfs(), strict=True)
+        ]
+
+
+class PortalPageError(UserError):
+    """A portal request the portal page answers with this message (HTTP ``status``)."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.status = status

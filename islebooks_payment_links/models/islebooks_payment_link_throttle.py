@@ -1,7 +1,10 @@
 import ipaddress
 import math
 
+from werkzeug.exceptions import NotFound
+
 from odoo import api, fields, models
+from odoo.http import request
 
 # Defaults of the ``islebooks_payment_links.*`` system parameters.
 DEFAULT_MAX_FAILURES = 20
@@ -11,6 +14,20 @@ DEFAULT_TX_PER_ADDRESS = 30
 TX_WINDOW_MINUTES = 60
 # Keys of the payment attempts of an address (failed lookups use the bare address).
 TX_KEY_PREFIX = "tx:"
+
+
+class FailedLookup(NotFound):
+    """A token that opens no link: the 404 page, counted against the client
+    address by ``ir.http._handle_error`` once the request is rolled back."""
+
+
+def client_address():
+    """The address of the current request's client.
+
+    Odoo applies ProxyFix to remote_addr only in --proxy-mode: a spoofed
+    X-Forwarded-For is ignored otherwise. Never read that header here.
+    """
+    return (request and request.httprequest.remote_addr) or "unknown"
 
 
 def client_key(address):
@@ -93,27 +110,11 @@ class IslebooksPaymentLinkThrottle(models.Model):
         )
 
     # ------------------------------------------------------------------
-    # Failed token lookups (key: the client address)
+    # The keyed limiter: every counter of the addon goes through these two
     # ------------------------------------------------------------------
 
     @api.model
-    def _register_failure(self, address):
-        """Count one failed attempt of ``address``, committed at once."""
-        _max_failures, window = self._get_limits()
-        self._register_hit(client_key(address), window)
-
-    @api.model
-    def _retry_after(self, address):
-        """Seconds until ``address`` may try again, or 0 when it is not blocked."""
-        max_failures, window = self._get_limits()
-        return self._retry_after_key(client_key(address), max_failures, window)
-
-    # ------------------------------------------------------------------
-    # Any counter
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _register_hit(self, key, window):
+    def _hit(self, key, window):
         """Count one hit of ``key`` in its ``window`` (minutes), committed at once.
 
         A separate cursor keeps the count when the request itself is rolled
@@ -143,7 +144,7 @@ class IslebooksPaymentLinkThrottle(models.Model):
                 self._prune(cr)
 
     @api.model
-    def _retry_after_key(self, key, limit, window):
+    def _retry_after(self, key, limit, window):
         """Seconds until ``key`` is below ``limit`` hits again, or 0. One indexed read."""
         if limit <= 0:
             return 0
@@ -160,6 +161,37 @@ class IslebooksPaymentLinkThrottle(models.Model):
         )
         row = self.env.cr.fetchone()
         return max(math.ceil(row[0]), 1) if row else 0
+
+    # ------------------------------------------------------------------
+    # The keys, limits and windows of each counter
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _lookup_rule(self, address=None):
+        """``(key, limit, window)`` of the failed token lookups of a client address."""
+        max_failures, window = self._get_limits()
+        return client_key(address or client_address()), max_failures, window
+
+    @api.model
+    def _transaction_rule(self, address=None):
+        """``(key, limit, window)`` of the payments started from a client address."""
+        _per_link, per_address = self._get_transaction_limits()
+        return (
+            TX_KEY_PREFIX + client_key(address or client_address()),
+            per_address,
+            TX_WINDOW_MINUTES,
+        )
+
+    @api.model
+    def _register_failure(self, address=None):
+        """Count one failed attempt of ``address`` (the client's by default)."""
+        key, _limit, window = self._lookup_rule(address)
+        self._hit(key, window)
+
+    @api.model
+    def _lookup_retry_after(self, address=None):
+        """Seconds until ``address`` may look a token up again, or 0 when not blocked."""
+        return self._retry_after(*self._lookup_rule(address))
 
     @api.model
     def _prune(self, cr):

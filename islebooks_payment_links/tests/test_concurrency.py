@@ -307,11 +307,14 @@ class TestPaymentLinkConcurrency(BaseCase):
             # "Worker 2", another connection, sees the address blocked.
             with self.registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
-                retry_after = env["islebooks.payment.link.throttle"]._retry_after(address)
+                retry_after = env["islebooks.payment.link.throttle"]._lookup_retry_after(address)
                 self.assertGreater(retry_after, 0)
                 self.assertLessEqual(retry_after, 600)
                 self.assertEqual(
-                    env["islebooks.payment.link.throttle"]._retry_after(f"test-{self.tag}-x"), 0
+                    env["islebooks.payment.link.throttle"]._lookup_retry_after(
+                        f"test-{self.tag}-x"
+                    ),
+                    0,
                 )
         finally:
             with self.registry.cursor() as cr:

@@ -1,0 +1,287 @@
+from werkzeug.exceptions import Forbidden, NotFound, TooManyRequests
+
+from odoo import _, http
+from odoo.exceptions import ValidationError
+from odoo.fields import Command
+from odoo.http import request
+
+from odoo.addons.account.controllers.download_docs import _get_headers
+from odoo.addons.account_payment.controllers.portal import PortalAccount
+from odoo.addons.payment.controllers.post_processing import PaymentPostProcessing
+
+from ..models.ir_http import use_customer_lang
+from ..models.islebooks_payment_link_throttle import client_address
+
+
+class PaymentLinkController(PortalAccount):
+    """Customer-facing pages of payment links: the token is the only credential.
+
+    Every route resolves the token first (``_get_link_or_404``: a refused
+    token raises, and ``ir.http`` answers with the one 404 or 429 page); only
+    the records the link grants are then read with sudo(). The values of each
+    page are built by a ``_*_page_values`` method that extensions enlarge
+    through ``super()``.
+    """
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+
+    @staticmethod
+    def _get_link(token, scope=None):
+        """The active link of ``token`` in the customer's language (see ``_get_link_or_404``)."""
+        link = request.env["islebooks.payment.link"]._get_link_or_404(token, scope=scope)
+        return use_customer_lang(link, link._get_customer_lang())
+
+    @staticmethod
+    def _link_tx_partner(link, invoices):
+        # Several contacts' invoices paid at once: the payer is their company.
+        return invoices.partner_id if len(invoices.partner_id) == 1 else link.partner_id
+
+    @staticmethod
+    def _safe_landing_route(link, route):
+        # The customer returns to a page of the same link, never elsewhere.
+        base = f"/pay/{link.token}"
+        if isinstance(route, str) and (route == base or route.startswith(base + "/")):
+            return route
+        return base
+
+    @staticmethod
+    def _monitored_tx_id():
+        # The browser session's last payment, as Odoo's /payment/status reads it.
+        return request.session.get(PaymentPostProcessing.MONITORED_TX_ID_KEY)
+
+    @staticmethod
+    def _file_response(content, filename, mimetype="application/pdf"):
+        return request.make_response(content, headers=_get_headers(filename, mimetype, content))
+
+    def _payment_form_values(
+        self, link, invoices, amount, landing_route=None, transaction_route=None
+    ):
+        """Values for Odoo's ``payment.form``, computed from the link only."""
+        invoice = invoices[:1]
+        values = self._get_common_page_view_values(
+            invoices_data={
+                "partner": self._link_tx_partner(link, invoices),
+                "company": link.company_id,
+                "total_amount": amount,
+                "currency": invoice.currency_id,
+                "amount_residual": amount,
+                "landing_route": landing_route or f"/pay/{link.token}",
+                "transaction_route": transaction_route or f"/pay/{link.token}/transaction",
+            },
+        )
+        # Whoever holds the link may pay, but never with the customer's saved
+        # cards, and never saves one for them.
+        values.update(
+            amount=amount,
+            tokens_sudo=request.env["payment.token"].sudo().browse(),
+            show_tokenize_input_mapping=dict.fromkeys(values["providers_sudo"].ids, False),
+        )
+        return values
+
+    # ------------------------------------------------------------------
+    # Page values (extended through super(), e.g. by the confirmation form)
+    # ------------------------------------------------------------------
+
+    def _render_link_page(self, link, status=200, **options):
+        """The ``/pay/<token>`` page of ``link``. The values functions read the
+        page's query arguments themselves; ``options`` come from code only
+        (e.g. a refused form and its errors), never from the request."""
+        values = self._invoice_page_values(link, link.move_id, **options)
+        return request.render(
+            "islebooks_payment_links.payment_link_invoice_page", values, status=status
+        )
+
+    def _invoice_page_values(self, link, invoice, base_route=None, **options):
+        """Values of the page of one invoice: on its own link, or inside a portal link."""
+        base_route = base_route or f"/pay/{link.token}"
+        blocker = invoice._get_payment_blocker()
+        values = {
+            "link": link,
+            "invoice": invoice,
+            "company": link.company_id,
+            "blocker": blocker,
+            # Odoo's cancel resets the invoice and detaches its PDF: no dead button.
+            "pdf_url": f"{base_route}/pdf" if invoice._has_legal_pdf() else False,
+            "back_url": f"/pay/{link.token}" if link.scope == "portal" else False,
+            "receipt": link._get_landing_receipt(self._monitored_tx_id()),
+        }
+        if not blocker:
+            # What Odoo's own page asks (payment terms); "?pay=full": the whole balance.
+            pay_full = request.httprequest.args.get("pay") == "full"
+            terms, amount, credit, values["blocker"] = link._get_invoice_page_amount(
+                invoice, pay_full
+            )
+            values.update(
+                terms=terms,
+                pay_full=pay_full,
+                pay_full_url=f"{base_route}?pay=full",
+                pay_next_url=base_route,
+                credit_applied=credit,
+            )
+        if not values["blocker"]:
+            values.update(
+                self._payment_form_values(
+                    link,
+                    invoice,
+                    amount,
+                    landing_route=base_route,
+                    transaction_route=(
+                        f"/pay/{link.token}/transaction/{invoice.id}"
+                        if link.scope == "portal"
+                        else None
+                    ),
+                )
+            )
+        return values
+
+    # ------------------------------------------------------------------
+    # Routes
+    # ------------------------------------------------------------------
+
+    @http.route(
+        "/pay/<string:token>",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def payment_link_page(self, token, **kwargs):
+        link = self._get_link(token)
+        link._register_view()
+        return self._render_link_page(link)
+
+    @http.route(
+        "/pay/<string:token>/pdf",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,  # its 404 page uses the site's layout
+        sitemap=False,
+    )
+    def payment_link_pdf(self, token, **kwargs):
+        link = request.env["islebooks.payment.link"]._get_link_or_404(token, scope="invoice")
+        attachment = link.move_id._get_legal_pdf()
+        if not attachment:
+            raise NotFound()
+        return self._file_response(attachment.raw, attachment.name)
+
+    @http.route(
+        "/pay/<string:token>/receipt/<int:tx_id>",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def payment_link_receipt(self, token, tx_id, **kwargs):
+        """Odoo's payment receipt of a payment made through this link, never another's."""
+        link = request.env["islebooks.payment.link"]._get_link_or_404(token)
+        tx = link._get_receipt_transaction(tx_id)
+        if not tx:
+            raise NotFound()
+        return self._file_response(*link._render_receipt_pdf(tx))
+
+    @http.route(
+        [
+            "/pay/<string:token>/transaction",
+            # Portal links: the invoices ticked by the customer, each checked
+            # against the link's scope before anything else.
+            "/pay/<string:token>/transaction/<string:selection>",
+        ],
+        type="json",
+        auth="public",
+    )
+    def payment_link_transaction(self, token, selection=None, csrf_token=None, **kwargs):
+        # JSON routes skip Odoo's CSRF check; the payment form sends the token,
+        # so enforce it like any other POST.
+        link = request.env["islebooks.payment.link"]._get_link_or_404(token)
+        if not isinstance(csrf_token, str) or not request.validate_csrf(csrf_token):
+            raise Forbidden()
+        invoices = link._get_transaction_moves(selection)
+        self._validate_transaction_kwargs(
+            kwargs, additional_allowed_keys={"access_token", "name_next_installment"}
+        )
+        return self._create_link_transaction(link, invoices, kwargs)
+
+    @http.route(
+        "/pay/<string:token>/renew",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+        sitemap=False,
+    )
+    def payment_link_renew(self, token, **kwargs):
+        """Ask for a fresh link from a dead one; the answer is the same for any token."""
+        Throttle = request.env["islebooks.payment.link.throttle"].sudo()
+        if retry_after := Throttle._lookup_retry_after():
+            raise TooManyRequests(retry_after=retry_after)
+        # Every request counts: it also caps the emails one address can trigger.
+        Throttle._register_failure()
+        request.env["islebooks.payment.link"]._request_renewal(token)
+        return request.render("islebooks_payment_links.payment_link_renew_requested", {})
+
+    # ------------------------------------------------------------------
+    # Payments
+    # ------------------------------------------------------------------
+
+    @staticmethod
+    def _check_transaction_rate(link):
+        """Raise a 429 once the link or the client address started too many
+        payments in the last hour (card testing through a forwarded link)."""
+        Throttle = request.env["islebooks.payment.link.throttle"].sudo()
+        retry_after = max(
+            link._get_transaction_retry_after(),
+            Throttle._retry_after(*Throttle._transaction_rule()),
+        )
+        if retry_after:
+            raise TooManyRequests(retry_after=retry_after)
+
+    def _create_link_transaction(self, link, invoices, kwargs):
+        """Create the transaction for ``invoices`` with server-side amounts only."""
+        self._check_transaction_rate(link)
+        # Row locks until this request commits: a second attempt started at
+        # the same moment is refused instead of creating a second payment.
+        invoices._lock_for_link_payment()
+        amount = link._get_transaction_amount(invoices, kwargs.get("amount"))
+        if kwargs.get("flow") not in ("redirect", "direct"):
+            raise ValidationError(_("Saved payment methods cannot be used through a payment link."))
+        form_values = self._payment_form_values(link, invoices, amount)
+        provider_id = self._cast_as_int(kwargs.get("provider_id"))
+        method_id = self._cast_as_int(kwargs.get("payment_method_id"))
+        if provider_id not in form_values["providers_sudo"].ids or (
+            method_id not in form_values["payment_methods_sudo"].ids
+        ):
+            raise ValidationError(_("This payment method is not available for this invoice."))
+        tx_sudo = self._create_transaction(
+            provider_id=provider_id,
+            payment_method_id=method_id,
+            token_id=None,
+            amount=amount,
+            currency_id=invoices.currency_id.id,
+            partner_id=self._link_tx_partner(link, invoices).id,
+            flow=kwargs["flow"],
+            tokenization_requested=False,
+            landing_route=self._safe_landing_route(link, kwargs.get("landing_route")),
+            # Several invoices: one batch reference (BATCH/2026/00001) as Odoo's
+            # overdue payment does, rather than every invoice name joined.
+            reference_prefix=(
+                link.company_id.get_next_batch_payment_communication()
+                if len(invoices) > 1
+                else None
+            ),
+            custom_create_values={
+                "invoice_ids": [Command.set(invoices.ids)],
+                "islebooks_payment_link_id": link.id,
+            },
+        )
+        # Counted once created: refused attempts reach no provider.
+        Throttle = request.env["islebooks.payment.link.throttle"].sudo()
+        key, _limit, window = Throttle._transaction_rule(client_address())
+        Throttle._hit(key, window)
+        # A payment started in another tab (still a draft) is replaced by this one.
+        tx_sudo._islebooks_supersede_drafts()
+        return tx_sudo._get_processing_values()

@@ -1,0 +1,184 @@
+from urllib.parse import urlencode
+
+from odoo import _, fields, http
+from odoo.http import request
+
+from odoo.addons.account.controllers.download_docs import _build_zip_from_data
+
+from ..models.islebooks_payment_link import PortalPageError
+from ..tools.parsing import parse_page
+from .invoice import PaymentLinkController
+
+
+class PaymentLinkPortalController(PaymentLinkController):
+    """The Customer Portal Link: every document of a customer on one link."""
+
+    # ------------------------------------------------------------------
+    # Page values (extended through super(), e.g. by the confirmation form)
+    # ------------------------------------------------------------------
+
+    def _render_link_page(self, link, status=200, **options):
+        if link.scope != "portal":
+            return super()._render_link_page(link, status=status, **options)
+        return self._render_portal_page(link, status=status, **options)
+
+    def _render_portal_page(self, link, status=200, **options):
+        values = self._portal_page_values(link, **options)
+        return request.render(
+            "islebooks_payment_links.payment_link_portal_page", values, status=status
+        )
+
+    def _portal_page_values(self, link, error=None, **options):
+        """Values of the portal page: its two lists page on their own
+        (``sort``, ``page``, ``unpaid_page`` query arguments); ``error`` is
+        the message of a refused request."""
+        args = request.httprequest.args
+        sort = "-due" if args.get("sort") == "-due" else "due"
+        paid, page, page_count = link._get_portal_paid(parse_page(args.get("page")))
+        unpaid, unpaid_page, unpaid_page_count = link._get_portal_unpaid(
+            sort, parse_page(args.get("unpaid_page"))
+        )
+        today = fields.Date.context_today(link)
+        base_url = f"/pay/{link.token}"
+        return {
+            "link": link,
+            "company": link.company_id,
+            "partner": link.partner_id,
+            "base_url": base_url,
+            "totals": link._get_portal_totals(),
+            "credit_notes": link._get_portal_open_credit_notes(),
+            "receipt": link._get_landing_receipt(self._monitored_tx_id()),
+            "receipts_by_invoice": link._get_receipts_by_invoice(paid),
+            "unpaid": unpaid,
+            "unpaid_page": unpaid_page,
+            "unpaid_page_count": unpaid_page_count,
+            "paid": paid,
+            "page": page,
+            "page_count": page_count,
+            "sort": sort,
+            # Each list pages on its own: a pager link keeps the other list's page.
+            "pager_url": lambda **changes: (
+                "%s?%s"
+                % (
+                    base_url,
+                    urlencode({"sort": sort, "unpaid_page": unpaid_page, "page": page, **changes}),
+                )
+            ),
+            "today": today,
+            "statement_from": today.replace(month=1, day=1),
+            "wire_transfer_messages": link._get_wire_transfer_messages(),
+            "error": error,
+        }
+
+    def _checkout_page_values(self, link, checkout):
+        """Values of the checkout page of ``checkout`` (``_get_checkout_values``)."""
+        token = link.token
+        values = {
+            "link": link,
+            "company": link.company_id,
+            "partner": link.partner_id,
+            "base_url": f"/pay/{token}",
+            **checkout,
+        }
+        if not checkout["amount_error"]:
+            values.update(
+                self._payment_form_values(
+                    link,
+                    checkout["checkout_moves"],
+                    checkout["amount_to_pay"],
+                    landing_route=f"/pay/{token}",
+                    transaction_route=f"/pay/{token}/transaction/{checkout['selection']}",
+                )
+            )
+        return values
+
+    def _portal_refusal(self, link, error):
+        """The portal page with the message of a refused request."""
+        return self._render_portal_page(link, status=error.status, error=error.args[0])
+
+    # ------------------------------------------------------------------
+    # Routes
+    # ------------------------------------------------------------------
+
+    @http.route(
+        "/pay/<string:token>/invoice/<int:invoice_id>",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def payment_link_portal_invoice(self, token, invoice_id, **kwargs):
+        link = self._get_link(token, scope="portal")
+        invoice = link._get_granted_move_or_404(invoice_id)
+        values = self._invoice_page_values(
+            link, invoice, base_route=f"/pay/{token}/invoice/{invoice.id}"
+        )
+        return request.render("islebooks_payment_links.payment_link_invoice_page", values)
+
+    @http.route(
+        "/pay/<string:token>/invoice/<int:invoice_id>/pdf",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def payment_link_portal_invoice_pdf(self, token, invoice_id, **kwargs):
+        link = self._get_link(token, scope="portal")
+        attachment = link._get_granted_move_or_404(invoice_id)._get_legal_pdf()
+        return self._file_response(attachment.raw, attachment.name)
+
+    @http.route(
+        "/pay/<string:token>/zip",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def payment_link_portal_zip(self, token, **kwargs):
+        link = self._get_link(token, scope="portal")
+        try:
+            documents = link._get_zip_documents(request.httprequest.args.getlist("invoice_ids"))
+        except PortalPageError as error:
+            return self._portal_refusal(link, error)
+        content = _build_zip_from_data(documents)
+        return self._file_response(content, _("invoices.zip"), "application/zip")
+
+    @http.route(
+        "/pay/<string:token>/checkout",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def payment_link_portal_checkout(self, token, amount=None, currency=None, **kwargs):
+        link = self._get_link(token, scope="portal")
+        try:
+            checkout = link._get_checkout_values(
+                request.httprequest.args.getlist("invoice_ids"), currency, amount
+            )
+        except PortalPageError as error:
+            return self._portal_refusal(link, error)
+        return request.render(
+            "islebooks_payment_links.payment_link_checkout_page",
+            self._checkout_page_values(link, checkout),
+        )
+
+    @http.route(
+        "/pay/<string:token>/statement",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def payment_link_portal_statement(self, token, date_from=None, date_to=None, **kwargs):
+        link = self._get_link(token, scope="portal")
+        try:
+            pdf, filename = link._get_statement_pdf(date_from, date_to)
+        except PortalPageError as error:
+            return self._portal_refusal(link, error)
+        return self._file_response(pdf, filename)
