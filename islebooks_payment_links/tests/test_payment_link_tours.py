@@ -3,7 +3,7 @@ from odoo.tests import HttpCase, tagged
 from .common import PaymentLinksCommon
 
 
-@tagged("post_install", "-at_install", "is_tour")
+@tagged("post_install", "-at_install")
 class TestPaymentLinkTours(PaymentLinksCommon, HttpCase):
     def test_staff_copies_two_invoice_urls(self):
         invoices = self._create_invoices(2)
