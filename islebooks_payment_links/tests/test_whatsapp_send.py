@@ -2,6 +2,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import format_amount
 
 from ..tools.whatsapp import whatsapp_url
 from .common import PaymentLinksCommon
@@ -50,6 +51,12 @@ class WhatsappCase(PaymentLinksCommon):
             name="Guesthouse stay",
             **values,
         )
+
+    def _format_amount(self, amount, currency=None):
+        return format_amount(self.env, amount, currency or self.env.company.currency_id)
+
+    def _last_line(self):
+        return self.env["islebooks.whatsapp.send.line"].search([], order="id desc", limit=1)
 
 
 @tagged("post_install", "-at_install")
