@@ -307,7 +307,8 @@ class PaymentLinkMatrixCommon(PaymentLinksHttpCommon):
     # ------------------------------------------------------------------
 
     def _tx_params(self, csrf_token, **extra):
-        return self._pay_params(1.0, landing_route="/evil", csrf_token=csrf_token, **extra)
+        params = self._pay_params(1.0, landing_route="/evil", csrf_token=csrf_token)
+        return {**params, **extra}
 
     def _confirm_data(self, csrf_token, invoice, **overrides):
         data = {
