@@ -261,17 +261,9 @@ def list_action(browser, label):
     )
 
 
-# A customer with a history, made once by the script the way staff would (post,
-# register payment): the Customer Portal, WhatsApp and confirmation shots are about it.
+# The customer with a history of the addon's demo data (islebooks_payment_links/demo/):
+# the Customer Portal, WhatsApp and confirmation shots are about it.
 CUSTOMER = "Reef View Guesthouse"
-CUSTOMER_INVOICES = (
-    # (label, quantity, unit price, issued days ago, due days ago, paid days ago or None)
-    ("Room linen, 60 sets", 60, 18.5, 95, 65, 70),
-    ("Pool towels", 40, 12.0, 62, 32, 35),
-    ("Room linen, 60 sets", 60, 18.5, 40, 10, None),
-    ("Bath towels", 80, 9.75, 12, -18, None),
-    ("Housekeeping trolleys", 2, 420.0, 2, -28, None),
-)
 
 
 def days_ago(days):
@@ -280,50 +272,9 @@ def days_ago(days):
 
 def demo_customer(session):
     found = rpc(session, "res.partner", "search", [("name", "=", CUSTOMER)], limit=1)
-    if found:
-        return found[0]
-    country = rpc(session, "res.country", "search", [("code", "=", "MV")], limit=1)
-    customer = rpc(
-        session,
-        "res.partner",
-        "create",
-        {
-            "name": CUSTOMER,
-            "is_company": True,
-            "country_id": country[0],
-            "city": "Malé",
-            "email": "accounts@reefview.example.com",
-            # libphonenumber's example Maldivian mobile: valid by construction.
-            "whatsapp": "+960 771 2345",
-        },
-    )
-    for label, quantity, price, issued, due, paid in CUSTOMER_INVOICES:
-        move = rpc(
-            session,
-            "account.move",
-            "create",
-            {
-                "move_type": "out_invoice",
-                "partner_id": customer,
-                "invoice_date": days_ago(issued),
-                "invoice_date_due": days_ago(due),
-                "invoice_line_ids": [
-                    (0, 0, {"name": label, "quantity": quantity, "price_unit": price})
-                ],
-            },
-        )
-        rpc(session, "account.move", "action_post", [move])
-        if paid is not None:
-            context = {"active_model": "account.move", "active_ids": [move]}
-            wizard = rpc(
-                session,
-                "account.payment.register",
-                "create",
-                {"payment_date": days_ago(paid)},
-                context=context,
-            )
-            rpc(session, "account.payment.register", "action_create_payments", [wizard])
-    return customer
+    if not found:
+        raise RuntimeError(f"{CUSTOMER} is missing: install the addon with its demo data")
+    return found[0]
 
 
 def proof_png(amount):
@@ -357,7 +308,7 @@ def proof_png(amount):
 
 def prepare_demo(session, company_id, customer):
     """Same starting point on every run: confirmations off (turned on for the last
-    shots), none left from an earlier run, and the WhatsApp numbers the dialog uses."""
+    shots) and none left from an earlier run."""
     rpc(
         session,
         "res.company",
@@ -370,11 +321,6 @@ def prepare_demo(session, company_id, customer):
     )
     if earlier:
         rpc(session, "islebooks.payment.confirmation", "unlink", earlier)
-    # Deco Addict gets libphonenumber's example US mobile; Azure Interior has no number,
-    # so the WhatsApp dialog shows how it reports a customer it cannot reach.
-    for name, number in (("Deco Addict", "+1 201 555 0123"), ("Azure Interior", False)):
-        partner = rpc(session, "res.partner", "search", [("name", "=", name)], limit=1)
-        rpc(session, "res.partner", "write", partner, {"whatsapp": number})
 
 
 OPEN_INVOICES = [

@@ -1,17 +1,59 @@
-"""Shared fixtures of the addon's tests.
+"""Shared fixtures of the addon's tests: one world, one set of HTTP helpers.
 
-``PaymentLinksCommon`` gives every test class the same world: Odoo's accounting
-test company (``AccountTestInvoicingCommon``: chart of accounts, bank journal,
-``partner_a``/``partner_b``, ``product_a``, the ``accountman`` user) where Odoo's
-own Demo payment provider (module ``payment_demo``) is enabled the way a
-business enables it, plus helpers to make posted customer invoices and to
-reach a link's pages. Build other features' tests on it (WhatsApp, portal,
-bank-transfer confirmations) rather than setting up providers again.
+``PaymentLinksCommon`` builds on ``account_payment``'s own test base
+(``AccountPaymentCommon``: Odoo's accounting test company with its chart of accounts,
+bank journal, ``partner_a``/``partner_b``, ``product_a``, plus the payment module's
+currencies and users). On top of it, Odoo's own Demo payment provider (module
+``payment_demo``) is enabled the way a business enables it, and it gives the one
+invoice factory (``_create_invoices``) and the links' page paths.
+
+``PaymentLinksHttpCommon`` adds what a browser does on the customer pages: the one
+CSRF scraper (``_csrf``), the one JSON-RPC call (``_jsonrpc``) and the values Odoo's
+payment form posts (``_pay_params``). Build every feature's tests on these two classes.
 """
 
-from odoo import Command, fields
+import io
+import json
+import re
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from PIL import Image
+
+from odoo import Command, fields
+from odoo.tests import HttpCase
+
+from odoo.addons.account_payment.tests.common import AccountPaymentCommon
+
+# The headers every answer under /pay/ carries.
+HARDENING = {
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Cache-Control": "no-store",
+}
+# A well-formed token no link has.
+UNKNOWN_TOKEN = "A" * 43
+# The smallest well-formed PDF: header, catalog, pages, trailer.
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n"
+    b"0000000101 00000 n \ntrailer<</Size 4/Root 1 0 R>>\nstartxref\n164\n%%EOF\n"
+)
+CSRF_RE = re.compile(r'csrf_token: "([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def make_png(color=(30, 120, 200)):
+    """A small real PNG image (a transfer proof)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def make_jpeg():
+    """A small real JPEG image (a transfer proof)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), (200, 40, 40)).save(buffer, format="JPEG")
+    return buffer.getvalue()
 
 
 def age_last_view(link, minutes=2):
@@ -24,9 +66,25 @@ def age_last_view(link, minutes=2):
     link.invalidate_recordset(["last_viewed_at"])
 
 
-class PaymentLinksFixtures:
-    """What both test bases build on: Odoo's Demo provider enabled the way staff
-    do it, customer invoices made and paid in batches, and a link's page path."""
+class PaymentLinksCommon(AccountPaymentCommon):
+    """The test company, paid through Odoo's Demo provider, with ``customer``
+    (``partner_a``) and the helpers to make invoices and reach their links."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.bank_journal = cls.company_data["default_journal_bank"]
+        cls.demo_provider = cls._enable_demo_provider(cls.company, cls.bank_journal)
+        cls.customer = cls.partner_a
+        cls.customer.email = "customer@example.com"
+        cls.Link = cls.env["islebooks.payment.link"]
+        # Payments post in the chatter as the current user.
+        cls.env.user.partner_id.email = "accountant@example.com"
+
+    # ------------------------------------------------------------------
+    # Company setup
+    # ------------------------------------------------------------------
 
     @classmethod
     def _enable_demo_provider(cls, company, journal):
@@ -54,6 +112,31 @@ class PaymentLinksFixtures:
         return provider
 
     @classmethod
+    def _make_unready(cls, company=None):
+        """Leave ``company`` with nothing set up to get paid: no enabled payment
+        provider, no bank account (how a fresh company starts), only its contact
+        details; the customer ``partner_a`` gets an address of its own."""
+        company = company or cls.company
+        company.write({"email": "billing@company-one.example", "phone": "+1 555 0100"})
+        cls.partner_a.email = "partner_a@customer.example"
+        cls.env["payment.provider"].sudo().search([("company_id", "=", company.id)]).write(
+            {"state": "disabled"}
+        )
+        company.partner_id.bank_ids.unlink()
+
+    @classmethod
+    def _make_ready(cls, company=None):
+        """Give ``company`` a bank account customers can transfer to."""
+        company = company or cls.company
+        return cls.env["res.partner.bank"].create(
+            {"acc_number": "BE71 0961 2345 6769", "partner_id": company.partner_id.id}
+        )
+
+    # ------------------------------------------------------------------
+    # Invoices
+    # ------------------------------------------------------------------
+
+    @classmethod
     def _create_invoices(
         cls,
         count=1,
@@ -65,12 +148,18 @@ class PaymentLinksFixtures:
         company=None,
         currency=None,
         invoice_date=None,
+        date_due=None,
+        name="Consulting",
+        taxes=None,
+        **values,
     ):
         """``count`` moves (customer invoices by default) of one untaxed line each, in one batch.
 
         ``partner`` defaults to the test class's ``customer``, ``company`` to the test
         company (its sale or purchase journal is used). No payment term: an invoice is
-        due on its date (overdue from the next day).
+        due on ``date_due`` (its date by default; overdue from the next day). The line
+        is untaxed unless ``taxes`` (``account.tax`` records) are given. ``values`` are
+        written on every move (a payment term, a salesperson...).
         """
         company = company or cls.env.company
         invoice_date = invoice_date or fields.Date.today()
@@ -90,17 +179,18 @@ class PaymentLinksFixtures:
                         "currency_id": (currency or company.currency_id).id,
                         "invoice_payment_term_id": False,
                         "invoice_date": invoice_date,
-                        "invoice_date_due": invoice_date,
+                        "invoice_date_due": date_due or invoice_date,
                         "invoice_line_ids": [
                             Command.create(
                                 {
-                                    "name": "Consulting",
+                                    "name": name,
                                     "quantity": 1,
                                     "price_unit": amount,
-                                    "tax_ids": [Command.clear()],
+                                    "tax_ids": [Command.set(taxes.ids if taxes else [])],
                                 }
                             )
                         ],
+                        **values,
                     }
                     for _i in range(count)
                 ]
@@ -125,25 +215,14 @@ class PaymentLinksFixtures:
             ._create_payments()
         )
 
+    # ------------------------------------------------------------------
+    # Links
+    # ------------------------------------------------------------------
+
     @staticmethod
     def _link_path(link, suffix=""):
         """Path of the customer page of ``link`` (``/pay/<token>``), plus ``suffix``."""
         return f"/pay/{link.token}{suffix}"
-
-
-class PaymentLinksCommon(PaymentLinksFixtures, AccountTestInvoicingCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.bank_journal = cls.company_data["default_journal_bank"]
-        cls.demo_provider = cls._enable_demo_provider(cls.env.company, cls.bank_journal)
-        cls.customer = cls.partner_a
-        cls.customer.email = "customer@example.com"
-        cls.Link = cls.env["islebooks.payment.link"]
-
-    # ------------------------------------------------------------------
-    # Link helpers
-    # ------------------------------------------------------------------
 
     @classmethod
     def _invoice_path(cls, invoice, suffix=""):
@@ -154,3 +233,63 @@ class PaymentLinksCommon(PaymentLinksFixtures, AccountTestInvoicingCommon):
     def _tamper(token):
         """``token`` with one character changed (still a well-formed token)."""
         return token[:-1] + ("A" if token[-1] != "A" else "B")
+
+
+class PaymentLinksHttpCommon(PaymentLinksCommon, HttpCase):
+    """Public (logged-out) browsing of payment links, as a customer does."""
+
+    def _get(self, path, **kwargs):
+        """GET ``path`` without following redirects (what the browser receives first)."""
+        return self.url_open(path, allow_redirects=False, **kwargs)
+
+    def assertHardened(self, response):
+        for header, value in HARDENING.items():
+            self.assertEqual(
+                response.headers.get(header), value, f"{header} on {response.request.url}"
+            )
+
+    def _csrf(self, path="/web/login"):
+        """The CSRF token of this HTTP session, as the page at ``path`` hands it to its
+        forms (the default page is no /pay/ lookup, so the throttle counts nothing)."""
+        response = self._get(path)
+        self.assertEqual(response.status_code, 200, path)
+        match = CSRF_RE.search(response.text)
+        self.assertTrue(match, f"no CSRF token on {path}")
+        return match.group(1) or match.group(2)
+
+    def _jsonrpc(self, path, params, headers=None):
+        """POST a JSON-RPC call as Odoo's web client does; the raw response."""
+        return self.url_open(
+            path,
+            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
+
+    def _pay_params(self, amount=None, **extra):
+        """The values Odoo's payment form posts to a link's transaction route (Demo
+        provider); ``extra`` adds or overrides (``csrf_token``, ``landing_route``...)."""
+        return {
+            "provider_id": self.demo_provider.id,
+            "payment_method_id": self.demo_provider.payment_method_ids[:1].id,
+            "token_id": None,
+            "amount": amount,
+            "flow": "direct",
+            "tokenization_requested": False,
+            "landing_route": "",
+            "is_validation": False,
+            "access_token": None,
+            **extra,
+        }
+
+    def _page_params(self, page_path, **overrides):
+        """What the payment form of the page at ``page_path`` posts: its session's CSRF
+        token, landing back on the page, the amount left to the server."""
+        params = self._pay_params(landing_route=page_path, csrf_token=self._csrf(page_path))
+        return {**params, **overrides}
+
+    def _post_tx(self, page_path, **overrides):
+        """Start a payment from the page at ``page_path`` through Odoo's own JSON-RPC
+        test call: the route's result (an error raises ``JsonRpcException``)."""
+        return self.make_jsonrpc_request(
+            f"{page_path}/transaction", self._page_params(page_path, **overrides)
+        )

@@ -1,13 +1,14 @@
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from .common_company_setup import PaymentLinkCompanyCase
+from .common import PaymentLinksHttpCommon
 
 
 @tagged("post_install", "-at_install")
-class TestAmountInWords(PaymentLinkCompanyCase, HttpCase):
+class TestAmountInWords(PaymentLinksHttpCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls._make_unready()
         cls._make_ready()
         cls.env["res.lang"]._activate_lang("fr_FR")
         cls.env["res.lang"]._activate_lang("es_ES")
@@ -21,7 +22,7 @@ class TestAmountInWords(PaymentLinkCompanyCase, HttpCase):
     def test_amount_in_words_in_customer_language(self):
         self.company.payment_link_amount_in_words = True
         self.partner_a.lang = "fr_FR"
-        invoice = self._posted_invoice(amount=1250.0)
+        invoice = self._create_invoice(amount=1250.0)
         words = invoice._get_amount_due_in_words()
         self.assertIn("Mille Deux Cent Cinquante", words)
         page = self._page(invoice)
@@ -36,7 +37,7 @@ class TestAmountInWords(PaymentLinkCompanyCase, HttpCase):
 
     def test_no_amount_in_words_when_disabled(self):
         self.company.payment_link_amount_in_words = False
-        invoice = self._posted_invoice(amount=1250.0)
+        invoice = self._create_invoice(amount=1250.0)
         self.assertEqual(invoice._get_amount_due_in_words(), "")
         page = self._page(invoice)
         self.assertNotIn("o_islebooks_amount_in_words", page)

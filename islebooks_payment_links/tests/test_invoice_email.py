@@ -1,10 +1,15 @@
 from odoo.tests import tagged
 
-from .common_company_setup import PaymentLinkCompanyCase
+from .common import PaymentLinksCommon
 
 
 @tagged("post_install", "-at_install")
-class TestInvoiceEmail(PaymentLinkCompanyCase):
+class TestInvoiceEmail(PaymentLinksCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._make_unready()
+
     def _send_wizard(self, invoice):
         return (
             self.env["account.move.send.wizard"]
@@ -15,7 +20,7 @@ class TestInvoiceEmail(PaymentLinkCompanyCase):
     def test_send_by_email_contains_payment_link(self):
         self._make_ready()
         self.partner_a.with_company(self.company).invoice_sending_method = "email"
-        invoice = self._posted_invoice()
+        invoice = self._create_invoice()
         wizard = self._send_wizard(invoice)
         self.assertEqual(wizard.sending_methods, ["email"])
         body = wizard.mail_body
@@ -33,7 +38,7 @@ class TestInvoiceEmail(PaymentLinkCompanyCase):
         self.assertEqual(invoice.payment_link_ids, link)
 
     def test_no_link_when_nothing_set_up_option_off_or_paid(self):
-        invoice = self._posted_invoice()
+        invoice = self._create_invoice()
         # Nowhere to pay: the email goes out without a dead-end link.
         self.assertNotIn("/pay/", self._send_wizard(invoice).mail_body)
         invoice.invalidate_recordset()
@@ -55,7 +60,7 @@ class TestInvoiceEmail(PaymentLinkCompanyCase):
 
     def test_batch_send_puts_each_invoice_link_in_its_email(self):
         self._make_ready()
-        invoices = self._posted_invoice(10.0) | self._posted_invoice(20.0)
+        invoices = self._create_invoice(amount=10.0) | self._create_invoice(amount=20.0)
         self.env["account.move.send"]._generate_and_send_invoices(
             invoices, sending_methods=["email"]
         )

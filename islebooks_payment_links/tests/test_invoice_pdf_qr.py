@@ -5,14 +5,15 @@ import qrcode
 
 from odoo.tests import tagged
 
-from .common_company_setup import PaymentLinkCompanyCase
+from .common import PaymentLinksCommon
 
 
 @tagged("post_install", "-at_install")
-class TestInvoicePdfQr(PaymentLinkCompanyCase):
+class TestInvoicePdfQr(PaymentLinksCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls._make_unready()
         cls._make_ready()
 
     def _report_html(self, invoice):
@@ -22,7 +23,7 @@ class TestInvoicePdfQr(PaymentLinkCompanyCase):
         return html.decode()
 
     def test_invoice_pdf_shows_qr_code_of_its_link(self):
-        invoice = self._posted_invoice()
+        invoice = self._create_invoice()
         link = invoice._get_payment_links()
         html = self._report_html(invoice)
         self.assertIn('id="islebooks_payment_link_qr"', html)
@@ -36,10 +37,10 @@ class TestInvoicePdfQr(PaymentLinkCompanyCase):
         self.assertEqual(base64.b64decode(data_uri.split(",", 1)[1]), expected.getvalue())
 
     def test_no_qr_code_without_link_when_paid_or_option_off(self):
-        no_link = self._posted_invoice()
+        no_link = self._create_invoice()
         self.assertNotIn("islebooks_payment_link_qr", self._report_html(no_link))
 
-        invoice = self._posted_invoice()
+        invoice = self._create_invoice()
         invoice._get_payment_links()
         self.company.payment_link_pdf_qr = False
         self.assertFalse(invoice._get_payment_link_qr_image())
@@ -54,7 +55,7 @@ class TestInvoicePdfQr(PaymentLinkCompanyCase):
         self.assertNotIn("islebooks_payment_link_qr", self._report_html(invoice))
 
     def test_no_qr_code_on_revoked_link_or_credit_note(self):
-        invoice = self._posted_invoice()
+        invoice = self._create_invoice()
         invoice._get_payment_links().action_revoke()
         self.assertFalse(invoice._get_payment_link_qr_image())
         refund = self.init_invoice("out_refund", partner=self.partner_a, amounts=[10.0], post=True)

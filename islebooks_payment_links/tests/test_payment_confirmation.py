@@ -1,38 +1,14 @@
 import base64
-import io
 from datetime import timedelta
-
-from PIL import Image
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-
-# The smallest well-formed PDF: header, catalog, pages, trailer.
-PDF_BYTES = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n"
-    b"0000000101 00000 n \ntrailer<</Size 4/Root 1 0 R>>\nstartxref\n164\n%%EOF\n"
-)
+from .common import PDF_BYTES, PaymentLinksCommon, make_jpeg, make_png
 
 
-def make_png(color=(30, 120, 200)):
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 20), color).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def make_jpeg():
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 20), (200, 40, 40)).save(buffer, format="JPEG")
-    return buffer.getvalue()
-
-
-class PaymentConfirmationCommon(AccountTestInvoicingCommon):
+class PaymentConfirmationCommon(PaymentLinksCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -56,12 +32,17 @@ class PaymentConfirmationCommon(AccountTestInvoicingCommon):
 
     @classmethod
     def _post_invoice(cls, amount, partner=None):
-        invoice = cls.init_invoice(
-            "out_invoice", partner=partner or cls.partner_a, amounts=[amount], taxes=[]
+        """An untaxed invoice of 2019 under the customer's payment terms, sold by
+        ``salesperson`` (who gets the review activity)."""
+        partner = partner or cls.partner_a
+        return cls._create_invoice(
+            partner=partner,
+            amount=amount,
+            invoice_date="2019-01-01",
+            name="test line",
+            invoice_user_id=cls.salesperson.id,
+            invoice_payment_term_id=partner.property_payment_term_id.id,
         )
-        invoice.invoice_user_id = cls.salesperson
-        invoice.action_post()
-        return invoice
 
     def _confirm(self, invoices, amount=None, link=None, proof=None, **values):
         values = {

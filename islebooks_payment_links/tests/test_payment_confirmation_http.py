@@ -2,12 +2,13 @@ import re
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from .test_payment_confirmation import PDF_BYTES, PaymentConfirmationCommon, make_png
+from .common import PDF_BYTES, PaymentLinksHttpCommon, make_png
+from .test_payment_confirmation import PaymentConfirmationCommon
 
 
-class PaymentConfirmationHttpCommon(PaymentConfirmationCommon, HttpCase):
+class PaymentConfirmationHttpCommon(PaymentConfirmationCommon, PaymentLinksHttpCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -38,9 +39,6 @@ class PaymentConfirmationHttpCommon(PaymentConfirmationCommon, HttpCase):
         self.assertEqual(response.status_code, 200)
         return response.text
 
-    def _csrf(self):
-        return re.search(r'name="csrf_token" value="([^"]+)"', self._page()).group(1)
-
     def _post(self, files="png", csrf=True, url=None, **overrides):
         data = {
             "invoice_ids": [str(self.invoice_a.id)],
@@ -50,7 +48,7 @@ class PaymentConfirmationHttpCommon(PaymentConfirmationCommon, HttpCase):
             "note": "Paid from our business account",
         }
         if csrf:
-            data["csrf_token"] = self._csrf()
+            data["csrf_token"] = self._csrf(self.url)
         data.update(overrides)
         if files == "png":
             files = {"proof": ("receipt.png", make_png(), "image/png")}
@@ -77,12 +75,9 @@ class TestPaymentConfirmationHttp(PaymentConfirmationHttpCommon):
         page = self._page()
         self.assertNotIn("I have paid by bank transfer", page)
         self.assertNotIn("BE71 0961 2345 6769", page)
-        csrf = re.search(r'csrf_token: "([^"]+)"', page) or re.search(
-            r'name="csrf_token" value="([^"]+)"', page
-        )
         response = self.url_open(
             f"{self.url}/confirm",
-            data={"csrf_token": csrf.group(1) if csrf else "", "amount": "1"},
+            data={"csrf_token": self._csrf(self.url), "amount": "1"},
             allow_redirects=False,
         )
         self.assertEqual(response.status_code, 404)

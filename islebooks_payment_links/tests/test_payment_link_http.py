@@ -1,55 +1,10 @@
 import base64
-import json
 import re
 
-from odoo.tests import HttpCase, JsonRpcException, tagged
+from odoo.tests import JsonRpcException, tagged
 from odoo.tools import mute_logger
 
-from .common import PaymentLinksCommon
-from .test_payment_confirmation import make_png
-
-HARDENING = {
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex, nofollow",
-    "Cache-Control": "no-store",
-}
-
-
-class PaymentLinksHttpCommon(PaymentLinksCommon, HttpCase):
-    """Public (logged-out) browsing of payment links, as a customer does."""
-
-    def _get(self, path, **kwargs):
-        return self.url_open(path, allow_redirects=False, **kwargs)
-
-    def assertHardened(self, response):
-        for header, value in HARDENING.items():
-            self.assertEqual(response.headers.get(header), value, header)
-
-    def _csrf_token(self, page_path):
-        """The CSRF token the page hands to its payment form (this HTTP session's)."""
-        body = self._get(page_path).text
-        return re.search(r'csrf_token: "([^"]+)"', body).group(1)
-
-    def _tx_params(self, invoice_path, **overrides):
-        """The parameters Odoo's payment form posts to the transaction route."""
-        params = {
-            "provider_id": self.demo_provider.id,
-            "payment_method_id": self.demo_provider.payment_method_ids[:1].id,
-            "token_id": None,
-            "amount": None,
-            "flow": "direct",
-            "tokenization_requested": False,
-            "landing_route": invoice_path,
-            "is_validation": False,
-            "csrf_token": self._csrf_token(invoice_path),
-        }
-        params.update(overrides)
-        return params
-
-    def _post_tx(self, invoice_path, **overrides):
-        return self.make_jsonrpc_request(
-            f"{invoice_path}/transaction", self._tx_params(invoice_path, **overrides)
-        )
+from .common import PaymentLinksHttpCommon, make_png
 
 
 @tagged("post_install", "-at_install")
@@ -245,10 +200,10 @@ class TestPaymentLinkTransaction(PaymentLinksHttpCommon):
         self.assertFalse(other.transaction_ids)
 
     def test_csrf_token_is_required(self):
-        valid = self._csrf_token(self.path)
+        valid = self._csrf(self.path)
         forged = ("1" if valid[0] == "0" else "0") + valid[1:]  # one hex digit of the HMAC
         for csrf in (None, "", "bogus", forged):
-            params = self._tx_params(self.path)
+            params = self._page_params(self.path)
             if csrf is None:
                 del params["csrf_token"]
             else:
@@ -259,12 +214,8 @@ class TestPaymentLinkTransaction(PaymentLinksHttpCommon):
         self.assertFalse(self._transactions())
 
     def test_invalid_token_gets_no_transaction(self):
-        params = self._tx_params(self.path)
-        response = self.url_open(
-            f"/pay/{self._tamper(self.path[5:])}/transaction",
-            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
-            headers={"Content-Type": "application/json"},
-        )
+        params = self._page_params(self.path)
+        response = self._jsonrpc(f"/pay/{self._tamper(self.path[5:])}/transaction", params)
         # The same answer as any unknown link: 404, no transaction.
         self.assertEqual(response.status_code, 404)
         self.assertIn("This payment link is no longer valid.", response.text)

@@ -1,10 +1,10 @@
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from .common import PaymentLinksCommon
+from .common import PaymentLinksHttpCommon
 
 
-@tagged("post_install", "-at_install", "is_tour")
-class TestPaymentLinkTours(PaymentLinksCommon, HttpCase):
+@tagged("post_install", "-at_install")
+class TestPaymentLinkTours(PaymentLinksHttpCommon):
     def test_staff_copies_two_invoice_urls(self):
         invoices = self._create_invoices(2)
         self.start_tour(

@@ -2,13 +2,13 @@ import re
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from .portal_common import PortalLinkCommon
+from .common import PaymentLinksHttpCommon
 
 
 @tagged("post_install", "-at_install")
-class TestPaymentTerms(PortalLinkCommon, HttpCase):
+class TestPaymentTerms(PaymentLinksHttpCommon):
     """Payment links ask what Odoo's own invoice page asks (early-payment
     discounts, installments), and a payment of that amount leaves the invoice
     as Odoo's page would."""
@@ -123,7 +123,7 @@ class TestPaymentTerms(PortalLinkCommon, HttpCase):
     def _pay(self, link_path, route, amount):
         """Start a Demo payment of ``amount`` on ``route``; the JSON answer."""
         csrf = self._csrf(link_path)
-        return self._json(route, self._pay_params(amount, csrf_token=csrf))
+        return self._jsonrpc(route, self._pay_params(amount, csrf_token=csrf)).json()
 
     def _confirm(self, link):
         """The Demo provider confirms the link's last transaction; Odoo post-processes it."""

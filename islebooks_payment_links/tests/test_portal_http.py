@@ -3,14 +3,14 @@ import zipfile
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .portal_common import PortalLinkCommon
+from .common import PaymentLinksHttpCommon
 
 
 @tagged("post_install", "-at_install")
-class TestPortalHttp(PortalLinkCommon, HttpCase):
+class TestPortalHttp(PaymentLinksHttpCommon):
     """The customer portal as a customer (and an attacker) sees it."""
 
     @classmethod
@@ -166,15 +166,15 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         self.assertNotIn(inv_eur.name, checkout.text)
         csrf = self._csrf(self._link_path(self.link))
         # The amount is the server's: a stale or tampered total is refused.
-        result = self._json(
+        result = self._jsonrpc(
             self._link_path(self.link, f"/transaction/all-{usd.id}"),
             self._pay_params(200.0, csrf_token=csrf),
-        )
+        ).json()
         self.assertIn("amount to pay has changed", result["error"]["data"]["message"])
-        result = self._json(
+        result = self._jsonrpc(
             self._link_path(self.link, f"/transaction/all-{usd.id}"),
             self._pay_params(250.0, csrf_token=csrf),
-        )
+        ).json()
         self.assertNotIn("error", result, result)
         tx = self.env["payment.transaction"].search(
             [("islebooks_payment_link_id", "=", self.link.id)]
@@ -192,10 +192,10 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
             self.assertEqual(response.status_code, 404, currency)
             self.assertNotIn(self.other.name, response.text)
         for selection in (f"all-{gbp.id}", "all-", "all-x", "all-1-2", "all-" + "9" * 30):
-            result = self._json(
+            result = self._jsonrpc(
                 self._link_path(self.link, f"/transaction/{selection}"),
                 self._pay_params(90.0, csrf_token=csrf),
-            )
+            ).json()
             self.assertIn("cannot be paid through this link", result["error"]["data"]["message"])
         self.assertFalse(
             self.env["payment.transaction"].search_count(
@@ -316,9 +316,9 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn("different currencies", response.text)
         path = self._link_path(self.link, f"/transaction/{ids}")
-        result = self._json(
+        result = self._jsonrpc(
             path, self._pay_params(180.0, csrf_token=self._csrf(self._link_path(self.link)))
-        )
+        ).json()
         self.assertIn("different currencies", result["error"]["data"]["message"])
         # The portal shows the outstanding amount per currency.
         body = self.url_open(self._link_path(self.link)).text
@@ -327,10 +327,10 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
     def test_one_transaction_for_several_invoices_then_paid(self):
         ids = f"{self.inv_a1.id},{self.inv_a2.id}"
         csrf = self._csrf(self._link_path(self.link))
-        result = self._json(
+        result = self._jsonrpc(
             self._link_path(self.link, f"/transaction/{ids}"),
             self._pay_params(250.0, csrf_token=csrf),
-        )
+        ).json()
         self.assertNotIn("error", result, result)
         tx = self.env["payment.transaction"].search(
             [("islebooks_payment_link_id", "=", self.link.id)]
@@ -358,21 +358,21 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         ids = f"{self.inv_a1.id},{self.inv_a2.id}"
         csrf = self._csrf(self._link_path(self.link))
         path = self._link_path(self.link, f"/transaction/{ids}")
-        first = self._json(path, self._pay_params(250.0, csrf_token=csrf))
+        first = self._jsonrpc(path, self._pay_params(250.0, csrf_token=csrf)).json()
         self.assertNotIn("error", first)
         tx = self.env["payment.transaction"].search([("invoice_ids", "in", self.inv_a1.ids)])
         tx.sudo()._set_pending()
         # The other tab, or only one of the invoices: already being paid.
         for selection in (ids, str(self.inv_a2.id)):
             amount = 250.0 if "," in selection else 200.0
-            result = self._json(
+            result = self._jsonrpc(
                 self._link_path(self.link, f"/transaction/{selection}"),
                 self._pay_params(amount, csrf_token=csrf),
-            )
+            ).json()
             self.assertIn("being processed", result["error"]["data"]["message"])
         # Confirmed but not yet turned into a payment: still refused.
         tx.sudo()._set_done()
-        result = self._json(path, self._pay_params(250.0, csrf_token=csrf))
+        result = self._jsonrpc(path, self._pay_params(250.0, csrf_token=csrf)).json()
         self.assertIn("being processed", result["error"]["data"]["message"])
         self.assertEqual(
             self.env["payment.transaction"].search_count([("invoice_ids", "in", self.inv_a1.ids)]),
@@ -395,27 +395,27 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
             str(self.paid.id): (70.0, "This invoice is paid."),
         }
         for selection, (amount, message) in cases.items():
-            result = self._json(
+            result = self._jsonrpc(
                 self._link_path(self.link, f"/transaction/{selection}"),
                 self._pay_params(amount, csrf_token=csrf),
-            )
+            ).json()
             self.assertIn(message, result["error"]["data"]["message"], selection)
         # Another customer's link cannot pay this customer's invoice.
-        result = self._json(
+        result = self._jsonrpc(
             self._link_path(self.other_link, f"/transaction/{self.inv_a1.id}"),
             self._pay_params(100.0, csrf_token=csrf),
-        )
+        ).json()
         self.assertIn("cannot be paid through this link", result["error"]["data"]["message"])
         # A currency or partner in the request is not even accepted.
-        result = self._json(
+        result = self._jsonrpc(
             self._link_path(self.link, f"/transaction/{self.inv_a1.id}"),
             self._pay_params(100.0, csrf_token=csrf, currency_id=1, partner_id=self.other.id),
-        )
+        ).json()
         self.assertIn("not whitelisted", result["error"]["data"]["message"])
         # No CSRF token: forbidden.
-        result = self._json(
+        result = self._jsonrpc(
             self._link_path(self.link, f"/transaction/{self.inv_a1.id}"), self._pay_params(100.0)
-        )
+        ).json()
         self.assertIn("error", result)
         self.assertFalse(
             self.env["payment.transaction"].search(
@@ -426,7 +426,7 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
     def test_partial_payment_only_when_enabled(self):
         csrf = self._csrf(self._link_path(self.link))
         path = self._link_path(self.link, f"/transaction/{self.inv_a2.id}")
-        result = self._json(path, self._pay_params(50.0, csrf_token=csrf))
+        result = self._jsonrpc(path, self._pay_params(50.0, csrf_token=csrf)).json()
         self.assertIn("amount to pay has changed", result["error"]["data"]["message"])
         self.company.payment_link_allow_partial = True
         # Checkout offers the amount field; the form then carries the chosen amount.
@@ -441,15 +441,15 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
         self.assertIn("at most the amount due", body)
         self.assertNotIn('name="o_payment_submit_button"', body)
         for amount in (250.0, 0.0, -5.0):
-            result = self._json(path, self._pay_params(amount, csrf_token=csrf))
+            result = self._jsonrpc(path, self._pay_params(amount, csrf_token=csrf)).json()
             self.assertIn("at most the amount due", result["error"]["data"]["message"])
         # Several invoices: never partial.
-        result = self._json(
+        result = self._jsonrpc(
             self._link_path(self.link, f"/transaction/{self.inv_a1.id},{self.inv_a2.id}"),
             self._pay_params(120.0, csrf_token=csrf),
-        )
+        ).json()
         self.assertIn("amount to pay has changed", result["error"]["data"]["message"])
-        result = self._json(path, self._pay_params(50.0, csrf_token=csrf))
+        result = self._jsonrpc(path, self._pay_params(50.0, csrf_token=csrf)).json()
         self.assertNotIn("error", result)
         tx = self.env["payment.transaction"].search(
             [("islebooks_payment_link_id", "=", self.link.id)]
@@ -514,7 +514,7 @@ class TestPortalHttp(PortalLinkCommon, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestPortalBankDetails(PortalLinkCommon, HttpCase):
+class TestPortalBankDetails(PaymentLinksHttpCommon):
     """Where the company enables wire transfer, the portal says where to transfer to."""
 
     def setUp(self):

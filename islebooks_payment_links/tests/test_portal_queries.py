@@ -1,19 +1,18 @@
 import io
-import json
 import logging
 import zipfile
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
 from ..models.islebooks_payment_link import MAX_INVOICES_PER_REQUEST
-from .portal_common import PortalLinkCommon
+from .common import PaymentLinksHttpCommon
 
 _logger = logging.getLogger(__name__)
 FAKE_PDF = b"%PDF-1.4 stored invoice\n%%EOF\n"
 
 
 @tagged("post_install", "-at_install")
-class TestPortalQueries(PortalLinkCommon, HttpCase):
+class TestPortalQueries(PaymentLinksHttpCommon):
     """The portal page, the ZIP and the pay step: as many queries for 1,000
     invoices (the ZIP and the payment: as many as one request may hold) as for 10."""
 
@@ -148,10 +147,8 @@ class TestPortalQueries(PortalLinkCommon, HttpCase):
 
         def pay(partner):
             params = self._pay_params(10.0 * len(self._held(partner)), csrf_token=csrf)
-            return lambda: self.url_open(
-                f"/pay/{self.links[partner].token}/transaction/all-{currency.id}",
-                data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
-                headers={"Content-Type": "application/json"},
+            return lambda: self._jsonrpc(
+                f"/pay/{self.links[partner].token}/transaction/all-{currency.id}", params
             )
 
         def check_pay(partner, response):

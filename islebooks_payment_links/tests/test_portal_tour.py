@@ -1,10 +1,10 @@
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from .portal_common import PortalLinkCommon
+from .common import PaymentLinksHttpCommon
 
 
 @tagged("post_install", "-at_install")
-class TestPortalTour(PortalLinkCommon, HttpCase):
+class TestPortalTour(PaymentLinksHttpCommon):
     def test_staff_generates_link_customer_pays_two_invoices(self):
         customer = self.env["res.partner"].create(
             {"name": "Harbour Cafe", "email": "cafe@example.com", "customer_rank": 1}

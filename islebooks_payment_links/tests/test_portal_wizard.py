@@ -7,12 +7,11 @@ from odoo.exceptions import RedirectWarning, UserError
 from odoo.tests import tagged
 from odoo.tools import format_amount
 
-from .common import age_last_view
-from .portal_common import PortalLinkCommon
+from .common import PaymentLinksCommon, age_last_view
 
 
 @tagged("post_install", "-at_install")
-class TestPortalWizard(PortalLinkCommon):
+class TestPortalWizard(PaymentLinksCommon):
     """Customer Portal Link on contacts, and what staff see on the contact."""
 
     @classmethod
@@ -141,7 +140,7 @@ class TestPortalWizard(PortalLinkCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestPortalWizardSend(PortalLinkCommon):
+class TestPortalWizardSend(PaymentLinksCommon):
     """Send the portal link from the Customer Portal Link dialog: WhatsApp and email."""
 
     @classmethod

@@ -1,11 +1,11 @@
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from .portal_common import PortalLinkCommon
+from .common import PaymentLinksHttpCommon
 from .test_payment_confirmation import PaymentConfirmationCommon
 
 
 @tagged("post_install", "-at_install")
-class TestReceipts(PortalLinkCommon, HttpCase):
+class TestReceipts(PaymentLinksHttpCommon):
     """After paying through a link the customer gets Odoo's payment receipt,
     through that link only."""
 
@@ -21,7 +21,7 @@ class TestReceipts(PortalLinkCommon, HttpCase):
     def _pay_and_confirm(self, link, route, amount):
         """Pay ``amount`` with the Demo provider in this browser session, confirmed."""
         path = self._link_path(link)
-        result = self._json(route, self._pay_params(amount, csrf_token=self._csrf(path)))
+        result = self._jsonrpc(route, self._pay_params(amount, csrf_token=self._csrf(path))).json()
         self.assertNotIn("error", result, result)
         tx = link.transaction_ids.sorted("id")[-1:]
         tx.sudo()._handle_notification_data(
@@ -72,9 +72,9 @@ class TestReceipts(PortalLinkCommon, HttpCase):
     def test_unfinished_payment_has_no_receipt(self):
         link = self.invoice._get_payment_links()
         path = self._link_path(link)
-        result = self._json(
+        result = self._jsonrpc(
             path + "/transaction", self._pay_params(420.0, csrf_token=self._csrf(path))
-        )
+        ).json()
         tx = self.env["payment.transaction"].search(
             [("reference", "=", result["result"]["reference"])]
         )
@@ -168,8 +168,8 @@ class TestConfirmationEmails(PaymentConfirmationCommon):
         self.assertFalse(self._mails(approved.payment_ids) | self._mails(rejected))
 
 
-@tagged("post_install", "-at_install", "is_tour")
-class TestReceiptTour(PortalLinkCommon, HttpCase):
+@tagged("post_install", "-at_install")
+class TestReceiptTour(PaymentLinksHttpCommon):
     def test_customer_pays_a_discounted_invoice_and_gets_the_receipt(self):
         customer = self.env["res.partner"].create({"name": "Tour Customer"})
         invoice = self._create_invoice(partner=customer, amount=1000.0, post=False)

@@ -5,26 +5,21 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
-from odoo.fields import Command
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 from odoo.tools import config, mute_logger
 
 from odoo.addons.islebooks_payment_links.log_filter import PaymentLinkTokenFilter
 
-HARDENING = {
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex, nofollow",
-    "Cache-Control": "no-store",
-}
-UNKNOWN_TOKEN = "A" * 43
+from .common import UNKNOWN_TOKEN, PaymentLinksHttpCommon
 
 
-class PaymentLinkSecurityCommon(HttpCase):
+class PaymentLinkSecurityCommon(PaymentLinksHttpCommon):
+    """A customer of its own with one invoice and its link; the throttle at 5."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.provider = cls.env.ref("payment.payment_provider_demo")
-        cls.provider.write({"state": "test", "is_published": True})
+        cls.provider = cls.demo_provider
         cls.payment_method = cls.env.ref("payment_demo.payment_method_demo")
         cls.partner = cls.env["res.partner"].create(
             {"name": "Coral Reef Diving Ltd", "email": "accounts@coralreef.example"}
@@ -38,57 +33,17 @@ class PaymentLinkSecurityCommon(HttpCase):
 
     @classmethod
     def _make_invoice(cls, partner, amount):
-        invoice = cls.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Reef snorkelling tour",
-                            "quantity": 1,
-                            "price_unit": amount,
-                            "tax_ids": [Command.clear()],
-                        }
-                    )
-                ],
-            }
-        )
-        invoice.action_post()
-        return invoice
+        return cls._create_invoice(partner=partner, amount=amount, name="Reef snorkelling tour")
 
     # Helpers ---------------------------------------------------------------
 
-    def _get(self, path, **kwargs):
-        return self.url_open(path, allow_redirects=False, **kwargs)
-
-    def _csrf(self, token=None):
-        # Any page of the session carries its CSRF token; this one is not a /pay/ lookup.
-        page = self._get("/web/login")
-        return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-
     def _tx_params(self, csrf_token):
-        return {
-            "provider_id": self.provider.id,
-            "payment_method_id": self.payment_method.id,
-            "token_id": None,
-            "amount": 1.0,  # ignored: the server uses the invoice's residual
-            "flow": "direct",
-            "tokenization_requested": False,
-            "landing_route": "/evil",
-            "is_validation": False,
-            "csrf_token": csrf_token,
-        }
-
-    def _json(self, path, params, headers=None):
-        data = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params})
-        return self.url_open(
-            path, data=data, headers={"Content-Type": "application/json", **(headers or {})}
-        )
+        # The amount is ignored: the server uses the invoice's residual.
+        return self._pay_params(1.0, landing_route="/evil", csrf_token=csrf_token)
 
     def _start(self):
         """Start a payment of the link's invoice as its page does: the new transaction."""
-        result = self._json(
+        result = self._jsonrpc(
             f"/pay/{self.link.token}/transaction", self._tx_params(self._csrf())
         ).json()
         self.assertIn("result", result, result)
@@ -100,12 +55,6 @@ class PaymentLinkSecurityCommon(HttpCase):
         """The demo provider's answer ``state`` for ``tx``, post-processed."""
         tx._handle_notification_data("demo", {"reference": tx.reference, "simulated_state": state})
         tx._post_process()
-
-    def assertHardened(self, response):
-        for header, value in HARDENING.items():
-            self.assertEqual(
-                response.headers.get(header), value, f"{header} on {response.request.url}"
-            )
 
     def _failures(self, address="127.0.0.1"):
         self.env.cr.execute(
@@ -138,12 +87,12 @@ class TestPaymentLinkThrottle(PaymentLinkSecurityCommon):
         self.assertIn("Reef snorkelling tour", page.text)
         self.assertEqual(self._get(f"/pay/{self.link.token}/pdf").status_code, 200)
         # The JSON transaction route answers 429 too, as an error the payment form shows.
-        response = self._json(f"/pay/{UNKNOWN_TOKEN}/transaction", self._tx_params("x"))
+        response = self._jsonrpc(f"/pay/{UNKNOWN_TOKEN}/transaction", self._tx_params("x"))
         self.assertEqual(response.status_code, 429)
         self.assertIn("Retry-After", response.headers)
         self.assertIn("Too many attempts", response.json()["error"]["message"])
         self.assertHardened(response)
-        result = self._json(f"/pay/{self.link.token}/transaction", self._tx_params(self._csrf()))
+        result = self._jsonrpc(f"/pay/{self.link.token}/transaction", self._tx_params(self._csrf()))
         self.assertIn("result", result.json())
         self.assertEqual(len(self.invoice.transaction_ids), 1)
 
@@ -234,10 +183,10 @@ class TestPaymentLinkHygiene(PaymentLinkSecurityCommon):
             "renew": self.url_open(
                 f"/pay/{UNKNOWN_TOKEN}/renew", data={"csrf_token": self._csrf()}
             ),
-            "transaction 404": self._json(
+            "transaction 404": self._jsonrpc(
                 f"/pay/{UNKNOWN_TOKEN}/transaction", self._tx_params(self._csrf())
             ),
-            "transaction bad csrf": self._json(
+            "transaction bad csrf": self._jsonrpc(
                 f"/pay/{self.link.token}/transaction", self._tx_params("forged")
             ),
         }
@@ -265,11 +214,11 @@ class TestPaymentLinkHygiene(PaymentLinkSecurityCommon):
         with mute_logger("odoo.http"):
             renew = self.url_open(f"/pay/{self.link.token}/renew", data={"csrf_token": "forged"})
         self.assertEqual(renew.status_code, 400)
-        forged = self._json(f"/pay/{self.link.token}/transaction", self._tx_params("forged"))
+        forged = self._jsonrpc(f"/pay/{self.link.token}/transaction", self._tx_params("forged"))
         self.assertEqual(forged.json()["error"]["data"]["name"], "werkzeug.exceptions.Forbidden")
         missing = self._tx_params(None)
         del missing["csrf_token"]
-        forged = self._json(f"/pay/{self.link.token}/transaction", missing)
+        forged = self._jsonrpc(f"/pay/{self.link.token}/transaction", missing)
         self.assertEqual(forged.json()["error"]["data"]["name"], "werkzeug.exceptions.Forbidden")
         self.assertFalse(self.invoice.transaction_ids)
 
@@ -312,7 +261,7 @@ class TestPaymentLinkHygiene(PaymentLinkSecurityCommon):
 
     def test_provider_sees_only_internal_routes(self):
         csrf = self._csrf()
-        result = self._json(f"/pay/{self.link.token}/transaction", self._tx_params(csrf)).json()
+        result = self._jsonrpc(f"/pay/{self.link.token}/transaction", self._tx_params(csrf)).json()
         self.assertIn("result", result, result)
         tx = self.invoice.transaction_ids
         self.assertEqual(len(tx), 1)
@@ -390,7 +339,7 @@ class TestPaymentLinkLifecycle(PaymentLinkSecurityCommon):
         self.assertIn("Cancelled", page.text)
         self.assertIn("This invoice was cancelled: there is nothing to pay.", page.text)
         self.assertNotIn("o_payment_form", page.text)
-        result = self._json(f"/pay/{self.link.token}/transaction", self._tx_params(csrf)).json()
+        result = self._jsonrpc(f"/pay/{self.link.token}/transaction", self._tx_params(csrf)).json()
         self.assertIn(
             "This invoice was cancelled: there is nothing to pay.",
             result["error"]["data"]["message"],
@@ -408,7 +357,7 @@ class TestPaymentLinkLifecycle(PaymentLinkSecurityCommon):
         self.assertIn("This invoice is paid.", page.text)
         self.assertNotIn("o_payment_form", page.text)
         self.assertEqual(self._get(f"/pay/{self.link.token}/pdf").status_code, 200)
-        result = self._json(f"/pay/{self.link.token}/transaction", self._tx_params(csrf)).json()
+        result = self._jsonrpc(f"/pay/{self.link.token}/transaction", self._tx_params(csrf)).json()
         self.assertIn("paid", result["error"]["data"]["message"])
 
     def test_expired_link_is_not_found(self):
@@ -519,7 +468,7 @@ class TestPaymentLinkNothingLost(PaymentLinkSecurityCommon):
     def test_pending_payment_blocks_a_second_one_then_done_pays_once(self):
         tx = self._start()
         self._simulate(tx, "pending")
-        result = self._json(
+        result = self._jsonrpc(
             f"/pay/{self.link.token}/transaction", self._tx_params(self._csrf())
         ).json()
         self.assertIn("being processed", result["error"]["data"]["message"])

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 from odoo.tools import config
 
 from odoo.addons.islebooks_payment_links.models.islebooks_payment_link import (
@@ -23,8 +23,8 @@ from odoo.addons.islebooks_payment_links.models.islebooks_payment_link import (
 )
 from odoo.addons.islebooks_payment_links.models.islebooks_payment_link_throttle import client_key
 
-from .portal_common import PortalLinkCommon
-from .test_security import UNKNOWN_TOKEN, PaymentLinkSecurityCommon
+from .common import UNKNOWN_TOKEN, PaymentLinksHttpCommon
+from .test_security import PaymentLinkSecurityCommon
 
 MIB = 1024 * 1024
 # Odoo applies X-Forwarded-For in --proxy-mode when the proxy sets the host too.
@@ -32,7 +32,7 @@ HOST = {"X-Forwarded-Host": "pay.example"}
 
 
 @tagged("post_install", "-at_install")
-class TestBoundedWork(PortalLinkCommon, HttpCase):
+class TestBoundedWork(PaymentLinksHttpCommon):
     """Point 4: invoices per ZIP/payment, PDFs generated per request, statement
     period, request size."""
 
@@ -61,10 +61,10 @@ class TestBoundedWork(PortalLinkCommon, HttpCase):
                     response.text,
                 )
         csrf = self._csrf(self._link_path(self.link))
-        answer = self._json(
+        answer = self._jsonrpc(
             self._link_path(self.link, f"/transaction/{ids}"),
             self._pay_params(10.0 * len(self.invoices), csrf_token=csrf),
-        )
+        ).json()
         self.assertIn("at most", answer["error"]["data"]["message"])
         self.assertFalse(self.invoices.transaction_ids)
 
@@ -76,10 +76,10 @@ class TestBoundedWork(PortalLinkCommon, HttpCase):
         total = f"{10.0 * MAX_INVOICES_PER_REQUEST:,.2f}"
         self.assertRegex(response.text, rf"o_islebooks_checkout_total[\s\S]{{0,200}}{total}")
         csrf = self._csrf(self._link_path(self.link))
-        answer = self._json(
+        answer = self._jsonrpc(
             self._link_path(self.link, f"/transaction/all-{currency.id}"),
             self._pay_params(10.0 * MAX_INVOICES_PER_REQUEST, csrf_token=csrf),
-        )
+        ).json()
         self.assertIn("result", answer, answer)
         tx = self.env["payment.transaction"].search(
             [("islebooks_payment_link_id", "=", self.link.id)]
@@ -189,7 +189,7 @@ class TestThrottleAndPaymentLimits(PaymentLinkSecurityCommon):
 
     def _pay(self, link=None):
         link = link or self.link
-        return self._json(f"/pay/{link.token}/transaction", self._tx_params(self._csrf()))
+        return self._jsonrpc(f"/pay/{link.token}/transaction", self._tx_params(self._csrf()))
 
     def test_payments_per_link_are_limited(self):
         self.params.set_param("islebooks_payment_links.transactions_per_link_per_hour", 2)
@@ -227,10 +227,10 @@ class TestThrottleAndPaymentLimits(PaymentLinkSecurityCommon):
         self.assertIn("Please pay at least", small.text)
         self.assertNotIn('name="o_payment_submit_button"', small.text)
         params = {**self._tx_params(self._csrf()), "amount": 5.0}
-        answer = self._json(f"/pay/{portal.token}/transaction/{self.invoice.id}", params).json()
+        answer = self._jsonrpc(f"/pay/{portal.token}/transaction/{self.invoice.id}", params).json()
         self.assertIn("Please pay at least", answer["error"]["data"]["message"])
         params["amount"] = 10.0
-        answer = self._json(f"/pay/{portal.token}/transaction/{self.invoice.id}", params).json()
+        answer = self._jsonrpc(f"/pay/{portal.token}/transaction/{self.invoice.id}", params).json()
         self.assertIn("result", answer, answer)
         self.assertEqual(self.invoice.transaction_ids.amount, 10.0)
 
@@ -242,12 +242,12 @@ class TestNoTracebackToThePublic(PaymentLinkSecurityCommon):
 
     def test_json_errors_carry_no_traceback(self):
         params = {**self._tx_params(self._csrf()), "flow": "token"}
-        answer = self._json(f"/pay/{self.link.token}/transaction", params).json()
+        answer = self._jsonrpc(f"/pay/{self.link.token}/transaction", params).json()
         self.assertIn("Saved payment methods", answer["error"]["data"]["message"])
         self.assertEqual(answer["error"]["data"]["debug"], "")
         # A CSRF token that is no string: refused, not a server error.
         params = {**self._tx_params(5)}
-        answer = self._json(f"/pay/{self.link.token}/transaction", params).json()
+        answer = self._jsonrpc(f"/pay/{self.link.token}/transaction", params).json()
         self.assertEqual(answer["error"]["data"]["name"], "werkzeug.exceptions.Forbidden")
         self.assertEqual(answer["error"]["data"]["debug"], "")
 
@@ -300,7 +300,7 @@ class TestPaymentRaces(PaymentLinkSecurityCommon):
         self.assertEqual(first.state, "done")
         self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
         # The invoice is paid: no tab can start another payment.
-        answer = self._json(f"/pay/{self.link.token}/transaction", self._tx_params(self._csrf()))
+        answer = self._jsonrpc(f"/pay/{self.link.token}/transaction", self._tx_params(self._csrf()))
         self.assertIn("paid", answer.json()["error"]["data"]["message"])
 
     def test_confirmation_after_an_online_payment_is_refused(self):

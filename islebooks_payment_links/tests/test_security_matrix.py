@@ -29,7 +29,6 @@ route that has no row here, so a new route cannot stay out of the matrix.
 """
 
 import io
-import json
 import logging
 import re
 import zipfile
@@ -38,10 +37,10 @@ from datetime import timedelta
 from urllib.parse import quote, urlencode
 
 from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import PaymentLinksCommon
+from .common import PaymentLinksHttpCommon
 
 _logger = logging.getLogger(__name__)
 
@@ -238,7 +237,7 @@ TARGETS = (
 )
 
 
-class PaymentLinkMatrixCommon(PaymentLinksCommon, HttpCase):
+class PaymentLinkMatrixCommon(PaymentLinksHttpCommon):
     """Two companies, a shared customer, a rival customer, links of both kinds."""
 
     @classmethod
@@ -307,23 +306,9 @@ class PaymentLinkMatrixCommon(PaymentLinksCommon, HttpCase):
     # Requests
     # ------------------------------------------------------------------
 
-    def _csrf(self):
-        page = self.url_open("/web/login", allow_redirects=False)
-        return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-
     def _tx_params(self, csrf_token, **extra):
-        return {
-            "provider_id": self.demo_provider.id,
-            "payment_method_id": self.demo_provider.payment_method_ids[:1].id,
-            "token_id": None,
-            "amount": 1.0,
-            "flow": "direct",
-            "tokenization_requested": False,
-            "landing_route": "/evil",
-            "is_validation": False,
-            "csrf_token": csrf_token,
-            **extra,
-        }
+        params = self._pay_params(1.0, landing_route="/evil", csrf_token=csrf_token)
+        return {**params, **extra}
 
     def _confirm_data(self, csrf_token, invoice, **overrides):
         data = {
@@ -345,9 +330,7 @@ class PaymentLinkMatrixCommon(PaymentLinksCommon, HttpCase):
                 f"{path}?invoice_id={invoice.id}&invoice_ids={invoice.id}", allow_redirects=False
             )
         if method == "JSON":
-            params = self._tx_params(csrf_token, **(json_extra or {}))
-            data = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params})
-            return self.url_open(path, data=data, headers={"Content-Type": "application/json"})
+            return self._jsonrpc(path, self._tx_params(csrf_token, **(json_extra or {})))
         data = form if form is not None else self._confirm_data(csrf_token, invoice)
         return self.url_open(path, data=data, allow_redirects=False)
 

@@ -1,13 +1,18 @@
 from odoo.exceptions import RedirectWarning
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from .common_company_setup import PaymentLinkCompanyCase
+from .common import PaymentLinksHttpCommon
 
 
 @tagged("post_install", "-at_install")
-class TestSetupReadiness(PaymentLinkCompanyCase, HttpCase):
+class TestSetupReadiness(PaymentLinksHttpCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._make_unready()
+
     def test_copy_link_warns_when_nothing_is_set_up(self):
-        invoice = self._posted_invoice()
+        invoice = self._create_invoice()
         self.assertEqual(self.company._get_payment_link_unready(), self.company)
         with self.assertRaises(RedirectWarning) as caught:
             invoice.action_copy_payment_link()
@@ -21,7 +26,7 @@ class TestSetupReadiness(PaymentLinkCompanyCase, HttpCase):
         self.assertFalse(invoice.payment_link_ids)
 
     def test_bank_account_makes_company_ready(self):
-        invoice = self._posted_invoice()
+        invoice = self._create_invoice()
         self._make_ready()
         self.assertFalse(self.company._get_payment_link_unready())
         action = invoice.action_copy_payment_link()
@@ -60,7 +65,7 @@ class TestSetupReadiness(PaymentLinkCompanyCase, HttpCase):
         self.assertEqual(unready, self.company)
 
     def test_customer_page_of_unconfigured_company_is_helpful(self):
-        invoice = self._posted_invoice()
+        invoice = self._create_invoice()
         # A link shared earlier, before the providers were switched off.
         link = self.env["islebooks.payment.link"]._get_or_create("invoice", invoice)
         response = self.url_open(f"/pay/{link.token}")
@@ -76,7 +81,7 @@ class TestSetupReadiness(PaymentLinkCompanyCase, HttpCase):
 
     def test_customer_page_with_bank_account_only_shows_transfer_details(self):
         self._make_ready()
-        invoice = self._posted_invoice()
+        invoice = self._create_invoice()
         self.assertTrue(invoice.partner_bank_id)
         link = invoice._get_payment_links()
         page = self.url_open(f"/pay/{link.token}").text

@@ -1,7 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from .test_payment_link_http import PaymentLinksHttpCommon
+from .common import PaymentLinksHttpCommon
 from .test_whatsapp_send import decode
 
 

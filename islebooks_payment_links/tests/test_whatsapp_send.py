@@ -1,13 +1,11 @@
 from urllib.parse import parse_qs, urlsplit
 
-from odoo import Command
 from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import format_amount
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-
 from ..tools.whatsapp import whatsapp_url
+from .common import PaymentLinksCommon
 
 ROUND_TRIP_TEXTS = [
     "Hello 🙂👍🏽 — thanks!",
@@ -29,7 +27,7 @@ def decode(url):
     return parts.netloc, query["phone"][0], query["text"][0]
 
 
-class WhatsappCase(AccountTestInvoicingCommon):
+class WhatsappCase(PaymentLinksCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -43,21 +41,16 @@ class WhatsappCase(AccountTestInvoicingCommon):
 
     @classmethod
     def _invoice(cls, partner, amount=150.0, post=True, **values):
-        move = cls.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_date": "2026-11-01",
-                "invoice_date_due": "2026-12-31",
-                "invoice_line_ids": [
-                    Command.create({"name": "Guesthouse stay", "price_unit": amount, "tax_ids": []})
-                ],
-                **values,
-            }
+        """A guesthouse invoice of November, due at the end of the year."""
+        return cls._create_invoice(
+            partner=partner,
+            amount=amount,
+            post=post,
+            invoice_date="2026-11-01",
+            date_due="2026-12-31",
+            name="Guesthouse stay",
+            **values,
         )
-        if post:
-            move.action_post()
-        return move
 
     def _format_amount(self, amount, currency=None):
         return format_amount(self.env, amount, currency or self.env.company.currency_id)

@@ -1,11 +1,11 @@
 from odoo import Command
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from .common import PaymentLinksHttpCommon
 
 
 @tagged("post_install", "-at_install")
-class TestWhatsappTour(AccountTestInvoicingCommon, HttpCase):
+class TestWhatsappTour(PaymentLinksHttpCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -26,18 +26,9 @@ class TestWhatsappTour(AccountTestInvoicingCommon, HttpCase):
 
     @classmethod
     def _post_invoice(cls, partner):
-        invoice = cls.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_date": "2026-11-01",
-                "invoice_line_ids": [
-                    Command.create({"name": "Dive trip", "price_unit": 420.0, "tax_ids": []})
-                ],
-            }
+        return cls._create_invoice(
+            partner=partner, amount=420.0, invoice_date="2026-11-01", name="Dive trip"
         )
-        invoice.action_post()
-        return invoice
 
     def test_send_invoice_via_whatsapp_from_list_and_form(self):
         self.start_tour(
