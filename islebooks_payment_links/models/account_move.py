@@ -435,14 +435,6 @@ class AccountMove(models.Model):
         moves = self.sudo()
         return [move.invoice_pdf_report_id for move in moves]
 
-    @api.model
-    def _demo_create_payment_links(self):
-        invoices = self.search(
-            [("move_type", "=", "out_invoice"), ("state", "=", "posted")], limit=3
-        )
-        if invoices:
-            invoices._get_payment_links()
-
     # ------------------------------------------------------------------
     # Send via WhatsApp
     # ------------------------------------------------------------------
