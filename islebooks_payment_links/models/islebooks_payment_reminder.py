@@ -111,6 +111,14 @@ class IslebooksPaymentReminder(models.Model):
         check_protected_write(self, vals, ())
         return super().write(vals)
 
+    @api.depends("partner_id.name", "move_ids.name")
+    def _compute_display_name(self):
+        # Shown in the email layout's header: the invoice, or the customer's account.
+        for reminder in self:
+            reminder.display_name = (
+                reminder.move_ids.name if len(reminder.move_ids) == 1 else reminder.partner_id.name
+            )
+
     @api.model
     def _step_label(self, days):
         if days < 0:
@@ -177,11 +185,14 @@ class IslebooksPaymentReminder(models.Model):
         Odoo's cron commits after each call and calls again while
         ``_notify_progress`` reports work remaining. Returns what remains.
         """
-        done, remaining = self.sudo()._run_batch(batch_size)
+        job = self.sudo().with_context(islebooks_payment_reminder_job=True)
+        done, remaining = job._run_batch(batch_size)
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return remaining
 
     def _run_batch(self, batch_size):
+        # What invoices ask depends on the day (discounts, installments): no cached answer.
+        self.env.invalidate_all()
         self._prune_settled()
         planned, remaining = 0, 0
         companies = self.env["res.company"].search([("payment_reminder_enabled", "=", True)])
@@ -416,13 +427,13 @@ class IslebooksPaymentReminder(models.Model):
     def _mark_sent(self):
         """Mark sent and tell the invoices' and the customer's chatter."""
         self.ensure_one()
-        # The scheduled job runs as the superuser: "sent by" stays empty.
-        user = self.env.user
+        # Sent by the scheduled job: "sent by" stays empty.
+        by_job = self.env.context.get("islebooks_payment_reminder_job")
         self.sudo().write(
             {
                 "state": "sent",
                 "sent_at": fields.Datetime.now(),
-                "sent_by_id": False if user._is_superuser() else user.id,
+                "sent_by_id": False if by_job else self.env.user.id,
                 "error": False,
                 "next_try_at": False,
             }
