@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import PaymentLinksCommon
 
@@ -556,3 +556,56 @@ class TestReminderQueries(PaymentRemindersCommon):
         with_few = self._measure(DAY0, few, 2)
         with_many = self._measure(DAY0 + timedelta(days=60), many, 8)
         self.assertEqual(with_many, with_few)
+
+
+@tagged("post_install", "-at_install")
+class TestReminderQueueTour(PaymentRemindersCommon, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        admin = cls.env.ref("base.user_admin")
+        admin.write(
+            {
+                "company_id": cls.company.id,
+                "company_ids": [Command.link(cls.company.id)],
+                "groups_id": [Command.link(cls.env.ref("account.group_account_invoice").id)],
+            }
+        )
+        mv = cls.env.ref("base.mv")
+        cls.hawwa = cls._customer("Tour Reminder Hawwa", country_id=mv.id, whatsapp="777 1234")
+        cls.eman = cls._customer("Tour Reminder Eman")
+        cls.sami = cls._customer("Tour Reminder Sami", country_id=mv.id, whatsapp="777 9876")
+        cls.invoices = {
+            partner: cls._invoice_due(date.today(), partner=partner)
+            for partner in (cls.hawwa, cls.eman, cls.sami)
+        }
+        # What the queue holds between the job's planning and its sending.
+        cls.Reminder.sudo()._plan_company(cls.company, 100)
+
+    def test_queue_open_whatsapp_send_now_skip(self):
+        # Invoicing › Customers › Payment Reminders runs this server action.
+        menu = self.env.ref("islebooks_payment_links.islebooks_payment_reminder_menu")
+        self.assertEqual(menu.parent_id, self.env.ref("account.menu_finance_receivables"))
+        self.start_tour(
+            "/odoo/action-islebooks_payment_links.islebooks_payment_reminder_action_open_queue",
+            "islebooks_payment_reminder_queue_tour",
+            login="admin",
+        )
+        admin = self.env.ref("base.user_admin")
+        states = {p: self._reminders(p) for p in (self.hawwa, self.eman, self.sami)}
+        self.assertEqual(
+            [(r.channel, r.state, r.sent_by_id) for r in states.values()],
+            [("whatsapp", "sent", admin), ("email", "sent", admin), ("whatsapp", "skipped", admin)],
+        )
+        self.assertEqual(len(self._mails(self.eman)), 1)
+        note = self.invoices[self.hawwa].message_ids.filtered(
+            lambda m: "Payment reminder" in (m.body or "")
+        )
+        self.assertIn("by WhatsApp", note.body)
+        self.assertIn(admin.name, note.body)
+        self.assertFalse(
+            self.invoices[self.sami].message_ids.filtered(
+                lambda m: "Payment reminder" in (m.body or "")
+            ),
+            "a skipped reminder was not sent",
+        )
