@@ -137,9 +137,11 @@ class IslebooksPaymentReminder(models.Model):
         blocked = self.move_ids._get_payment_reminder_blocked()
         for reminder in self:
             reminder.open_move_ids = reminder.move_ids.filtered(
-                lambda move: move.state == "posted"
-                and move.payment_state in OPEN_PAYMENT_STATES
-                and move.id not in blocked
+                lambda move: (
+                    move.state == "posted"
+                    and move.payment_state in OPEN_PAYMENT_STATES
+                    and move.id not in blocked
+                )
             )
 
     def _compute_link_url(self):
@@ -285,7 +287,9 @@ class IslebooksPaymentReminder(models.Model):
             by_customer[move.commercial_partner_id.id] |= move
         vals_list = []
         for customer in selected:
-            moves = by_customer[customer.id] or Move.concat(*(m for m, _d, _s in triggered[customer]))
+            moves = by_customer[customer.id] or Move.concat(
+                *(m for m, _d, _s in triggered[customer])
+            )
             channel, contact, error = customer._get_payment_reminder_channel(moves)
             vals_list.append(
                 {
@@ -320,11 +324,7 @@ class IslebooksPaymentReminder(models.Model):
         interval = timedelta(days=max(company.payment_reminder_min_interval, 1))
         held = set()
         for partner, state, last in groups:
-            if (
-                state == "to_send"
-                or last >= today
-                or (state == "sent" and last > today - interval)
-            ):
+            if state == "to_send" or last >= today or (state == "sent" and last > today - interval):
                 held.add(partner.id)
         return held
 

@@ -325,10 +325,14 @@ class ResPartner(models.Model):
             None,
         )
         email = next((c for c in self | moves.partner_id if c.email), None)
-        order = ["email", "whatsapp"] if self.payment_reminder_channel == "email" else [
-            "whatsapp",
-            "email",
-        ]
+        order = (
+            ["email", "whatsapp"]
+            if self.payment_reminder_channel == "email"
+            else [
+                "whatsapp",
+                "email",
+            ]
+        )
         contacts = {"email": email, "whatsapp": whatsapp}
         for channel in order:
             if contacts[channel]:
