@@ -626,6 +626,7 @@ class AccountMove(models.Model):
         "No reminder",
         copy=False,
         tracking=True,
+        groups=STAFF_GROUP,
         help="Never send a payment reminder about this invoice (e.g. it is disputed).",
     )
     payment_reminder_count = fields.Integer(

@@ -274,6 +274,7 @@ class ResPartner(models.Model):
 
     payment_reminder_disabled = fields.Boolean(
         "No payment reminders",
+        groups=STAFF_GROUP,
         help="Never send this customer a payment reminder (read on the company contact).",
     )
     payment_reminder_channel = fields.Selection(
@@ -285,6 +286,7 @@ class ResPartner(models.Model):
         string="Reminders by",
         default="auto",
         required=True,
+        groups=STAFF_GROUP,
         help="Automatic: WhatsApp (queued for staff) where the customer has a WhatsApp "
         "number, else email (sent by the scheduled job).",
     )
