@@ -10,3 +10,6 @@ from . import islebooks_payment_link_throttle
 from . import ir_http
 from . import payment_transaction
 from . import ir_qweb
+from . import account_move_line
+from . import islebooks_payment_reminder
+from . import islebooks_payment_reminder_line

@@ -651,3 +651,106 @@ class AccountMove(models.Model):
         ):
             return ""
         return self._get_payment_links().url
+
+    # ------------------------------------------------------------------
+    # Payment reminders (see islebooks.payment.reminder)
+    # ------------------------------------------------------------------
+
+    payment_reminder_disabled = fields.Boolean(
+        "No reminder",
+        copy=False,
+        tracking=True,
+        groups=STAFF_GROUP,
+        help="Never send a payment reminder about this invoice (e.g. it is disputed).",
+    )
+    payment_reminder_count = fields.Integer(
+        "Reminders", compute="_compute_payment_reminder_stats", groups=STAFF_GROUP
+    )
+    payment_reminder_last_date = fields.Datetime(
+        "Last reminder", compute="_compute_payment_reminder_stats", groups=STAFF_GROUP
+    )
+    payment_reminder_due_date = fields.Date(
+        "Reminded due date",
+        compute="_compute_payment_reminder_due_date",
+        groups=STAFF_GROUP,
+        help="Due date of what the invoice asks today: its early-payment discount's, its "
+        "next (or first overdue) installment's, else the invoice's.",
+    )
+
+    def _compute_payment_reminder_stats(self):
+        groups = self.env["islebooks.payment.reminder"]._read_group(
+            [("move_ids", "in", self.ids), ("state", "=", "sent")],
+            ["move_ids"],
+            ["__count", "sent_at:max"],
+        )
+        stats = {move.id: (count, last) for move, count, last in groups}
+        for move in self:
+            move.payment_reminder_count, move.payment_reminder_last_date = stats.get(
+                move.id, (0, False)
+            )
+
+    def _compute_payment_reminder_due_date(self):
+        due_dates = self._get_payment_reminder_due_dates() if self.ids else {}
+        for move in self:
+            move.payment_reminder_due_date = due_dates.get(move.id, move.invoice_date_due)
+
+    def _get_payment_reminder_due_dates(self):
+        """``{invoice id: due date}`` the reminder steps count from, for many invoices.
+
+        The due date of what Odoo's page asks today (``_get_link_payment_values``):
+        a running early-payment discount's deadline, the next or first overdue
+        installment's, else the invoice's. Only invoices with terms read them
+        (one grouped query finds them), as in ``_get_link_asked_amounts``.
+        """
+        if not self:
+            return {}
+        today = fields.Date.context_today(self)
+        groups = (
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("move_id", "in", self.ids),
+                    ("display_type", "=", "payment_term"),
+                    ("reconciled", "=", False),
+                ],
+                ["move_id"],
+                ["__count", "discount_date:max"],
+            )
+        )
+        with_terms = {
+            move.id
+            for move, count, discount_date in groups
+            if count > 1 or (discount_date and discount_date >= today)
+        }
+        return {
+            move.id: (
+                move._get_link_payment_values()["due_date"]
+                if move.id in with_terms
+                else move.invoice_date_due
+            )
+            for move in self.sudo()
+        }
+
+    def _get_payment_reminder_blocked(self):
+        """Ids of these invoices being paid right now: an online payment in progress
+        or a bank-transfer confirmation waiting for review. Two queries."""
+        if not self:
+            return set()
+        moves = self.sudo()
+        blocked = {
+            move.id
+            for move in moves
+            if move.state == "posted"
+            and move.payment_state in ("not_paid", "partial")
+            and move._get_payment_blocker()
+        }
+        groups = (
+            self.env["islebooks.payment.confirmation"]
+            .sudo()
+            ._read_group(
+                [("invoice_ids", "in", self.ids), ("state", "=", "pending")], ["invoice_ids"]
+            )
+        )
+        blocked.update(move.id for (move,) in groups if move.id in self.ids)
+        return blocked

@@ -1,5 +1,5 @@
-from odoo import _, fields, models
-from odoo.exceptions import RedirectWarning
+from odoo import _, api, fields, models
+from odoo.exceptions import RedirectWarning, ValidationError
 
 
 class ResCompany(models.Model):
@@ -144,3 +144,69 @@ class ResCompany(models.Model):
             self.env.ref("payment.action_payment_provider").id,
             _("Configure Payment Providers"),
         )
+
+    # ------------------------------------------------------------------
+    # Payment reminders (see islebooks.payment.reminder)
+    # ------------------------------------------------------------------
+
+    payment_reminder_enabled = fields.Boolean(
+        "Payment reminders",
+        help="Remind customers of their open invoices with their payment link, by the "
+        "steps below (daily scheduled job).",
+    )
+    payment_reminder_steps = fields.Char(
+        "Reminder steps",
+        default="-3, 0, 7, 21",
+        help="Days from the due date, separated by commas: negative before it, 0 on it, "
+        "positive after it. E.g. -3, 0, 7, 21.",
+    )
+    payment_reminder_min_interval = fields.Integer(
+        "Days between reminders",
+        default=5,
+        help="A customer gets at most one reminder in this many days, whatever the number "
+        "of invoices reaching a step.",
+    )
+    payment_reminder_attach_statement = fields.Boolean(
+        "Attach the statement of account",
+        help="Reminder emails carry the customer's statement of account (PDF).",
+    )
+
+    @api.model
+    def _parse_payment_reminder_steps(self, text):
+        """The sorted, distinct steps of ``text``, or a ValidationError saying what to fix."""
+        steps = set()
+        for part in (text or "").replace(";", ",").split(","):
+            part = part.strip().replace("−", "-")
+            if not part:
+                continue
+            try:
+                days = int(part)
+            except ValueError:
+                raise ValidationError(
+                    _(
+                        'Reminder steps: "%(part)s" is not a number of days. Write whole '
+                        "numbers separated by commas, e.g. -3, 0, 7, 21.",
+                        part=part,
+                    )
+                ) from None
+            if abs(days) > 365:
+                raise ValidationError(
+                    _("Reminder steps: %(days)s is more than a year from the due date.", days=days)
+                )
+            steps.add(days)
+        return sorted(steps)
+
+    def _get_payment_reminder_steps(self):
+        self.ensure_one()
+        return self._parse_payment_reminder_steps(self.payment_reminder_steps)
+
+    @api.constrains(
+        "payment_reminder_enabled", "payment_reminder_steps", "payment_reminder_min_interval"
+    )
+    def _check_payment_reminder_policy(self):
+        for company in self:
+            steps = company._get_payment_reminder_steps()
+            if company.payment_reminder_enabled and not steps:
+                raise ValidationError(_("Payment reminders need at least one reminder step."))
+            if company.payment_reminder_min_interval < 1:
+                raise ValidationError(_("The days between two reminders are at least 1."))

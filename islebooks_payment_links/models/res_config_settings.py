@@ -46,6 +46,19 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.payment_link_receipt_email", readonly=False
     )
 
+    payment_reminder_enabled = fields.Boolean(
+        related="company_id.payment_reminder_enabled", readonly=False
+    )
+    payment_reminder_steps = fields.Char(
+        related="company_id.payment_reminder_steps", readonly=False
+    )
+    payment_reminder_min_interval = fields.Integer(
+        related="company_id.payment_reminder_min_interval", readonly=False
+    )
+    payment_reminder_attach_statement = fields.Boolean(
+        related="company_id.payment_reminder_attach_statement", readonly=False
+    )
+
     def action_open_whatsapp_templates(self):
         """The two message templates of Send via WhatsApp, to edit and translate."""
         templates = self.env.ref(
@@ -54,6 +67,19 @@ class ResConfigSettings(models.TransientModel):
         return {
             "type": "ir.actions.act_window",
             "name": _("WhatsApp messages"),
+            "res_model": "mail.template",
+            "domain": [("id", "in", templates.ids)],
+            "views": [(False, "list"), (False, "form")],
+        }
+
+    def action_open_payment_reminder_templates(self):
+        """The email and WhatsApp texts of payment reminders, to edit and translate."""
+        templates = self.env.ref(
+            "islebooks_payment_links.mail_template_payment_reminder"
+        ) | self.env.ref("islebooks_payment_links.mail_template_payment_reminder_whatsapp")
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Payment reminder messages"),
             "res_model": "mail.template",
             "domain": [("id", "in", templates.ids)],
             "views": [(False, "list"), (False, "form")],

@@ -57,6 +57,8 @@ STAFF_MODELS = {
     "islebooks.payment.link.wizard.line": ALL,
     "islebooks.whatsapp.send": ALL,
     "islebooks.whatsapp.send.line": ALL,
+    "islebooks.payment.reminder": ALL,
+    "islebooks.payment.reminder.line": ALL,
     "account.move": ALL,
     "res.partner": ALL,
 }
@@ -91,6 +93,10 @@ WRITE_GRANTS = {
         },
         "islebooks.payment.confirmation.reject": {"reason", "confirmation_ids"},
         "islebooks.whatsapp.send.line": {"opened"},
+        # Payment reminders: an invoice's opt-out (the customer's opt-out and
+        # channel follow Odoo's right to edit contacts, which Billing lacks; the
+        # queue changes through its actions only).
+        "account.move": {"payment_reminder_disabled"},
     },
     "billing_b": {},
     "portal": {},
@@ -183,6 +189,13 @@ class InsiderCommon(PaymentLinkMatrixCommon):
         Link = cls.env["islebooks.payment.link"]
         link = cls.a_invoice._get_payment_links()
         Link.with_company(cls.company_a)._get_or_create("portal", cls.a_partner)
+        # A payment reminder queued by the job (a_invoice is due today), before
+        # the confirmations below make the invoice pending.
+        cls.company_a.payment_reminder_enabled = True
+        cls.env["islebooks.payment.reminder"].sudo()._plan_company(cls.company_a, 100)
+        reminder = cls.env["islebooks.payment.reminder"].search(
+            [("partner_id", "=", cls.a_partner.id)]
+        )
         Confirmation = cls.env["islebooks.payment.confirmation"]
         values = {"amount": 10.0, "transfer_date": fields.Date.today(), "bank_reference": "A-1"}
         confirmation, other_confirmation = (
@@ -224,6 +237,8 @@ class InsiderCommon(PaymentLinkMatrixCommon):
             )
         )
         records = {
+            "islebooks.payment.reminder": reminder,
+            "islebooks.payment.reminder.line": reminder.line_ids,
             "islebooks.payment.link": link,
             "islebooks.payment.confirmation": confirmation,
             "islebooks.payment.confirmation.reject": reject,
@@ -304,6 +319,8 @@ class TestAccessMatrix(InsiderCommon):
             return next(value for value in options if value != current)
         if kind == "binary":
             return base64.b64encode(b"matrix")
+        if kind == "json":
+            return [{"total": "Matrix 42", "overdue": ""}]
         if kind == "many2one":
             return self._other_records(field, record)[:1].id
         if kind == "many2many":

@@ -1,0 +1,90 @@
+/** @odoo-module **/
+
+import { browser } from "@web/core/browser/browser";
+import { registry } from "@web/core/registry";
+import { patch } from "@web/core/utils/patch";
+
+// The customers the Python test queues (see test_payment_reminders.py).
+const WHATSAPP = "Tour Reminder Hawwa";
+const EMAIL = "Tour Reminder Eman";
+const SKIPPED = "Tour Reminder Sami";
+const DIGITS = "9607771234";
+
+let unpatch = null;
+
+/** Record the URL Odoo opens in a new tab (act_url) instead of leaving for wa.me. */
+function captureOpenedUrl() {
+    delete document.body.dataset.openedUrl;
+    unpatch?.();
+    unpatch = patch(browser, {
+        open(url) {
+            document.body.dataset.openedUrl = url;
+            return { closed: false };
+        },
+    });
+}
+
+function checkOpenedUrl() {
+    const url = new URL(document.body.dataset.openedUrl);
+    if (url.origin !== "https://wa.me" || url.pathname !== `/${DIGITS}`) {
+        throw new Error(`Unexpected WhatsApp URL: ${url}`);
+    }
+    const text = url.searchParams.get("text");
+    if (!text.startsWith(`Hello ${WHATSAPP},`) || !/\/pay\/[\w-]{43}/.test(text)) {
+        throw new Error(`Unexpected WhatsApp message: ${text}`);
+    }
+    unpatch();
+}
+
+const line = (name) => `.o_data_row:contains(${name})`;
+const row = (name) => `.o_list_renderer ${line(name)}`;
+
+registry.category("web_tour.tours").add("islebooks_payment_reminder_queue_tour", {
+    url: "/odoo/action-islebooks_payment_links.islebooks_payment_reminder_action_open_queue",
+    steps: () => [
+        {
+            content: "The queue lists what is to do today, per customer and channel",
+            trigger: `${row(WHATSAPP)}:contains(WhatsApp) button[name=action_open_whatsapp]`,
+        },
+        {
+            content: "Open WhatsApp for the WhatsApp customer",
+            trigger: `${row(WHATSAPP)} button[name=action_open_whatsapp]`,
+            run(actions) {
+                captureOpenedUrl();
+                return actions.click();
+            },
+        },
+        {
+            content: "WhatsApp opens with the customer's number, the message and the link",
+            trigger: "body[data-opened-url]",
+            run: checkOpenedUrl,
+        },
+        {
+            content: "Send the email reminder now",
+            trigger: `${row(EMAIL)} button[name=action_send_now]`,
+            run: "click",
+        },
+        {
+            content: "The email line is done: it leaves the queue",
+            trigger: `.o_list_renderer:not(:has(${line(EMAIL)}))`,
+        },
+        {
+            content: "Skip the third customer",
+            trigger: `${row(SKIPPED)} button[name=action_skip]`,
+            run: "click",
+        },
+        {
+            content: "The skipped line leaves the queue",
+            trigger: `.o_list_renderer:not(:has(${line(SKIPPED)}))`,
+        },
+        {
+            content: "Reload the queue: done lines are gone",
+            trigger: ".o_searchview_input",
+            run: "edit Tour Reminder && press Enter",
+        },
+        {
+            content: "Only lines to do are listed (none left)",
+            trigger: ".o_view_nocontent, .o_list_renderer:not(:has(.o_data_row))",
+        },
+    ],
+});
