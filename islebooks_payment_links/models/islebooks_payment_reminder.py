@@ -14,7 +14,6 @@ from .islebooks_payment_link import STAFF_GROUP, check_protected_write
 
 _logger = logging.getLogger(__name__)
 
-OPEN_PAYMENT_STATES = ("not_paid", "partial")
 # Customers planned and emails sent per call of the scheduled job: Odoo's cron
 # commits after each call and calls again while work remains.
 BATCH_SIZE = 100
@@ -132,16 +131,12 @@ class IslebooksPaymentReminder(models.Model):
         for reminder in self:
             reminder.step_label = self._step_label(reminder.step)
 
-    @api.depends("move_ids.payment_state", "move_ids.state")
+    @api.depends("move_ids.payment_state", "move_ids.state", "move_ids.amount_residual")
     def _compute_open_move_ids(self):
         blocked = self.move_ids._get_payment_reminder_blocked()
         for reminder in self:
             reminder.open_move_ids = reminder.move_ids.filtered(
-                lambda move: (
-                    move.state == "posted"
-                    and move.payment_state in OPEN_PAYMENT_STATES
-                    and move.id not in blocked
-                )
+                lambda move: move._is_link_open() and move.id not in blocked
             )
 
     def _compute_link_url(self):
@@ -225,11 +220,8 @@ class IslebooksPaymentReminder(models.Model):
             return 0, 0
         cutoff = today - timedelta(days=steps[0])
         Move = self.env["account.move"].with_company(company)
-        base = [
+        base = Move._get_link_open_domain() + [
             ("company_id", "=", company.id),
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", OPEN_PAYMENT_STATES),
             ("payment_reminder_disabled", "=", False),
             ("commercial_partner_id.payment_reminder_disabled", "=", False),
         ]
