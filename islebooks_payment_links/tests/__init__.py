@@ -26,3 +26,4 @@ from . import test_access_matrix
 from . import test_security_abuse
 from . import test_payment_terms
 from . import test_receipts
+from . import test_legal_pdf_prepare
