@@ -92,7 +92,10 @@ def pay(invoices, journal, date):
 def refund(invoices, date):
     """A posted credit note for each of ``invoices``, reconciled with it (Odoo's reversal)."""
     refunds = invoices._reverse_moves(
-        [{"ref": f"Refund of {move.name}", "invoice_date": date, "date": date} for move in invoices],
+        [
+            {"ref": f"Refund of {move.name}", "invoice_date": date, "date": date}
+            for move in invoices
+        ],
         cancel=True,
     )
     return refunds
@@ -294,9 +297,7 @@ else:
         vals_list = []
         for partner in chunk:
             number += 1
-            vals_list.append(
-                invoice_vals(partner, f"{journal.code}/{year}/{number:05d}", today)
-            )
+            vals_list.append(invoice_vals(partner, f"{journal.code}/{year}/{number:05d}", today))
         # Complete invoices (their tax and receivable lines computed above by
         # the tax's own compute_all): Odoo's line synchronisation, most of the
         # creation time, has nothing left to do.

@@ -155,7 +155,6 @@ for label, ours, theirs in rows:
     )
 
 
-
 def fetch_ms(url):
     """Milliseconds of one request (loopback: the server's time), and its status."""
     started = time.perf_counter()

@@ -650,7 +650,8 @@ class AccountMove(models.Model):
         if partners is not None:
             target = SQL(
                 """m.commercial_partner_id = ANY(%s) AND m.company_id = %s
-                   AND m.move_type = 'out_invoice' AND m.payment_state IN ('not_paid', 'partial')""",
+                   AND m.move_type = 'out_invoice'
+                   AND m.payment_state IN ('not_paid', 'partial')""",
                 partners.ids,
                 (company or self.env.company).id,
             )
