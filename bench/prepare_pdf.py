@@ -52,17 +52,25 @@ for move in (prepared_pdf, unprepared_pdf, odoo_pdf):
     move._portal_ensure_token()
 links = (prepared_pdf | unprepared_pdf)._get_payment_links()
 unprepared_pdf.write({"payment_link_pdf_pending": False})
-env["account.move"]._cron_prepare_legal_pdfs()
-out["pdf"] = {
-    "prepared": f"/pay/{links[0].token}/pdf",
-    "unprepared": f"/pay/{links[1].token}/pdf",
-    "odoo": f"/my/invoices/{odoo_pdf.id}?report_type=pdf&access_token={odoo_pdf.access_token}",
-}
+env.cr.commit()
+try:
+    env["account.move"]._cron_prepare_legal_pdfs()
+except Exception as error:  # noqa: BLE001 (reported, the rest of the benchmark runs)
+    # wkhtmltopdf may fail on a machine without the fonts or network it needs.
+    env.cr.rollback()
+    print(f"legal PDFs could not be rendered here, PDF rows skipped: {error!r}")
+    out["pdf"] = None
+else:
+    out["pdf"] = {
+        "prepared": f"/pay/{links[0].token}/pdf",
+        "unprepared": f"/pay/{links[1].token}/pdf",
+        "odoo": f"/my/invoices/{odoo_pdf.id}?report_type=pdf&access_token={odoo_pdf.access_token}",
+    }
 env.cr.commit()
 # Staff action with and without the background preparation: handing out the
 # links only queues the PDFs; rendering them in the action (what it would
 # cost without the cron) is measured on fresh invoices of the same customer.
-for n in (1, 10):
+for n in (1, 10) if out["pdf"] else ():
     moves = fresh[3 : 3 + n]
     timed("Copy Invoice URL, PDFs queued (background)", n, moves.action_copy_payment_link)
     timed(
