@@ -120,4 +120,4 @@ class TestLegalPdfPrepare(PaymentLinksCommon):
             queries = self.env.cr.sql_log_count
             invoices._prepare_legal_pdfs_later()
             counts.append(self.env.cr.sql_log_count - queries)
-        self.assertEqual(counts[0], counts[1])
+        self.assertLessEqual(counts[1], counts[0], f"1 invoice: {counts[0]}, 20: {counts[1]}")
