@@ -53,7 +53,7 @@ def queries_of(marker, skip):
     return sum(statistics.median(per_url[skip:] or per_url) for per_url in counts.values())
 
 
-WARM_UP = 12  # a few requests per worker, so no side pays for cold caches
+WARM_UP = int(os.environ.get("BENCH_WARM_UP", 12))  # a few requests per worker: no cold caches
 
 
 def compare(ours, theirs):
@@ -154,6 +154,34 @@ for label, ours, theirs in rows:
         f"{ours['queries']:>6.0f}/{theirs['queries']:<6.0f}"
     )
 
+
+def fetch_ms(url):
+    """Milliseconds of one request (loopback: the server's time), and its status."""
+    started = time.perf_counter()
+    response = anonymous.get(f"{BASE}{url}", timeout=300)
+    return (time.perf_counter() - started) * 1000, response
+
+
+pdf_rows = []
+pdf_urls = prepared.get("pdf") or {}
+for label, url in (
+    ("ours, prepared in the background", pdf_urls.get("prepared")),
+    ("ours, never prepared (rendered on request)", pdf_urls.get("unprepared")),
+    ("Odoo /my/invoices/<id>?report_type=pdf", pdf_urls.get("odoo")),
+):
+    if not url:
+        continue
+    first, response = fetch_ms(url)
+    if response.status_code != 200 or not response.content.startswith(b"%PDF"):
+        sys.exit(f"{label}: HTTP {response.status_code}, not a PDF")
+    second, _response = fetch_ms(url)
+    pdf_rows.append((label, first, second))
+
+print()
+print(f"{'PDF download (one invoice never printed)':52} {'first ms':>9} {'second ms':>10}")
+for label, first, second in pdf_rows:
+    print(f"{label:52} {first:9.0f} {second:10.0f}")
+
 print()
 print(f"{'staff action (server time, in process)':52} {'n':>5} {'ms':>9} {'SQL':>6}")
 for action in prepared["actions"]:
@@ -185,3 +213,29 @@ print(f"{'':52} {'req/s':>9} {'errors':>7}")
 print(f"{'ours  /pay/<token>':52} {ours_rps:9.1f} {ours_err:>7}")
 print(f"{'Odoo  /my/invoices/<id>?access_token=':52} {theirs_rps:9.1f} {theirs_err:>7}")
 print(f"{'ratio ours/Odoo':52} {ratio(ours_rps, theirs_rps):9.2f}")
+
+# The compact table: every ratio ours/Odoo of this run (below 1: ours is faster,
+# except for requests/s where above 1 is better), and the SQL queries per request.
+print()
+print(f"{'Summary of this run':58} {'ours/Odoo':>9} {'SQL ours/Odoo':>14}")
+for label, ours, theirs in rows:
+    print(
+        f"{label:58} {ratio(ours['median'], theirs['median']):9.2f}"
+        f" {ours['queries']:>7.0f}/{theirs['queries']:<6.0f}"
+    )
+if not pdf_rows:
+    print("PDF downloads: not measured (the legal PDF could not be rendered on this machine)")
+else:
+    print(
+        f"{'PDF first download (prepared) vs Odoo':58}"
+        f" {ratio(pdf_rows[0][1], pdf_rows[2][1]):9.2f}"
+        f"   ({pdf_rows[0][1]:.0f} ms vs {pdf_rows[2][1]:.0f} ms)"
+    )
+    print(
+        f"{'PDF second download vs Odoo':58} {ratio(pdf_rows[0][2], pdf_rows[2][2]):9.2f}"
+        f"   ({pdf_rows[0][2]:.0f} ms vs {pdf_rows[2][2]:.0f} ms)"
+    )
+print(
+    f"{f'Load, {LOAD_CLIENTS} clients, req/s (higher is better)':58}"
+    f" {ratio(ours_rps, theirs_rps):9.2f}   ({ours_err + theirs_err} errors)"
+)

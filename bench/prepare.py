@@ -86,6 +86,7 @@ for n in (1, 100, 1000):
         n,
         lambda n=n: partners[:n].action_generate_payment_link(),
     )
+
 with open(os.environ["BENCH_PREPARED"], "w") as handle:
     json.dump(out, handle, indent=1)
 print("prepared", os.environ["BENCH_PREPARED"])

@@ -13,6 +13,7 @@
         "security/islebooks_payment_links_security.xml",
         "security/ir.model.access.csv",
         "data/ir_actions_server_data.xml",
+        "data/ir_cron_data.xml",
         "views/islebooks_payment_link_views.xml",
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",

@@ -2,6 +2,7 @@ from psycopg2.errors import LockNotAvailable
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
 from ..tools.qr import qr_png_base64
@@ -94,6 +95,14 @@ class AccountMove(models.Model):
             "account_move__commercial_partner_id_index",
             self._table,
             ["commercial_partner_id"],
+        )
+        # The cron's queue (see _prepare_legal_pdfs_later): only the few pending rows.
+        create_index(
+            self.env.cr,
+            "account_move_payment_link_pdf_pending_index",
+            self._table,
+            ["id"],
+            where="payment_link_pdf_pending",
         )
         return res
 
@@ -754,3 +763,95 @@ class AccountMove(models.Model):
         )
         blocked.update(move.id for (move,) in groups if move.id in self.ids)
         return blocked
+
+    # ------------------------------------------------------------------
+    # Legal PDFs prepared ahead (in the background, in batches)
+    # ------------------------------------------------------------------
+
+    # Set when a link opening the invoice is handed out and its legal PDF does
+    # not exist yet; the cron below renders it, so the customer's first click
+    # on Download PDF finds it stored (like Odoo's Send & Print ``sending_data``).
+    payment_link_pdf_pending = fields.Boolean(
+        "Legal PDF to prepare", readonly=True, copy=False, groups=STAFF_GROUP
+    )
+
+    def _prepare_legal_pdfs_later(self, partners=None, company=None):
+        """Queue the legal PDF of these moves (or, with ``partners``, of the open
+        invoices of those commercial partners in ``company``) for the cron.
+
+        One UPDATE, whatever the number of invoices: only posted customer
+        documents without a stored legal PDF are queued, and a row the cron is
+        rendering right now (locked) is skipped, never waited for. The cron is
+        triggered when anything was queued. Returns the queued move ids.
+        """
+        if partners is not None:
+            target = SQL(
+                """m.commercial_partner_id = ANY(%s) AND m.company_id = %s
+                   AND m.move_type = 'out_invoice'
+                   AND m.payment_state IN ('not_paid', 'partial')""",
+                partners.ids,
+                (company or self.env.company).id,
+            )
+        elif self:
+            target = SQL("m.id = ANY(%s)", self.ids)
+        else:
+            return []
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_move
+                   SET payment_link_pdf_pending = TRUE
+                 WHERE id IN (
+                     SELECT m.id FROM account_move m
+                      WHERE %s
+                        AND m.state = 'posted'
+                        AND m.move_type IN %s
+                        AND m.payment_link_pdf_pending IS NOT TRUE
+                        AND NOT EXISTS (
+                            SELECT 1 FROM ir_attachment a
+                             WHERE a.res_model = 'account.move' AND a.res_id = m.id
+                               AND a.res_field = 'invoice_pdf_report_file')
+                        FOR NO KEY UPDATE SKIP LOCKED)
+                RETURNING id
+                """,
+                target,
+                LINKABLE_MOVE_TYPES,
+            )
+        )
+        queued = [row[0] for row in self.env.cr.fetchall()]
+        if queued:
+            self.browse(queued).invalidate_recordset(["payment_link_pdf_pending"])
+            self.env.ref("islebooks_payment_links.ir_cron_prepare_legal_pdfs").sudo()._trigger()
+        return queued
+
+    @api.model
+    def _cron_prepare_legal_pdfs(self, batch_size=20):
+        """Render the queued legal PDFs, ``batch_size`` at a time, the way Print does.
+
+        Each batch is locked (rows another transaction holds are left for the
+        next run) and rendered in one ``_get_legal_pdfs`` call. Under the cron
+        one batch per call: Odoo commits it and calls again while the reported
+        progress says some remain. Called directly, it renders them all.
+        """
+        Move = self.sudo()
+        while True:
+            moves = Move.search(
+                [("payment_link_pdf_pending", "=", True)], order="id", limit=batch_size
+            )
+            if not moves:
+                return
+            self.env.cr.execute(
+                "SELECT id FROM account_move WHERE id IN %s FOR NO KEY UPDATE SKIP LOCKED",
+                [tuple(moves.ids)],
+            )
+            moves = Move.browse(row[0] for row in self.env.cr.fetchall())
+            if not moves:
+                return
+            done = moves.filtered(lambda move: move.state == "posted")
+            if done:
+                done._get_legal_pdfs()
+            moves.write({"payment_link_pdf_pending": False})
+            remaining = Move.search_count([("payment_link_pdf_pending", "=", True)])
+            self.env["ir.cron"]._notify_progress(done=len(moves), remaining=remaining)
+            if not remaining or "ir_cron_progress_id" in self.env.context:
+                return

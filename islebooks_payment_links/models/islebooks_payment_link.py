@@ -340,6 +340,14 @@ class IslebooksPaymentLink(models.Model):
             )
             # Inserted behind the ORM's back: drop what the targets cached about links.
             targets.invalidate_recordset()
+        # A link handed out: its invoices' legal PDFs are rendered in the
+        # background now, not when the customer first clicks Download PDF.
+        if scope == "invoice":
+            targets.sudo()._prepare_legal_pdfs_later()
+        else:
+            self.env["account.move"].sudo()._prepare_legal_pdfs_later(
+                partners=targets, company=self.env.company
+            )
         return self.browse([by_key[key] for key in targets.ids])
 
     @api.model

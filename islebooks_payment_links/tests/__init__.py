@@ -27,3 +27,4 @@ from . import test_security_abuse
 from . import test_payment_terms
 from . import test_receipts
 from . import test_payment_reminders
+from . import test_legal_pdf_prepare

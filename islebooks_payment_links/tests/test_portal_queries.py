@@ -102,6 +102,20 @@ class TestPortalQueries(PaymentLinksHttpCommon):
 
         self._compare(request, check)
 
+    def test_invoice_page_queries_do_not_grow(self):
+        # One invoice's page: what a valid token costs does not depend on how
+        # many invoices its customer has (#16).
+        def request(partner):
+            invoice = self.invoices[partner][-1]
+            token = invoice._get_payment_links().token
+            return lambda: self.url_open(f"/pay/{token}")
+
+        def check(partner, response):
+            self.assertEqual(response.status_code, 200)
+            self.assertIn(self.invoices[partner][-1].name, response.text)
+
+        self._compare(request, check)
+
     def _held(self, partner):
         """The invoices of ``partner`` one ZIP or one payment may hold (the oldest)."""
         return self.invoices[partner][:MAX_INVOICES_PER_REQUEST]

@@ -1,0 +1,123 @@
+"""Legal PDFs prepared in the background when a link is handed out.
+
+The staff action only queues the invoices (a flag and a cron trigger); the
+cron renders their legal PDFs the way Print does, so the customer's first
+Download PDF finds the stored document instead of waiting for wkhtmltopdf.
+"""
+
+from contextlib import contextmanager
+from types import SimpleNamespace
+
+from odoo.tests import tagged
+
+from .common import PaymentLinksCommon
+
+CRON = "islebooks_payment_links.ir_cron_prepare_legal_pdfs"
+
+
+@tagged("post_install", "-at_install")
+class TestLegalPdfPrepare(PaymentLinksCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer.whatsapp = "+960 777 1234"
+
+    @contextmanager
+    def _new_triggers(self):
+        """``.records``: the triggers of the cron created inside the block."""
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        domain = [("cron_id", "=", self.env.ref(CRON).id)]
+        before = Trigger.search(domain)
+        created = SimpleNamespace(records=Trigger)
+        yield created
+        created.records = Trigger.search(domain) - before
+
+    def _stored_pdf(self, invoices):
+        invoices.invalidate_recordset()
+        return invoices.mapped("invoice_pdf_report_id")
+
+    def test_copy_invoice_url_queues_and_the_cron_renders(self):
+        invoices = self._create_invoices(3)
+        with self._new_triggers() as triggers:
+            invoices.action_copy_payment_link()
+        # Nothing rendered inside the staff action: only queued, the cron triggered.
+        self.assertFalse(self._stored_pdf(invoices))
+        self.assertEqual(invoices.mapped("payment_link_pdf_pending"), [True] * 3)
+        self.assertEqual(len(triggers.records), 1)
+        self.env["account.move"]._cron_prepare_legal_pdfs()
+        pdfs = self._stored_pdf(invoices)
+        self.assertEqual(len(pdfs), 3, "each invoice now has its stored legal PDF")
+        self.assertEqual(set(pdfs.mapped("res_field")), {"invoice_pdf_report_file"})
+        self.assertEqual(invoices.mapped("payment_link_pdf_pending"), [False] * 3)
+        # Copying again queues nothing: the PDFs exist.
+        with self._new_triggers() as triggers:
+            invoices.action_copy_payment_link()
+        self.assertFalse(triggers.records)
+        self.assertFalse(any(invoices.mapped("payment_link_pdf_pending")))
+
+    def test_cron_renders_in_batches(self):
+        invoices = self._create_invoices(5)
+        invoices.action_copy_payment_link()
+        # One batch (what the cron does per call); the rest waits for the next call.
+        self.env["account.move"].with_context(ir_cron_progress_id=0)._cron_prepare_legal_pdfs(
+            batch_size=2
+        )
+        self.assertEqual(len(self._stored_pdf(invoices)), 2)
+        self.assertEqual(sum(invoices.mapped("payment_link_pdf_pending")), 3)
+        self.env["account.move"]._cron_prepare_legal_pdfs(batch_size=2)
+        self.assertEqual(len(self._stored_pdf(invoices)), 5)
+
+    def test_send_via_whatsapp_queues(self):
+        invoice = self._create_invoice()
+        with self._new_triggers() as triggers:
+            invoice.action_send_whatsapp()
+        self.assertFalse(self._stored_pdf(invoice))
+        self.assertTrue(invoice.payment_link_pdf_pending)
+        self.assertEqual(len(triggers.records), 1)
+
+    def test_customer_portal_link_queues_open_invoices_only(self):
+        open_invoices = self._create_invoices(2)
+        paid = self._create_invoice()
+        self._pay_in_full(paid)
+        draft = self._create_invoice(post=False)
+        other = self._create_invoice(partner=self.partner_b)
+        with self._new_triggers() as triggers:
+            self.customer.action_generate_payment_link()
+        self.assertEqual(len(triggers.records), 1)
+        self.assertEqual(open_invoices.mapped("payment_link_pdf_pending"), [True, True])
+        self.assertFalse(paid.payment_link_pdf_pending)
+        self.assertFalse(draft.payment_link_pdf_pending)
+        self.assertFalse(other.payment_link_pdf_pending, "another customer's invoice")
+        self.env["account.move"]._cron_prepare_legal_pdfs()
+        self.assertEqual(len(self._stored_pdf(open_invoices)), 2)
+        self.assertFalse(self._stored_pdf(paid | draft | other))
+
+    def test_printed_invoice_is_not_queued(self):
+        invoice = self._create_invoice()
+        invoice._get_legal_pdf()
+        self.assertTrue(self._stored_pdf(invoice))
+        with self._new_triggers() as triggers:
+            invoice.action_copy_payment_link()
+        self.assertFalse(triggers.records)
+        self.assertFalse(invoice.payment_link_pdf_pending)
+
+    def test_invoice_reset_to_draft_meanwhile_gets_no_pdf(self):
+        invoice = self._create_invoice()
+        invoice.action_copy_payment_link()
+        invoice.button_draft()
+        self.env["account.move"]._cron_prepare_legal_pdfs()
+        self.assertFalse(self._stored_pdf(invoice), "a draft has no legal document")
+        self.assertFalse(invoice.payment_link_pdf_pending, "and leaves the queue")
+
+    def test_queueing_cost_does_not_grow_with_the_invoices(self):
+        warm_up, one, many = (self._create_invoices(n) for n in (1, 1, 20))
+        Move = self.env["account.move"]
+        warm_up._prepare_legal_pdfs_later()
+        counts = []
+        for invoices in (one, many):
+            invoices = Move.browse(invoices.ids)
+            self.env.invalidate_all()
+            queries = self.env.cr.sql_log_count
+            invoices._prepare_legal_pdfs_later()
+            counts.append(self.env.cr.sql_log_count - queries)
+        self.assertLessEqual(counts[1], counts[0], f"1 invoice: {counts[0]}, 20: {counts[1]}")
