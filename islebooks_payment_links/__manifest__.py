@@ -32,7 +32,6 @@
         "wizards/islebooks_payment_link_wizard_views.xml",
         "report/report_partner_statement_templates.xml",
         "data/mail_template_reminder_data.xml",
-        "data/ir_cron_data.xml",
         "views/islebooks_payment_reminder_views.xml",
     ],
     "demo": [
