@@ -1,3 +1,5 @@
+import logging
+
 from psycopg2.errors import LockNotAvailable
 
 from odoo import _, api, fields, models
@@ -7,6 +9,8 @@ from odoo.tools.sql import create_index
 
 from ..tools.qr import qr_png_base64
 from .islebooks_payment_link import STAFF_GROUP, check_protected_write, check_staff_access
+
+_logger = logging.getLogger(__name__)
 
 LINKABLE_MOVE_TYPES = ("out_invoice", "out_refund")
 # A document is open while its payment state says something is left to pay:
@@ -109,7 +113,9 @@ class AccountMove(models.Model):
     def write(self, vals):
         # Links and confirmations are attached by the addon, never over RPC.
         check_protected_write(
-            self, {"payment_link_ids", "payment_confirmation_ids"} & set(vals), ()
+            self,
+            {"payment_link_ids", "payment_confirmation_ids", "payment_link_pdf_pending"} & set(vals),
+            (),
         )
         if "partner_id" not in vals and "company_id" not in vals:
             return super().write(vals)
@@ -849,7 +855,13 @@ class AccountMove(models.Model):
                 return
             done = moves.filtered(lambda move: move.state == "posted")
             if done:
-                done._get_legal_pdfs()
+                try:
+                    with self.env.cr.savepoint():
+                        done._get_legal_pdfs()
+                except Exception:
+                    # A batch that cannot be rendered (wkhtmltopdf down) must not
+                    # block the queue: its downloads render on demand, as before.
+                    _logger.exception("Could not prepare the legal PDFs of %s", done.ids)
             moves.write({"payment_link_pdf_pending": False})
             remaining = Move.search_count([("payment_link_pdf_pending", "=", True)])
             self.env["ir.cron"]._notify_progress(done=len(moves), remaining=remaining)

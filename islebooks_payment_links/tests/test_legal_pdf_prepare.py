@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from types import SimpleNamespace
 
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import PaymentLinksCommon
 
@@ -53,6 +54,18 @@ class TestLegalPdfPrepare(PaymentLinksCommon):
         with self._new_triggers() as triggers:
             invoices.action_copy_payment_link()
         self.assertFalse(triggers.records)
+        self.assertFalse(any(invoices.mapped("payment_link_pdf_pending")))
+
+    def test_a_batch_that_cannot_render_does_not_block_the_queue(self):
+        invoices = self._create_invoices(2)
+        invoices.action_copy_payment_link()
+        # The invoice report broken (as when wkhtmltopdf or a template fails).
+        report = self.env.ref("account.account_invoices").sudo()
+        report.report_name = "islebooks_payment_links.no_such_template"
+        with mute_logger("odoo.addons.islebooks_payment_links.models.account_move"):
+            self.env["account.move"]._cron_prepare_legal_pdfs(batch_size=1)
+        self.assertFalse(self._stored_pdf(invoices))
+        # Left for the download to render on demand, not retried forever.
         self.assertFalse(any(invoices.mapped("payment_link_pdf_pending")))
 
     def test_cron_renders_in_batches(self):
