@@ -594,17 +594,10 @@ class AccountMove(models.Model):
             )
         return values
 
-    def _get_link_asked_amounts(self):
-        """``{invoice id: amount}``: what each invoice asks today (see
-        ``_get_link_payment_values``), for many invoices at once.
-
-        Only invoices with a running discount or several open installments
-        read their payment terms (one grouped query finds them); the others
-        ask for their amount due, so "Pay all" costs the same for 1,000
-        invoices without terms as for 10.
-        """
-        if not self:
-            return {}
+    def _get_ids_asking_by_terms(self):
+        """Ids of these invoices whose payment terms decide what is asked today:
+        a running early-payment discount or several open installments (one
+        grouped query; the others simply ask for their amount due)."""
         today = fields.Date.context_today(self)
         groups = (
             self.env["account.move.line"]
@@ -619,11 +612,24 @@ class AccountMove(models.Model):
                 ["__count", "discount_date:max"],
             )
         )
-        with_terms = {
+        return {
             move.id
             for move, count, discount_date in groups
             if count > 1 or (discount_date and discount_date >= today)
         }
+
+    def _get_link_asked_amounts(self):
+        """``{invoice id: amount}``: what each invoice asks today (see
+        ``_get_link_payment_values``), for many invoices at once.
+
+        Only invoices with a running discount or several open installments
+        read their payment terms (one grouped query finds them); the others
+        ask for their amount due, so "Pay all" costs the same for 1,000
+        invoices without terms as for 10.
+        """
+        if not self:
+            return {}
+        with_terms = self._get_ids_asking_by_terms()
         return {
             move.id: (
                 move._get_link_payment_values()["amount"]
@@ -719,25 +725,7 @@ class AccountMove(models.Model):
         """
         if not self:
             return {}
-        today = fields.Date.context_today(self)
-        groups = (
-            self.env["account.move.line"]
-            .sudo()
-            ._read_group(
-                [
-                    ("move_id", "in", self.ids),
-                    ("display_type", "=", "payment_term"),
-                    ("reconciled", "=", False),
-                ],
-                ["move_id"],
-                ["__count", "discount_date:max"],
-            )
-        )
-        with_terms = {
-            move.id
-            for move, count, discount_date in groups
-            if count > 1 or (discount_date and discount_date >= today)
-        }
+        with_terms = self._get_ids_asking_by_terms()
         return {
             move.id: (
                 move._get_link_payment_values()["due_date"]
