@@ -13,6 +13,9 @@ from .islebooks_payment_link import STAFF_GROUP, check_protected_write, check_st
 _logger = logging.getLogger(__name__)
 
 LINKABLE_MOVE_TYPES = ("out_invoice", "out_refund")
+ADDON_MANAGED_FIELDS = frozenset(
+    {"payment_link_ids", "payment_confirmation_ids", "payment_link_pdf_pending"}
+)
 # A document is open while its payment state says something is left to pay:
 # the part of core's ``_has_to_be_paid()`` about the invoice itself (see
 # ``_is_link_open``). ``in_payment`` has nothing left to pay (zero residual).
@@ -111,12 +114,8 @@ class AccountMove(models.Model):
         return res
 
     def write(self, vals):
-        # Links and confirmations are attached by the addon, never over RPC.
-        check_protected_write(
-            self,
-            {"payment_link_ids", "payment_confirmation_ids", "payment_link_pdf_pending"} & set(vals),
-            (),
-        )
+        # Links, confirmations and the PDF queue are the addon's, never set over RPC.
+        check_protected_write(self, ADDON_MANAGED_FIELDS & set(vals), ())
         if "partner_id" not in vals and "company_id" not in vals:
             return super().write(vals)
         live = (
