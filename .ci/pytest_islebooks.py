@@ -30,6 +30,13 @@ def pytest_runtest_setup(item):
 
     module.current_test = getattr(item, "instance", None) or False
     threading.current_thread().dbname = get_db_name()
+    # Odoo reads every addon's manifest (``ast.literal_eval``) on the first static file it
+    # serves. Done by the server's threads at once, CPython 3.11's parser can fail with
+    # "AST constructor recursion depth mismatch" (python/cpython#106905): read them here,
+    # in this one thread, before any browser asks.
+    from odoo.http import root
+
+    root.statics  # noqa: B018 (a cached property, computed once)
 
 
 @pytest.hookimpl(trylast=True)

@@ -743,9 +743,7 @@ class AccountMove(models.Model):
         blocked = {
             move.id
             for move in moves
-            if move.state == "posted"
-            and move.payment_state in ("not_paid", "partial")
-            and move._get_payment_blocker()
+            if move._is_link_open() and move._get_payment_blocker()
         }
         groups = (
             self.env["islebooks.payment.confirmation"]
@@ -780,10 +778,10 @@ class AccountMove(models.Model):
         if partners is not None:
             target = SQL(
                 """m.commercial_partner_id = ANY(%s) AND m.company_id = %s
-                   AND m.move_type = 'out_invoice'
-                   AND m.payment_state IN ('not_paid', 'partial')""",
+                   AND m.move_type = 'out_invoice' AND m.payment_state IN %s""",
                 partners.ids,
                 (company or self.env.company).id,
+                OPEN_PAYMENT_STATES,
             )
         elif self:
             target = SQL("m.id = ANY(%s)", self.ids)

@@ -197,8 +197,20 @@ class PaymentLinksCommon(AccountPaymentCommon):
             )
         )
         if post:
+            if count >= 100:
+                cls._analyze()
             moves.action_post()
         return moves
+
+    @classmethod
+    def _analyze(cls):
+        """Fresh planner statistics after creating many rows in this (uncommitted)
+        transaction: otherwise PostgreSQL believes the tables nearly empty and its
+        nested loops make Odoo's own posting and payment queries take minutes."""
+        cls.env.flush_all()
+        cls.env.cr.execute(
+            "ANALYZE account_move, account_move_line, account_partial_reconcile, ir_attachment"
+        )
 
     @classmethod
     def _create_invoice(cls, **kwargs):

@@ -57,16 +57,6 @@ class TestPortalQueries(PaymentLinksHttpCommon):
         }
         cls._analyze()
 
-    @classmethod
-    def _analyze(cls):
-        # Fresh statistics: rows inserted by this (uncommitted) test transaction
-        # are otherwise unknown to the planner, whose nested loops then make
-        # Odoo's own posting take minutes.
-        cls.env.flush_all()
-        cls.env.cr.execute(
-            "ANALYZE account_move, account_move_line, account_partial_reconcile, ir_attachment"
-        )
-
     def _count(self, request):
         self.env.flush_all()
         before = self.cr.sql_log_count
