@@ -162,7 +162,15 @@ class IslebooksPaymentConfirmation(models.Model):
             raise AccessError(
                 _("Bank transfer confirmations are reported by customers from their payment link.")
             )
-        return super().create(vals_list)
+        confirmations = super().create(vals_list)
+        # A transfer to review stops the reminders of what it settles at once,
+        # as a payment does (account.move.line.reconcile).
+        pending = confirmations.filtered(lambda confirmation: confirmation.state == "pending")
+        if pending:
+            Reminder = self.env["islebooks.payment.reminder"]
+            Reminder.invalidate_model(["open_move_ids"])
+            Reminder._prune_settled(moves=pending.invoice_ids)
+        return confirmations
 
     def write(self, vals):
         # The customer's report and the review outcome are the addon's to write
