@@ -205,6 +205,24 @@ class TestThrottleAndPaymentLimits(PaymentLinkSecurityCommon):
         self.assertIn("result", self._pay().json())
         self.assertEqual(len(self.invoice.transaction_ids), 3)
 
+    def test_hourly_counters_outlive_the_lookup_window(self):
+        self.params.set_param("islebooks_payment_links.transactions_per_link_per_hour", 1)
+        self.assertIn("result", self._pay().json())
+        self.env["islebooks.payment.confirmation"].sudo()._create_from_link(
+            self.link, self.invoice, {"amount": 100.0, "transfer_date": fields.Date.today()}
+        )
+        # Past the 10-minute lookup window: the payment and confirmation counters stay.
+        Throttle = self.env["islebooks.payment.link.throttle"]
+        age_throttle(self.env, 11)
+        Throttle._gc_old_buckets()
+        self.assertEqual(self._rows(), 3)
+        self.assertEqual(self._pay().status_code, 429)
+        # Past the hour they go, and the link pays again.
+        age_throttle(self.env, 50)
+        Throttle._gc_old_buckets()
+        self.assertEqual(self._rows(), 0)
+        self.assertIn("result", self._pay().json())
+
     def test_payments_per_address_are_limited(self):
         self.params.set_param("islebooks_payment_links.transactions_per_address_per_hour", 2)
         others = [self._make_invoice(self.partner, 10.0 + i)._get_payment_links() for i in range(2)]
