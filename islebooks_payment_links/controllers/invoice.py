@@ -234,7 +234,7 @@ class PaymentLinkController(PortalAccount):
         payments in the last hour (card testing through a forwarded link)."""
         Throttle = request.env["islebooks.payment.link.throttle"].sudo()
         retry_after = max(
-            link._get_transaction_retry_after(),
+            Throttle._retry_after(*Throttle._link_transaction_rule(link)),
             Throttle._retry_after(*Throttle._transaction_rule()),
         )
         if retry_after:
@@ -278,10 +278,13 @@ class PaymentLinkController(PortalAccount):
                 "islebooks_payment_link_id": link.id,
             },
         )
-        # Counted once created: refused attempts reach no provider.
+        # Counted once created: refused attempts reach no provider. Per
+        # address even if this request rolls back; per link with the payment.
         Throttle = request.env["islebooks.payment.link.throttle"].sudo()
         key, _limit, window = Throttle._transaction_rule(client_address())
         Throttle._hit(key, window)
+        key, _limit, window = Throttle._link_transaction_rule(link)
+        Throttle._hit(key, window, keep_on_rollback=False)
         # A payment started in another tab (still a draft) is replaced by this one.
         tx_sudo._islebooks_supersede_drafts()
         return tx_sudo._get_processing_values()

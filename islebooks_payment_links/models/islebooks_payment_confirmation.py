@@ -16,7 +16,6 @@ PROOF_SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
 )
-SUBMISSIONS_PER_HOUR = 10
 MAX_REFERENCE_LENGTH = 64
 MAX_NOTE_LENGTH = 1000
 # What staff correct before approving; the rest is the customer's report or the review.
@@ -163,7 +162,15 @@ class IslebooksPaymentConfirmation(models.Model):
             raise AccessError(
                 _("Bank transfer confirmations are reported by customers from their payment link.")
             )
-        return super().create(vals_list)
+        confirmations = super().create(vals_list)
+        # A transfer to review stops the reminders of what it settles at once,
+        # as a payment does (account.move.line.reconcile).
+        pending = confirmations.filtered(lambda confirmation: confirmation.state == "pending")
+        if pending:
+            Reminder = self.env["islebooks.payment.reminder"]
+            Reminder.invalidate_model(["open_move_ids"])
+            Reminder._prune_settled(moves=pending.invoice_ids)
+        return confirmations
 
     def write(self, vals):
         # The customer's report and the review outcome are the addon's to write
@@ -370,13 +377,13 @@ class IslebooksPaymentConfirmation(models.Model):
 
     @api.model
     def _check_rate_limit(self, link):
-        """True if the link may submit again; serialises submissions of one link."""
+        """True if the link may submit again (the keyed throttle's
+        ``_confirmation_rule``); serialises submissions of one link."""
         self.env.cr.execute(
             "SELECT id FROM islebooks_payment_link WHERE id = %s FOR UPDATE", [link.id]
         )
-        since = fields.Datetime.now() - timedelta(hours=1)
-        recent = self.sudo().search_count([("link_id", "=", link.id), ("create_date", ">=", since)])
-        return recent < SUBMISSIONS_PER_HOUR
+        Throttle = self.env["islebooks.payment.link.throttle"].sudo()
+        return not Throttle._retry_after(*Throttle._confirmation_rule(link))
 
     @api.model
     def _create_from_link(self, link, invoices, values, proof=None):
@@ -420,6 +427,11 @@ class IslebooksPaymentConfirmation(models.Model):
             )
             confirmation.proof_attachment_id = attachment
         confirmation._notify_reviewer()
+        # Counted against the link's hourly limit with the confirmation: a
+        # submission that is rolled back counts for nothing.
+        Throttle = self.env["islebooks.payment.link.throttle"].sudo()
+        key, _limit, window = Throttle._confirmation_rule(link)
+        Throttle._hit(key, window, keep_on_rollback=False)
         return confirmation
 
     def _notify_reviewer(self):

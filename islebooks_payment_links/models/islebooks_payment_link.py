@@ -1,5 +1,4 @@
 import hashlib
-import math
 import re
 import secrets
 from datetime import timedelta
@@ -900,33 +899,6 @@ class IslebooksPaymentLink(models.Model):
                 minimum=currency.format(minimum),
             )
         return ""
-
-    def _get_transaction_retry_after(self):
-        """Seconds until this link may start another payment, or 0.
-
-        At most ``transactions_per_link_per_hour`` payments (system parameter)
-        are started through one link in an hour: a forwarded link cannot be
-        used to test stolen cards. One indexed query.
-        """
-        self.ensure_one()
-        per_link, _per_address = self.env[
-            "islebooks.payment.link.throttle"
-        ]._get_transaction_limits()
-        if per_link <= 0:
-            return 0
-        self.env.cr.execute(
-            """
-            SELECT EXTRACT(EPOCH FROM create_date + interval '1 hour' - now() at time zone 'UTC')
-              FROM payment_transaction
-             WHERE islebooks_payment_link_id = %s
-               AND create_date > now() at time zone 'UTC' - interval '1 hour'
-             ORDER BY create_date DESC
-             OFFSET %s LIMIT 1
-            """,
-            [self.id, per_link - 1],
-        )
-        row = self.env.cr.fetchone()
-        return max(math.ceil(row[0]), 1) if row else 0
 
     def _get_invoice_page_amount(self, invoice, pay_full=False):
         """What one invoice's page asks: ``(terms, amount, credit used, error)``.

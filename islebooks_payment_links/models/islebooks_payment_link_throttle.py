@@ -11,9 +11,16 @@ DEFAULT_MAX_FAILURES = 20
 DEFAULT_WINDOW_MINUTES = 10
 DEFAULT_TX_PER_LINK = 10
 DEFAULT_TX_PER_ADDRESS = 30
+# Bank-transfer confirmations one link may submit in an hour.
+DEFAULT_CONFIRMATIONS_PER_LINK = 10
 TX_WINDOW_MINUTES = 60
-# Keys of the payment attempts of an address (failed lookups use the bare address).
+# Keys of the counters (failed lookups use the bare address): payments started
+# from an address, payments started through a link, confirmations of a link.
 TX_KEY_PREFIX = "tx:"
+TX_LINK_KEY_PREFIX = "tx-link:"
+CONFIRM_LINK_KEY_PREFIX = "confirm-link:"
+# The counters that count by the hour (TX_WINDOW_MINUTES), not by the lookup window.
+HOURLY_KEY_PREFIXES = (TX_KEY_PREFIX, TX_LINK_KEY_PREFIX, CONFIRM_LINK_KEY_PREFIX)
 
 
 class FailedLookup(NotFound):
@@ -50,7 +57,8 @@ def client_key(address):
 
 
 class IslebooksPaymentLinkThrottle(models.Model):
-    """Counters per client key (failed token lookups, payment attempts).
+    """Counters per key: failed token lookups and payments per client address,
+    payments and bank-transfer confirmations per link.
 
     One row per key with the start of its counting window: a flood of
     failures updates one row, and rows whose window has passed are deleted
@@ -61,7 +69,7 @@ class IslebooksPaymentLinkThrottle(models.Model):
     """
 
     _name = "islebooks.payment.link.throttle"
-    _description = "Payment link failed attempts"
+    _description = "Payment link rate limits"
     _log_access = False
     _order = "window_start desc"
 
@@ -114,34 +122,46 @@ class IslebooksPaymentLinkThrottle(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _hit(self, key, window):
-        """Count one hit of ``key`` in its ``window`` (minutes), committed at once.
+    def _hit(self, key, window, keep_on_rollback=True):
+        """Count one hit of ``key`` in its ``window`` (minutes).
 
-        A separate cursor keeps the count when the request itself is rolled
-        back (an error answer) and holds the counter row's lock for one
-        statement only; the upsert is atomic across workers. A new key prunes
-        the rows whose window has passed, which keeps the table bounded.
+        By default the hit is committed at once: a separate cursor keeps the
+        count when the request itself is rolled back (an error answer) and
+        holds the counter row's lock for one statement only. Without
+        ``keep_on_rollback`` the hit belongs to the current transaction, like
+        the record it counts (a payment, a confirmation): it is undone with
+        it, and the counter row stays locked until the commit, which
+        serialises the hits of one key. The upsert is atomic across workers.
+        A new key prunes the rows whose window has passed, which keeps the
+        table bounded.
         """
+        if not keep_on_rollback:
+            self._count_hit(self.env.cr, key, window)
+            return
         with self.env.registry.cursor() as cr:
-            cr.execute(
-                """
-                INSERT INTO islebooks_payment_link_throttle AS t (address, window_start, failures)
-                     VALUES (%(key)s, now() at time zone 'UTC', 1)
-                ON CONFLICT (address) DO UPDATE
-                        SET failures = CASE WHEN t.window_start > EXCLUDED.window_start
+            self._count_hit(cr, key, window)
+
+    @api.model
+    def _count_hit(self, cr, key, window):
+        cr.execute(
+            """
+            INSERT INTO islebooks_payment_link_throttle AS t (address, window_start, failures)
+                 VALUES (%(key)s, now() at time zone 'UTC', 1)
+            ON CONFLICT (address) DO UPDATE
+                    SET failures = CASE WHEN t.window_start > EXCLUDED.window_start
+                                             - make_interval(mins => %(window)s)
+                                        THEN t.failures + 1 ELSE 1 END,
+                        window_start = CASE WHEN t.window_start > EXCLUDED.window_start
                                                  - make_interval(mins => %(window)s)
-                                            THEN t.failures + 1 ELSE 1 END,
-                            window_start = CASE WHEN t.window_start > EXCLUDED.window_start
-                                                     - make_interval(mins => %(window)s)
-                                                THEN t.window_start
-                                                ELSE EXCLUDED.window_start END
-                  RETURNING (xmax = 0)
-                """,
-                {"key": key, "window": window},
-            )
-            [(inserted,)] = cr.fetchall()
-            if inserted:
-                self._prune(cr)
+                                            THEN t.window_start
+                                            ELSE EXCLUDED.window_start END
+              RETURNING (xmax = 0)
+            """,
+            {"key": key, "window": window},
+        )
+        [(inserted,)] = cr.fetchall()
+        if inserted:
+            self._prune(cr)
 
     @api.model
     def _retry_after(self, key, limit, window):
@@ -183,6 +203,22 @@ class IslebooksPaymentLinkThrottle(models.Model):
         )
 
     @api.model
+    def _link_transaction_rule(self, link):
+        """``(key, limit, window)`` of the payments started through ``link``: a
+        forwarded link cannot be used to test stolen cards."""
+        per_link, _per_address = self._get_transaction_limits()
+        return f"{TX_LINK_KEY_PREFIX}{link.id}", per_link, TX_WINDOW_MINUTES
+
+    @api.model
+    def _confirmation_rule(self, link):
+        """``(key, limit, window)`` of the bank-transfer confirmations of ``link``."""
+        return (
+            f"{CONFIRM_LINK_KEY_PREFIX}{link.id}",
+            DEFAULT_CONFIRMATIONS_PER_LINK,
+            TX_WINDOW_MINUTES,
+        )
+
+    @api.model
     def _register_failure(self, address=None):
         """Count one failed attempt of ``address`` (the client's by default)."""
         key, _limit, window = self._lookup_rule(address)
@@ -200,10 +236,14 @@ class IslebooksPaymentLinkThrottle(models.Model):
             """
             DELETE FROM islebooks_payment_link_throttle
              WHERE window_start <= now() at time zone 'UTC' - make_interval(mins => %(lookups)s)
-               AND (address NOT LIKE %(tx)s
-                    OR window_start <= now() at time zone 'UTC' - make_interval(mins => %(txs)s))
+               AND (NOT address LIKE ANY(%(hourly)s)
+                    OR window_start <= now() at time zone 'UTC' - make_interval(mins => %(hour)s))
             """,
-            {"lookups": self._get_limits()[1], "tx": f"{TX_KEY_PREFIX}%", "txs": TX_WINDOW_MINUTES},
+            {
+                "lookups": self._get_limits()[1],
+                "hourly": [f"{prefix}%" for prefix in HOURLY_KEY_PREFIXES],
+                "hour": TX_WINDOW_MINUTES,
+            },
         )
 
     @api.autovacuum

@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import PDF_BYTES, PaymentLinksHttpCommon, make_png
+from .common import PDF_BYTES, PaymentLinksHttpCommon, age_throttle, make_png
 from .test_payment_confirmation import PaymentConfirmationCommon
 
 
@@ -262,6 +262,13 @@ class TestPaymentConfirmationHttp(PaymentConfirmationHttpCommon):
         self.assertIn("Too many confirmations were sent from this link", response.text)
         self.assertIn('value="TRF-2026-0042"', response.text)
         self.assertEqual(self.Confirmation.search_count([("link_id", "=", self.link.id)]), 10)
+        # Links are limited one by one: the customer's portal link still submits.
+        portal = self.env["islebooks.payment.link"]._get_or_create("portal", self.partner_a)
+        self.assertEqual(self._post(url=f"/pay/{portal.token}/confirm").status_code, 303)
+        # An hour later the link may submit again.
+        age_throttle(self.env, 61, f"confirm-link:{self.link.id}")
+        self.assertEqual(self._post().status_code, 303)
+        self.assertEqual(self.Confirmation.search_count([("link_id", "=", self.link.id)]), 11)
 
 
 @tagged("post_install", "-at_install")

@@ -495,6 +495,51 @@ class TestReminderQueue(PaymentRemindersCommon):
             )
         )
 
+    def test_submitted_confirmation_removes_invoices_from_the_queue_at_once(self):
+        partial = self._customer("Paula Partial")
+        full = self._customer("Fiona Full")
+        invoices = {
+            partner: self._invoice_due(DAY0, partner=partner)
+            | self._invoice_due(DAY0 - timedelta(days=7), partner=partner)
+            for partner in (partial, full)
+        }
+        # The emails fail once: both reminders stay queued, to be sent later.
+        template = self.env.ref("islebooks_payment_links.mail_template_payment_reminder")
+        original = template.body_html
+        template.body_html = '<p t-out="1 / 0"/>'
+        self._run(DAY0)
+        template.body_html = original
+        queued = {partner: self._reminders(partner) for partner in (partial, full)}
+        for partner, reminder in queued.items():
+            self.assertEqual(reminder.state, "to_send")
+            self.assertEqual(reminder.move_ids, invoices[partner])
+        Confirmation = self.env["islebooks.payment.confirmation"].sudo()
+        Link = self.env["islebooks.payment.link"]
+        confirmed = invoices[partial][1]
+        for partner, moves in ((partial, confirmed), (full, invoices[full])):
+            Confirmation._create_from_link(
+                Link._get_or_create("portal", partner),
+                moves,
+                {"amount": sum(moves.mapped("amount_residual")), "transfer_date": DAY0},
+            )
+        self.assertEqual(queued[partial].move_ids, invoices[partial][0])
+        self.assertEqual(queued[partial].state, "to_send")
+        self.assertEqual(queued[full].state, "skipped", "nothing left: the line leaves the queue")
+        self.assertFalse(queued[full].move_ids)
+        # The next run sends the other invoice only, and nothing to the customer who paid all.
+        self._run(DAY0 + timedelta(days=1))
+        self.assertEqual(queued[partial].state, "sent")
+        body = self._mails(partial).body_html
+        self.assertIn(invoices[partial][0].name, body)
+        self.assertNotIn(confirmed.name, body)
+        self.assertFalse(self._mails(full))
+        self.assertEqual(self._reminders(full), queued[full], "no new reminder either")
+        for move in confirmed | invoices[full]:
+            self.assertFalse(
+                move.message_ids.filtered(lambda m: "Payment reminder" in (m.body or "")),
+                move.name,
+            )
+
     def test_pending_confirmation_leaves_the_queue_when_opened(self):
         invoice = self._invoice_due(DAY0, partner=self.wa_customer)
         self._run(DAY0)

@@ -10,7 +10,7 @@ from odoo.tools import config, mute_logger
 
 from odoo.addons.islebooks_payment_links.log_filter import PaymentLinkTokenFilter
 
-from .common import UNKNOWN_TOKEN, PaymentLinksHttpCommon
+from .common import UNKNOWN_TOKEN, PaymentLinksHttpCommon, age_throttle
 
 
 class PaymentLinkSecurityCommon(PaymentLinksHttpCommon):
@@ -104,17 +104,11 @@ class TestPaymentLinkThrottle(PaymentLinkSecurityCommon):
             self._get(f"/pay/{UNKNOWN_TOKEN}/pdf")
         self.assertEqual(self._get(f"/pay/{UNKNOWN_TOKEN}").status_code, 429)
         # Age the counter past the 10-minute window.
-        self.env.cr.execute(
-            "UPDATE islebooks_payment_link_throttle"
-            " SET window_start = window_start - interval '11 minutes'"
-        )
+        age_throttle(self.env, 11)
         self.assertEqual(self._get(f"/pay/{UNKNOWN_TOKEN}").status_code, 404)
         # A new window started with that failure.
         self.assertEqual(self._failures(), 1)
-        self.env.cr.execute(
-            "UPDATE islebooks_payment_link_throttle"
-            " SET window_start = window_start - interval '11 minutes'"
-        )
+        age_throttle(self.env, 11)
         self.env["islebooks.payment.link.throttle"]._gc_old_buckets()
         self.assertEqual(self._failures(), 0)
 

@@ -23,7 +23,7 @@ from odoo.addons.islebooks_payment_links.models.islebooks_payment_link import (
 )
 from odoo.addons.islebooks_payment_links.models.islebooks_payment_link_throttle import client_key
 
-from .common import UNKNOWN_TOKEN, PaymentLinksHttpCommon
+from .common import UNKNOWN_TOKEN, PaymentLinksHttpCommon, age_throttle
 from .test_security import PaymentLinkSecurityCommon
 
 MIB = 1024 * 1024
@@ -174,10 +174,7 @@ class TestThrottleAndPaymentLimits(PaymentLinkSecurityCommon):
         # One row for the address, however many failures.
         self.assertEqual(self._rows(), 1)
         # A flood from many addresses: rows whose window has passed make room.
-        self.env.cr.execute(
-            "UPDATE islebooks_payment_link_throttle"
-            " SET window_start = window_start - interval '11 minutes'"
-        )
+        age_throttle(self.env, 11)
         with patch.dict(config.options, {"proxy_mode": True}):
             for number in range(3):
                 self._get(
@@ -200,12 +197,30 @@ class TestThrottleAndPaymentLimits(PaymentLinkSecurityCommon):
         self.assertIn("Too many attempts", refused.json()["error"]["message"])
         self.assertIn("Retry-After", refused.headers)
         self.assertEqual(len(self.invoice.transaction_ids), 2)
+        # Links are limited one by one: another link of the customer still pays.
+        other = self._make_invoice(self.partner, 20.0)._get_payment_links()
+        self.assertIn("result", self._pay(other).json())
         # An hour later the link may pay again.
-        self.env.cr.execute(
-            "UPDATE payment_transaction SET create_date = create_date - interval '61 minutes'"
-            " WHERE id IN %s",
-            [tuple(self.invoice.transaction_ids.ids)],
+        age_throttle(self.env, 61, f"tx-link:{self.link.id}")
+        self.assertIn("result", self._pay().json())
+        self.assertEqual(len(self.invoice.transaction_ids), 3)
+
+    def test_hourly_counters_outlive_the_lookup_window(self):
+        self.params.set_param("islebooks_payment_links.transactions_per_link_per_hour", 1)
+        self.assertIn("result", self._pay().json())
+        self.env["islebooks.payment.confirmation"].sudo()._create_from_link(
+            self.link, self.invoice, {"amount": 100.0, "transfer_date": fields.Date.today()}
         )
+        # Past the 10-minute lookup window: the payment and confirmation counters stay.
+        Throttle = self.env["islebooks.payment.link.throttle"]
+        age_throttle(self.env, 11)
+        Throttle._gc_old_buckets()
+        self.assertEqual(self._rows(), 3)
+        self.assertEqual(self._pay().status_code, 429)
+        # Past the hour they go, and the link pays again.
+        age_throttle(self.env, 50)
+        Throttle._gc_old_buckets()
+        self.assertEqual(self._rows(), 0)
         self.assertIn("result", self._pay().json())
 
     def test_payments_per_address_are_limited(self):
