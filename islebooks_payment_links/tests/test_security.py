@@ -29,7 +29,7 @@ class PaymentLinkSecurityCommon(PaymentLinksHttpCommon):
         cls.params = cls.env["ir.config_parameter"].sudo()
         cls.params.set_param("islebooks_payment_links.throttle_max_failures", 5)
         # Start from a clean slate (inside the test transaction only).
-        cls.env["islebooks.payment.link.throttle"].search([]).unlink()
+        cls.env["islebooks.payment.link.throttle"].sudo().search([]).unlink()
 
     @classmethod
     def _make_invoice(cls, partner, amount):
