@@ -2,7 +2,8 @@
 # the measured customers, and server-side timings of the staff actions.
 import json
 import os
-import time
+
+from bench_common import timed as bench_timed
 
 env = env  # noqa: F821 (provided by odoo shell)
 out = {"customers": {}, "actions": []}
@@ -60,16 +61,7 @@ env.cr.commit()
 
 
 def timed(label, count, func):
-    env.invalidate_all()
-    env.cr.execute("SAVEPOINT bench_action")
-    queries_before = env.cr.sql_log_count
-    started = time.perf_counter()
-    func()
-    elapsed = time.perf_counter() - started
-    queries = env.cr.sql_log_count - queries_before
-    env.cr.execute("ROLLBACK TO SAVEPOINT bench_action")
-    env.invalidate_all()
-    out["actions"].append({"label": label, "n": count, "seconds": elapsed, "queries": queries})
+    bench_timed(env, out, label, count, func)
 
 
 unlinked = env["account.move"].search(

@@ -3,7 +3,8 @@
 # measure, and the staff action with and without the background preparation.
 import json
 import os
-import time
+
+from bench_common import timed as bench_timed
 
 env = env  # noqa: F821 (provided by odoo shell)
 # wkhtmltopdf reads the report's assets from the benchmark's own server.
@@ -13,16 +14,7 @@ with open(os.environ["BENCH_PREPARED"]) as handle:
 
 
 def timed(label, count, func):
-    env.invalidate_all()
-    env.cr.execute("SAVEPOINT bench_action")
-    queries_before = env.cr.sql_log_count
-    started = time.perf_counter()
-    func()
-    elapsed = time.perf_counter() - started
-    queries = env.cr.sql_log_count - queries_before
-    env.cr.execute("ROLLBACK TO SAVEPOINT bench_action")
-    env.invalidate_all()
-    out["actions"].append({"label": label, "n": count, "seconds": elapsed, "queries": queries})
+    bench_timed(env, out, label, count, func)
 
 
 def without_legal_pdf(partner, limit):

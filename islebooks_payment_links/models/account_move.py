@@ -741,9 +741,7 @@ class AccountMove(models.Model):
             return set()
         moves = self.sudo()
         blocked = {
-            move.id
-            for move in moves
-            if move._is_link_open() and move._get_payment_blocker()
+            move.id for move in moves if move._is_link_open() and move._get_payment_blocker()
         }
         groups = (
             self.env["islebooks.payment.confirmation"]

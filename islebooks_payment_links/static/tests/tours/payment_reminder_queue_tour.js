@@ -1,8 +1,7 @@
 /** @odoo-module **/
 
-import { browser } from "@web/core/browser/browser";
 import { registry } from "@web/core/registry";
-import { patch } from "@web/core/utils/patch";
+import { captureOpenedUrl, checkWhatsappUrl, releaseOpenedUrl } from "./opened_url";
 
 // The customers the Python test queues (see test_payment_reminders.py).
 const WHATSAPP = "Tour Reminder Hawwa";
@@ -10,30 +9,9 @@ const EMAIL = "Tour Reminder Eman";
 const SKIPPED = "Tour Reminder Sami";
 const DIGITS = "9607771234";
 
-let unpatch = null;
-
-/** Record the URL Odoo opens in a new tab (act_url) instead of leaving for wa.me. */
-function captureOpenedUrl() {
-    delete document.body.dataset.openedUrl;
-    unpatch?.();
-    unpatch = patch(browser, {
-        open(url) {
-            document.body.dataset.openedUrl = url;
-            return { closed: false };
-        },
-    });
-}
-
 function checkOpenedUrl() {
-    const url = new URL(document.body.dataset.openedUrl);
-    if (url.origin !== "https://wa.me" || url.pathname !== `/${DIGITS}`) {
-        throw new Error(`Unexpected WhatsApp URL: ${url}`);
-    }
-    const text = url.searchParams.get("text");
-    if (!text.startsWith(`Hello ${WHATSAPP},`) || !/\/pay\/[\w-]{43}/.test(text)) {
-        throw new Error(`Unexpected WhatsApp message: ${text}`);
-    }
-    unpatch();
+    checkWhatsappUrl(WHATSAPP, DIGITS);
+    releaseOpenedUrl();
 }
 
 const line = (name) => `.o_data_row:contains(${name})`;

@@ -1,42 +1,15 @@
 /** @odoo-module **/
 
-import { browser } from "@web/core/browser/browser";
 import { registry } from "@web/core/registry";
-import { patch } from "@web/core/utils/patch";
+import { captureOpenedUrl, checkWhatsappUrl, releaseOpenedUrl } from "./opened_url";
 
 // The customer, number and chatter note the Python test sets up and expects.
 const CUSTOMER = "Tour Customer Hawwa";
 const DIGITS = "9607771234";
 const CHATTER = "WhatsApp message opened for +960 777-1234";
 
-let unpatch = null;
-
-/**
- * Odoo opens an ir.actions.act_url in a new tab through `browser.open`: record
- * the URL on the page instead of leaving the test for wa.me (the only change to
- * the page; Odoo's own tours observe new windows the same way).
- */
-function captureOpenedUrl() {
-    delete document.body.dataset.openedUrl;
-    unpatch?.();
-    unpatch = patch(browser, {
-        open(url) {
-            document.body.dataset.openedUrl = url;
-            return { closed: false };
-        },
-    });
-}
-
 function checkOpenedUrl() {
-    const url = new URL(document.body.dataset.openedUrl);
-    if (url.origin !== "https://wa.me" || url.pathname !== `/${DIGITS}`) {
-        throw new Error(`Unexpected WhatsApp URL: ${url}`);
-    }
-    const text = url.searchParams.get("text");
-    if (!text.startsWith(`Hello ${CUSTOMER},`) || !/\/pay\/[\w-]{43}/.test(text)) {
-        throw new Error(`Unexpected WhatsApp message: ${text}`);
-    }
-    document.body.dataset.openedText = text;
+    document.body.dataset.openedText = checkWhatsappUrl(CUSTOMER, DIGITS);
 }
 
 function checkTextHasLink() {
@@ -108,7 +81,7 @@ registry.category("web_tour.tours").add("islebooks_whatsapp_send_tour", {
             trigger: "div[name=payment_link_url] .o_islebooks_link_text:contains(/pay/)",
             run() {
                 checkTextHasLink();
-                unpatch();
+                releaseOpenedUrl();
             },
         },
     ],
@@ -226,7 +199,7 @@ registry.category("web_tour.tours").add("islebooks_whatsapp_wizard_tour", {
                 if (url.pathname !== "/919876543210") {
                     throw new Error(`Unexpected WhatsApp URL: ${url}`);
                 }
-                unpatch();
+                releaseOpenedUrl();
             },
         },
         {
