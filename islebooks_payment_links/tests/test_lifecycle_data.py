@@ -14,8 +14,9 @@ class TestPaymentLinkKeepsBusinessData(TransactionCase):
         self.assertEqual(Link._fields["move_id"].ondelete, "cascade")
         self.assertEqual(Link._fields["partner_id"].ondelete, "cascade")
         # Business records may point at a link (a transaction paid through it, a
-        # confirmation sent from it), but only with "set null": deleting links,
-        # or uninstalling the addon, never removes nor blocks anything else.
+        # confirmation sent from it, a reminder that carried it), but only with
+        # "set null": deleting links, or uninstalling the addon, never removes
+        # nor blocks anything else.
         # Only the addon's own transient dialog lines go with their link.
         pointing = {
             f"{field.model_name}.{field.name}": field.ondelete
@@ -36,6 +37,7 @@ class TestPaymentLinkKeepsBusinessData(TransactionCase):
             {
                 "payment.transaction.islebooks_payment_link_id": "set null",
                 "islebooks.payment.confirmation.link_id": "set null",
+                "islebooks.payment.reminder.link_id": "set null",
             },
         )
         self.assertEqual(
