@@ -1,6 +1,7 @@
 import { describe, expect, test } from "@odoo/hoot";
-import { click, press, queryAllTexts, queryOne } from "@odoo/hoot-dom";
-import { advanceTime, animationFrame } from "@odoo/hoot-mock";
+import { onWillRender } from "@odoo/owl";
+import { click, press, queryAllTexts, queryOne, waitUntil } from "@odoo/hoot-dom";
+import { advanceTime, animationFrame, Deferred } from "@odoo/hoot-mock";
 import {
     contains,
     defineActions,
@@ -13,6 +14,7 @@ import {
     patchWithCleanup,
 } from "@web/../tests/web_test_helpers";
 import { browser } from "@web/core/browser/browser";
+import { KanbanRenderer } from "@web/views/kanban/kanban_renderer";
 import { mailModels } from "@mail/../tests/mail_test_helpers";
 import { LONG_PRESS_DELAY } from "@islebooks_payment_links/list_context_menu/payment_link_context_menu_hook";
 
@@ -285,4 +287,49 @@ test("long press on a kanban card opens the menu for that card", async () => {
     await animationFrame();
     expect(contextMenu.defaultPrevented).toBe(true);
     expect(MENU).toHaveCount(1);
+});
+
+test("a long press while the kanban reloads opens the menu for the card shown", async () => {
+    // Closing an action of the menu reloads the kanban: the renderer gets the
+    // new list (new datapoint ids) one animation frame before the new cards
+    // replace the old ones. A finger landing in between is on a card shown.
+    const CARD = ".o_kanban_record:contains(INV/003)";
+    let reload = null;
+    let pressWhileRendering = false;
+    onRpc("/web/action/run", async (request) => {
+        const { params } = await request.json();
+        expect.step(params.context.active_ids);
+        return false;
+    });
+    onRpc("web_search_read", () => reload);
+    patchWithCleanup(KanbanRenderer.prototype, {
+        setup() {
+            super.setup(...arguments);
+            onWillRender(() => {
+                if (pressWhileRendering) {
+                    pressWhileRendering = false;
+                    // Before the patch: the DOM still shows the old card.
+                    queueMicrotask(() => touch("pointerdown", CARD));
+                }
+            });
+        },
+    });
+    await openInvoices({ viewType: "kanban" });
+    rightClick(CARD);
+    await animationFrame();
+    reload = new Deferred();
+    await contains(`${MENU} [role=menuitem]`).click();
+    expect.verifySteps([[3]]);
+    const shownCard = queryOne(CARD);
+    pressWhileRendering = true;
+    reload.resolve();
+    await waitUntil(() => !shownCard.isConnected);
+    expect(pressWhileRendering).toBe(false);
+    await advanceTime(LONG_PRESS_DELAY);
+    await animationFrame();
+    expect(queryAllTexts(`${MENU} [role=menuitem]`)).toEqual(["Copy Invoice URL"]);
+    touch("pointerup", CARD);
+    expect(tap(CARD).defaultPrevented).toBe(true);
+    await contains(`${MENU} [role=menuitem]`).click();
+    expect.verifySteps([[3]]);
 });

@@ -1,6 +1,13 @@
 /** @odoo-module **/
 
-import { onWillUnmount, useComponent, useEffect, useSubEnv } from "@odoo/owl";
+import {
+    onMounted,
+    onPatched,
+    onWillUnmount,
+    useComponent,
+    useEffect,
+    useSubEnv,
+} from "@odoo/owl";
 import { browser } from "@web/core/browser/browser";
 import { _t } from "@web/core/l10n/translation";
 import { useService } from "@web/core/utils/hooks";
@@ -34,15 +41,20 @@ export function usePaymentLinkContextActions() {
     useSubEnv({ paymentLinkContextActions: actions });
 }
 
-/** The record of ``list`` (grouped or not) whose datapoint id is ``recordId``. */
+/**
+ * The record of ``list`` (grouped or not) whose datapoint id is ``recordId``,
+ * or, given a function, the first record for which it returns true.
+ */
 export function findRecord(list, recordId) {
+    const matches =
+        typeof recordId === "function" ? recordId : (record) => record.id === recordId;
     for (const record of list.records || []) {
-        if (record.id === recordId) {
+        if (matches(record)) {
             return record;
         }
     }
     for (const group of list.groups || []) {
-        const record = group.list && findRecord(group.list, recordId);
+        const record = group.list && findRecord(group.list, matches);
         if (record) {
             return record;
         }
@@ -75,11 +87,29 @@ export function usePaymentLinkContextMenu({ rootRef, getList, recordSelector }) 
     let closeMenu = null;
     let press = null; // the touch being held: { pointerId, x, y, timer, ... }
     let swallowClickUntil = 0;
+    // The list whose records are in the DOM. A reload (e.g. after an action of
+    // the menu) gives the renderer a new list, with new datapoint ids, one
+    // animation frame before the new cards replace the old ones: a press in
+    // between is on a card of this list, not yet of getList().
+    let shownList = null;
+    const onShown = () => {
+        shownList = getList();
+    };
+    onMounted(onShown);
+    onPatched(onShown);
 
     function findTarget(target) {
         const element = target.closest(recordSelector);
-        const record = element && findRecord(getList(), element.dataset.id);
+        const record = element && findRecord(shownList || getList(), element.dataset.id);
         return record?.resId ? { element, record } : null;
+    }
+
+    /** ``record`` as the current list has it: a reload replaces the records. */
+    function current(record) {
+        if (findRecord(getList(), record.id)) {
+            return record;
+        }
+        return findRecord(getList(), (other) => other.resId === record.resId) || record;
     }
 
     async function getTargetIds(record) {
@@ -96,8 +126,10 @@ export function usePaymentLinkContextMenu({ rootRef, getList, recordSelector }) 
         return list.selection.map((selected) => selected.resId);
     }
 
-    async function openMenu(record, x, y, previousFocus) {
+    async function openMenu(target, x, y, previousFocus) {
         closeMenu?.();
+        // The list may have reloaded since the press started (a long press).
+        const record = current(target);
         const list = getList();
         const { action, orm, overlay } = services;
         const resIds = await getTargetIds(record);

@@ -1,12 +1,15 @@
 /** @odoo-module **/
 
+import { queryOne } from "@odoo/hoot-dom";
 import { registry } from "@web/core/registry";
 
 const CARD = ".o_kanban_view .o_kanban_record:contains('Kanban Card Customer')";
 const MENU = ".o_islebooks_context_menu";
 const NO_MENU = `body:not(:has(${MENU}))`;
 const DIALOG_ROW = ".modal .o_islebooks_payment_link_wizard_lines .o_data_row";
-let heldCard = null;
+// Set on the card shown before the dialog closes. Closing the dialog reloads
+// the kanban, which replaces the cards: a card without it is a reloaded one.
+const BEFORE_RELOAD = "data-islebooks-tour-before-reload";
 
 function rightClick(element, { shiftKey = false } = {}) {
     const rect = element.getBoundingClientRect();
@@ -79,23 +82,31 @@ registry.category("web_tour.tours").add("islebooks_kanban_context_menu", {
         {
             content: "Close the dialog",
             trigger: ".modal-footer button:contains(Done)",
-            run: "click",
+            run(helpers) {
+                queryOne(CARD).setAttribute(BEFORE_RELOAD, "");
+                return helpers.click();
+            },
         },
         {
-            content: "Hold a finger on the card",
-            trigger: `body:not(:has(.modal)) ${CARD}`,
+            // Not on the card that the reload is about to replace: a real
+            // finger would be on the card shown once the kanban has reloaded.
+            content: "The kanban reloaded; hold a finger on the card",
+            trigger: `body:not(:has(.modal)) ${CARD}:not([${BEFORE_RELOAD}])`,
             run() {
-                heldCard = this.anchor;
-                touch("pointerdown", heldCard);
+                touch("pointerdown", this.anchor);
             },
         },
         {
             content: "The long press opens the same menu; the finger lifts",
             trigger: `${MENU} [role=menuitem]:contains('Customer Portal Link')`,
             run() {
-                touch("pointerup", heldCard);
+                const card = queryOne(CARD);
+                touch("pointerup", card);
                 // What a browser may send after the finger lifts: not a tap on the card.
-                heldCard.click();
+                const click = new MouseEvent("click", { bubbles: true, cancelable: true });
+                if (card.dispatchEvent(click)) {
+                    throw new Error("The click after a long press must not open the card");
+                }
             },
         },
         {
