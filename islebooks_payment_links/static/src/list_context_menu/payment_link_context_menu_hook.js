@@ -1,13 +1,6 @@
 /** @odoo-module **/
 
-import {
-    onMounted,
-    onPatched,
-    onWillUnmount,
-    useComponent,
-    useEffect,
-    useSubEnv,
-} from "@odoo/owl";
+import { onMounted, onPatched, onWillUnmount, useComponent, useEffect, useSubEnv } from "@odoo/owl";
 import { browser } from "@web/core/browser/browser";
 import { _t } from "@web/core/l10n/translation";
 import { useService } from "@web/core/utils/hooks";
@@ -46,8 +39,7 @@ export function usePaymentLinkContextActions() {
  * or, given a function, the first record for which it returns true.
  */
 export function findRecord(list, recordId) {
-    const matches =
-        typeof recordId === "function" ? recordId : (record) => record.id === recordId;
+    const matches = typeof recordId === "function" ? recordId : (record) => record.id === recordId;
     for (const record of list.records || []) {
         if (matches(record)) {
             return record;
