@@ -813,6 +813,26 @@ class AccountMove(models.Model):
             self.env.ref("islebooks_payment_links.ir_cron_prepare_legal_pdfs").sudo()._trigger()
         return queued
 
+    def _prepare_legal_pdfs_now(self):
+        """Render these moves' legal PDFs in one call, else one move at a time.
+
+        Debian's wkhtmltopdf (unpatched Qt) prints one document per call, so a
+        batch fails there as a whole while each invoice alone renders. A move
+        that cannot be rendered even alone (a broken template) is logged and
+        left to the download, which renders on demand: it never blocks the queue.
+        """
+        try:
+            with self.env.cr.savepoint():
+                self._get_legal_pdfs()
+            return
+        except Exception:
+            if len(self) == 1:
+                _logger.exception("Could not prepare the legal PDF of %s", self.ids)
+                return
+            _logger.info("Preparing the legal PDFs of %s one at a time", self.ids)
+        for move in self:
+            move._prepare_legal_pdfs_now()
+
     @api.model
     def _cron_prepare_legal_pdfs(self, batch_size=20):
         """Render the queued legal PDFs, ``batch_size`` at a time, the way Print does.
@@ -838,13 +858,7 @@ class AccountMove(models.Model):
                 return
             done = moves.filtered(lambda move: move.state == "posted")
             if done:
-                try:
-                    with self.env.cr.savepoint():
-                        done._get_legal_pdfs()
-                except Exception:
-                    # A batch that cannot be rendered (wkhtmltopdf down) must not
-                    # block the queue: its downloads render on demand, as before.
-                    _logger.exception("Could not prepare the legal PDFs of %s", done.ids)
+                done._prepare_legal_pdfs_now()
             moves.write({"payment_link_pdf_pending": False})
             remaining = Move.search_count([("payment_link_pdf_pending", "=", True)])
             self.env["ir.cron"]._notify_progress(done=len(moves), remaining=remaining)

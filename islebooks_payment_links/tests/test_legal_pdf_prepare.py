@@ -63,9 +63,27 @@ class TestLegalPdfPrepare(PaymentLinksCommon):
         report = self.env.ref("account.account_invoices").sudo()
         report.report_name = "islebooks_payment_links.no_such_template"
         with mute_logger("odoo.addons.islebooks_payment_links.models.account_move"):
-            self.env["account.move"]._cron_prepare_legal_pdfs(batch_size=1)
+            # Both as one batch, then each alone: every attempt fails.
+            self.env["account.move"]._cron_prepare_legal_pdfs(batch_size=2)
         self.assertFalse(self._stored_pdf(invoices))
         # Left for the download to render on demand, not retried forever.
+        self.assertFalse(any(invoices.mapped("payment_link_pdf_pending")))
+
+    def test_real_pdfs_of_a_batch_are_each_stored(self):
+        # Real wkhtmltopdf: Debian's build prints one document per call, so a
+        # batch of two fails there as a whole and each invoice is rendered alone.
+        invoices = self._create_invoices(2)
+        invoices.action_copy_payment_link()
+        with mute_logger("odoo.addons.islebooks_payment_links.models.account_move"):
+            self.env["account.move"].with_context(
+                force_report_rendering=True
+            )._cron_prepare_legal_pdfs(batch_size=2)
+        pdfs = self._stored_pdf(invoices)
+        self.assertEqual(len(pdfs), 2, "each invoice has its own stored legal PDF")
+        self.assertEqual(pdfs.mapped("res_id"), invoices.ids)
+        for pdf in pdfs:
+            self.assertTrue(pdf.raw.startswith(b"%PDF"), pdf.name)
+        self.assertNotEqual(pdfs[0].raw, pdfs[1].raw)
         self.assertFalse(any(invoices.mapped("payment_link_pdf_pending")))
 
     def test_cron_renders_in_batches(self):
