@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, RedirectWarning, UserError
 from ..models.islebooks_payment_link import STAFF_GROUP, check_protected_write, check_staff_access
 from ..tools.phone import to_international
 from ..tools.qr import qr_png_base64
-from ..tools.whatsapp import format_totals, html_to_text, whatsapp_url
+from ..tools.whatsapp import format_totals, whatsapp_url
 
 
 class IslebooksPaymentLinkWizardLine(models.TransientModel):
@@ -108,19 +108,15 @@ class IslebooksPaymentLinkWizardLine(models.TransientModel):
         number, error = contact._get_whatsapp_e164()
         if error:
             raise RedirectWarning(error, contact._get_whatsapp_form_action(), _("Open contact"))
-        template = self.env.ref("islebooks_payment_links.mail_template_whatsapp_portal")
-        lang = contact.lang or self.env.lang
-        html = template._render_field(
-            "body_html",
-            contact.ids,
-            compute_lang=True,
+        template = self.env.ref("islebooks_payment_links.whatsapp_template_portal")
+        message = template._render_message(
+            contact,
             add_context={
                 "portal_url": self.url,
-                "total_due": self._get_total_due_text(lang),
+                "total_due": self._get_total_due_text(contact.lang or self.env.lang),
                 "company_name": self.link_id.company_id.name,
             },
-        )[contact.id]
-        message = html_to_text(html)
+        )
         web = self.link_id.company_id.whatsapp_link_mode == "web"
         customer._message_log(
             body=Markup("<p>%s</p>")
