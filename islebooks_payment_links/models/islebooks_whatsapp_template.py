@@ -27,9 +27,7 @@ class IslebooksWhatsappTemplate(models.Model):
         domain=[("transient", "=", False)],
         help="The type of record the message is rendered on (object).",
     )
-    model = fields.Char(
-        "Related Document Model", related="model_id.model", store=True, index=True
-    )
+    model = fields.Char("Related Document Model", related="model_id.model", store=True, index=True)
     body = fields.Text(
         required=True,
         translate=True,
@@ -47,6 +45,6 @@ class IslebooksWhatsappTemplate(models.Model):
     def _render_message(self, record, add_context=None):
         """The text of this template for ``record``, in the customer's language."""
         self.ensure_one()
-        return self._render_field(
-            "body", record.ids, compute_lang=True, add_context=add_context
-        )[record.id]
+        return self._render_field("body", record.ids, compute_lang=True, add_context=add_context)[
+            record.id
+        ]

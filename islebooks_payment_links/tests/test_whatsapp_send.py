@@ -343,3 +343,21 @@ class TestWhatsappSend(WhatsappCase):
         for template in templates:
             self.assertIn("Placeholders:", template.description)
             self.assertIn("payment_link_url", template.description)
+
+    def test_managers_edit_the_texts_billing_users_send_them(self):
+        template = self.env.ref("islebooks_payment_links.whatsapp_template_invoice")
+        billing = new_test_user(
+            self.env, login="wa_tpl_billing", groups="account.group_account_invoice"
+        )
+        # Placeholders are code: Odoo's template editors only, as for mail templates.
+        manager = new_test_user(
+            self.env,
+            login="wa_tpl_manager",
+            groups="account.group_account_manager,mail.group_mail_template_editor",
+        )
+        with self.assertRaises(AccessError):
+            template.with_user(billing).body = "Pay {{ object.payment_link_url }}"
+        template.with_user(manager).body = "Pay now: {{ object.payment_link_url }}"
+        invoice = self._invoice(self.customer).with_user(billing)
+        text = decode(invoice.action_send_whatsapp()["url"])[2]
+        self.assertEqual(text, f"Pay now: {invoice.payment_link_id.url}")

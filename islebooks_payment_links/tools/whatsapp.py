@@ -5,6 +5,7 @@ from urllib.parse import quote
 
 from odoo.tools import format_amount
 
+
 def format_totals(env, totals, lang):
     """``{currency: amount}`` as one text, e.g. ``$ 1,200.00 + 300.00 €``; zeros left out."""
     return " + ".join(
