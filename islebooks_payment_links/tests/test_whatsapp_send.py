@@ -339,6 +339,12 @@ class TestWhatsappSend(WhatsappCase):
             self.env.ref("islebooks_payment_links.whatsapp_template_invoice")
             | self.env.ref("islebooks_payment_links.whatsapp_template_invoices"),
         )
+        reminders = settings.action_open_payment_reminder_whatsapp_templates()
+        self.assertEqual(
+            self.env[reminders["res_model"]].search(reminders["domain"]),
+            self.env.ref("islebooks_payment_links.whatsapp_template_payment_reminder")
+            | self.env.ref("islebooks_payment_links.whatsapp_template_payment_reminders"),
+        )
         # Each documents its placeholders for whoever edits it.
         for template in templates:
             self.assertIn("Placeholders:", template.description)
