@@ -466,8 +466,8 @@ def shoot_generate_link(browser):
 def shoot_portal(browser, session, customer):
     """The Customer Portal of the customer with a history, on a phone, as they see it."""
     action = rpc(session, "res.partner", "action_generate_payment_link", [customer])
-    wizard = rpc(session, action["res_model"], "read", [action["res_id"]], ["line_ids"])[0]
-    url = rpc(session, "islebooks.payment.link.wizard.line", "read", wizard["line_ids"], ["url"])
+    wizard = rpc(session, action["res_model"], "read", [action["res_id"]], ["link_ids"])[0]
+    url = rpc(session, "islebooks.payment.link", "read", wizard["link_ids"], ["url"])
     portal_url = BASE_URL + url[0]["url"][url[0]["url"].index("/pay/") :]
     customer_view(browser)
     browser.viewport(390, 844, mobile=True)

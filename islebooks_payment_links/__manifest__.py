@@ -2,7 +2,7 @@
     "name": "IsleBooks Payment Links",
     "summary": "Share short, secure links that let customers view, download and pay "
     "their invoices online without an account.",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Accounting/Accounting",
     "author": "IsleBooks",
     "website": "https://islebooks.example",
@@ -19,6 +19,7 @@
         "views/res_config_settings_views.xml",
         "views/payment_link_templates.xml",
         "data/mail_template_data.xml",
+        "views/islebooks_whatsapp_template_views.xml",
         "data/ir_actions_server_whatsapp_data.xml",
         "views/res_partner_views.xml",
         "wizards/islebooks_whatsapp_send_views.xml",
@@ -32,6 +33,7 @@
         "wizards/islebooks_payment_link_wizard_views.xml",
         "report/report_partner_statement_templates.xml",
         "data/mail_template_reminder_data.xml",
+        "data/islebooks_whatsapp_template_data.xml",
         "views/islebooks_payment_reminder_views.xml",
     ],
     "demo": [

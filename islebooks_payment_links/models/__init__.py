@@ -13,3 +13,4 @@ from . import ir_qweb
 from . import account_move_line
 from . import islebooks_payment_reminder
 from . import islebooks_payment_reminder_line
+from . import islebooks_whatsapp_template

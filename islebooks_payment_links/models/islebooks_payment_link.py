@@ -2,15 +2,20 @@ import hashlib
 import re
 import secrets
 from datetime import timedelta
+from urllib.parse import quote
 
+from markupsafe import Markup
 from werkzeug.exceptions import NotFound, TooManyRequests
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, RedirectWarning, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, consteq
 
 from ..tools.parsing import parse_amount, parse_id, parse_ids
+from ..tools.phone import to_international
+from ..tools.qr import qr_png_base64
+from ..tools.whatsapp import format_totals, whatsapp_url
 from .islebooks_payment_link_throttle import FailedLookup
 
 # The documents a link may ever show: customer invoices and credit notes.
@@ -38,6 +43,8 @@ VIEW_DEBOUNCE = timedelta(minutes=1)
 STAFF_GROUP = "account.group_account_invoice"
 # What staff may change on a link; the rest is written by the addon's own code.
 STAFF_WRITABLE_FIELDS = frozenset({"expires_at"})
+# The context key by which the Customer Portal Link dialog tells a link's action its wizard.
+WIZARD_CONTEXT_KEY = "islebooks_portal_wizard_id"
 
 
 def check_staff_access(env):
@@ -148,6 +155,8 @@ class IslebooksPaymentLink(models.Model):
         search="_search_state",
     )
     url = fields.Char("Link", compute="_compute_url", groups=STAFF_GROUP)
+    qr_code = fields.Binary("QR code", compute="_compute_qr_code", groups=STAFF_GROUP)
+    qr_filename = fields.Char(compute="_compute_qr_code")
     transaction_ids = fields.One2many(
         "payment.transaction", "islebooks_payment_link_id", string="Payments", readonly=True
     )
@@ -268,6 +277,15 @@ class IslebooksPaymentLink(models.Model):
         for link in self.sudo():
             link.url = f"{link.get_base_url()}/pay/{link.token}" if link.token else False
 
+    @api.depends("token", "state")
+    def _compute_qr_code(self):
+        for link in self:
+            if link.state != "active" or not link.token:
+                link.qr_code = link.qr_filename = False
+                continue
+            link.qr_code = qr_png_base64(link.sudo().url, box_size=8)
+            link.qr_filename = f"payment-link-{link.partner_id.name or link.partner_id.id}.png"
+
     # ------------------------------------------------------------------
     # Get or create
     # ------------------------------------------------------------------
@@ -353,10 +371,8 @@ class IslebooksPaymentLink(models.Model):
     def _insert_links(self, key_field, vals_list):
         """Insert new links in one query; return ``{value of key_field: link id}``.
 
-        The ORM's ``create`` inserts by chunks of 100 rows and then updates the
-        computed digest in more chunks, so its query count grows with the number
-        of invoices. The model has no create logic to bypass: the token and its
-        digest are all a link computes.
+        Raw SQL on purpose: ORM ``create`` takes a query per 100 rows (constant-query rule),
+        and ``ON CONFLICT DO NOTHING`` lets two concurrent copies share one live link.
         """
         tokens = [secrets.token_urlsafe(TOKEN_BYTES) for _vals in vals_list]
         columns = ("scope", "move_id", "partner_id", "company_id", "expires_at")
@@ -488,9 +504,14 @@ class IslebooksPaymentLink(models.Model):
     # ------------------------------------------------------------------
 
     def action_regenerate(self):
-        """Rotate from the backend; opens the new link when there is one."""
+        """Rotate from the backend; opens the new link when there is one (or, from the
+        Customer Portal Link dialog, the dialog listing it)."""
         check_staff_access(self.env)
+        wizard = self.env["islebooks.payment.link.wizard"]._from_context(self)
         new_links = self._regenerate()
+        if wizard:
+            wizard._replace_links(self, new_links)
+            return wizard._action_open()
         if len(new_links) == 1:
             return {
                 "type": "ir.actions.act_window",
@@ -579,7 +600,83 @@ class IslebooksPaymentLink(models.Model):
 
     def action_revoke(self):
         check_staff_access(self.env)
-        return self._revoke()
+        wizard = self.env["islebooks.payment.link.wizard"]._from_context(self)
+        self._revoke()
+        return wizard._action_open() if wizard else True
+
+    # ------------------------------------------------------------------
+    # Customer Portal Link dialog: QR code, WhatsApp, email
+    # ------------------------------------------------------------------
+
+    def action_download_qr_code(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            # Quoted: a customer named "A/B & Co #2" must not cut the URL.
+            "url": f"/web/content/{self._name}/{self.id}/qr_code/"
+            f"{quote(self.qr_filename.replace('/', '-'), safe='')}?download=true",
+            "target": "download",
+        }
+
+    def _check_sendable(self):
+        self.ensure_one()
+        check_staff_access(self.env)
+        if self.state != "active":
+            raise UserError(
+                _("This link is %(state)s: regenerate it before sending it.", state=self.state)
+            )
+
+    def action_send_whatsapp(self):
+        """Open WhatsApp with the portal link and the total due, like invoices do."""
+        self._check_sendable()
+        customer = self.partner_id
+        contact = customer._get_whatsapp_recipient()
+        number, error = contact._get_whatsapp_e164()
+        if error:
+            raise RedirectWarning(error, contact._get_whatsapp_form_action(), _("Open contact"))
+        totals = {row["currency"]: row["gross"] for row in self._get_portal_totals()}
+        message = self.env.ref("islebooks_payment_links.whatsapp_template_portal")._render_message(
+            contact,
+            add_context={
+                "portal_url": self.url,
+                "total_due": format_totals(self.env, totals, contact.lang or self.env.lang),
+                "company_name": self.company_id.name,
+            },
+        )
+        customer._message_log(
+            body=Markup("<p>%s</p>")
+            % _(
+                "Portal payment link sent via WhatsApp to %(number)s by %(user)s.",
+                number=to_international(number),
+                user=self.env.user.name,
+            )
+        )
+        web = self.company_id.whatsapp_link_mode == "web"
+        return {
+            "type": "ir.actions.act_url",
+            "url": whatsapp_url(number, message, web=web),
+            "target": "new",
+        }
+
+    def action_send_email(self):
+        """The email composer with the editable portal-link template, for this customer."""
+        self._check_sendable()
+        template = self.env.ref("islebooks_payment_links.mail_template_portal_link_email")
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Send the payment link by email"),
+            "res_model": "mail.compose.message",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": "res.partner",
+                "default_res_ids": self.partner_id.ids,
+                "default_template_id": template.id,
+                "default_composition_mode": "comment",
+                "default_email_layout_xmlid": "mail.mail_notification_light",
+                "allowed_company_ids": self.company_id.ids,
+            },
+        }
 
     def _revoke(self, invoice_note=None):
         """Revoke the live links of ``self``, with a note in the chatter of what they opened."""

@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tools import format_amount
 
-from ..tools.whatsapp import html_to_text, whatsapp_url
+from ..tools.whatsapp import whatsapp_url
 from .islebooks_payment_link import STAFF_GROUP, check_protected_write
 
 _logger = logging.getLogger(__name__)
@@ -559,9 +559,14 @@ class IslebooksPaymentReminder(models.Model):
         number, error = reminder.contact_id._get_whatsapp_e164()
         if error:
             raise UserError(error)
-        template = self.env.ref("islebooks_payment_links.mail_template_payment_reminder_whatsapp")
-        html = template._render_field("body_html", reminder.ids, compute_lang=True)[reminder.id]
+        invoices = reminder.open_move_ids
+        template = self.env.ref(
+            "islebooks_payment_links.whatsapp_template_payment_reminder"
+            if len(invoices) == 1
+            else "islebooks_payment_links.whatsapp_template_payment_reminders"
+        )
+        text = template._render_message(reminder, add_context={"invoice": invoices[:1]})
         web = reminder.company_id.whatsapp_link_mode == "web"
-        url = whatsapp_url(number, html_to_text(html), web=web)
+        url = whatsapp_url(number, text, web=web)
         reminder._mark_sent()
         return {"type": "ir.actions.act_url", "url": url, "target": "new"}

@@ -59,28 +59,38 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.payment_reminder_attach_statement", readonly=False
     )
 
-    def action_open_whatsapp_templates(self):
-        """The two message templates of Send via WhatsApp, to edit and translate."""
-        templates = self.env.ref(
-            "islebooks_payment_links.mail_template_whatsapp_invoice"
-        ) | self.env.ref("islebooks_payment_links.mail_template_whatsapp_invoices")
+    def _open_whatsapp_templates(self, xmlids, name):
+        templates = self.env["islebooks.whatsapp.template"].browse(
+            [self.env.ref(f"islebooks_payment_links.{xmlid}").id for xmlid in xmlids]
+        )
         return {
             "type": "ir.actions.act_window",
-            "name": _("WhatsApp messages"),
-            "res_model": "mail.template",
+            "name": name,
+            "res_model": templates._name,
             "domain": [("id", "in", templates.ids)],
             "views": [(False, "list"), (False, "form")],
         }
 
+    def action_open_whatsapp_templates(self):
+        """The two message templates of Send via WhatsApp, to edit and translate."""
+        return self._open_whatsapp_templates(
+            ["whatsapp_template_invoice", "whatsapp_template_invoices"], _("WhatsApp messages")
+        )
+
     def action_open_payment_reminder_templates(self):
-        """The email and WhatsApp texts of payment reminders, to edit and translate."""
-        templates = self.env.ref(
-            "islebooks_payment_links.mail_template_payment_reminder"
-        ) | self.env.ref("islebooks_payment_links.mail_template_payment_reminder_whatsapp")
+        """The email of payment reminders, to edit and translate."""
+        template = self.env.ref("islebooks_payment_links.mail_template_payment_reminder")
         return {
             "type": "ir.actions.act_window",
             "name": _("Payment reminder messages"),
             "res_model": "mail.template",
-            "domain": [("id", "in", templates.ids)],
+            "domain": [("id", "in", template.ids)],
             "views": [(False, "list"), (False, "form")],
         }
+
+    def action_open_payment_reminder_whatsapp_templates(self):
+        """The WhatsApp texts of payment reminders, to edit and translate."""
+        return self._open_whatsapp_templates(
+            ["whatsapp_template_payment_reminder", "whatsapp_template_payment_reminders"],
+            _("Payment reminder WhatsApp messages"),
+        )

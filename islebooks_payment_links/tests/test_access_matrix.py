@@ -49,28 +49,31 @@ ROLES = (
 )
 # The throttle holds visitors' IP addresses: system administrators only.
 THROTTLE = "islebooks.payment.link.throttle"
+# WhatsApp texts are shared by the companies, like mail templates: every invoicing
+# user renders them; invoicing managers (no role here) edit them.
+TEMPLATE = "islebooks.whatsapp.template"
 STAFF_MODELS = {
     "islebooks.payment.link": ALL,
     "islebooks.payment.confirmation": ALL,
     "islebooks.payment.confirmation.reject": ALL,
     "islebooks.payment.link.wizard": ALL,
-    "islebooks.payment.link.wizard.line": ALL,
     "islebooks.whatsapp.send": ALL,
     "islebooks.whatsapp.send.line": ALL,
     "islebooks.payment.reminder": ALL,
     "islebooks.payment.reminder.line": ALL,
+    TEMPLATE: ALL,
     "account.move": ALL,
     "res.partner": ALL,
 }
 # role -> {model: readable fields} of company A's records. Nobody but invoicing
 # staff of company A sees a link, a confirmation, a WhatsApp message or a
-# wizard line of company A.
+# Customer Portal Link dialog of company A.
 READ_GRANTS = {
     "employee": {},
     "salesman": {},
     "auditor": {},
     "billing_a": STAFF_MODELS,
-    "billing_b": {},
+    "billing_b": {TEMPLATE: ALL},
     "portal": {},
     "public": {},
     "system": {THROTTLE: ALL},
@@ -84,7 +87,6 @@ WRITE_GRANTS = {
     "auditor": {},
     "billing_a": {
         "islebooks.payment.link": {"expires_at"},
-        "islebooks.payment.link.wizard.line": {"expires_at"},
         "islebooks.payment.confirmation": {
             "amount",
             "transfer_date",
@@ -243,8 +245,8 @@ class InsiderCommon(PaymentLinkMatrixCommon):
             "islebooks.payment.confirmation": confirmation,
             "islebooks.payment.confirmation.reject": reject,
             THROTTLE: throttle,
+            TEMPLATE: cls.env.ref(f"{ADDON}.whatsapp_template_invoice"),
             "islebooks.payment.link.wizard": wizard,
-            "islebooks.payment.link.wizard.line": wizard.line_ids,
             "islebooks.whatsapp.send": whatsapp_line.wizard_id,
             "islebooks.whatsapp.send.line": whatsapp_line,
             "account.move": cls.a_invoice,
@@ -467,25 +469,34 @@ class TestInsiderAttacks(InsiderCommon):
     def test_billing_of_company_b_reads_no_line_of_company_a(self):
         env = self._user_env("billing_b")
         tokens = (self.a_link.token, self.a_portal.token)
-        for model in ("islebooks.payment.link.wizard.line", "islebooks.whatsapp.send.line"):
-            with self.subTest(model=model):
-                rows = env[model].search_read([], ["url"])
-                for token in tokens:
-                    self.assertNotIn(token, str(rows))
-                with self.assertRaises(AccessError):
-                    env[model].browse(self.records[model].id).read(["url"])
+        line = "islebooks.whatsapp.send.line"
+        rows = env[line].search_read([], ["url"])
+        for token in tokens:
+            self.assertNotIn(token, str(rows))
+        with self.assertRaises(AccessError):
+            env[line].browse(self.records[line].id).read(["url"])
+        # A's Customer Portal Link dialog is out of B's reach, and so are its links.
+        wizard = "islebooks.payment.link.wizard"
+        with self.assertRaises(AccessError):
+            env[wizard].browse(self.records[wizard].id).read(["link_ids"])
         # B's own dialog for the shared customer shows B's link, never A's.
         as_b = env["res.partner"].with_context(allowed_company_ids=self.company_b.ids)
         action = as_b.browse(self.customer.id).action_generate_payment_link()
-        lines = env["islebooks.payment.link.wizard"].browse(action["res_id"]).line_ids
-        self.assertEqual(lines.link_id.company_id, self.company_b)
+        b_wizard = env[wizard].browse(action["res_id"])
+        self.assertEqual(b_wizard.link_ids.company_id, self.company_b)
         self.assertEqual(
-            env["islebooks.payment.link.wizard.line"].search_read([], ["url"]),
-            [{"id": lines.id, "url": lines.sudo().link_id.url}],
+            env[wizard].search_read([], ["link_ids"]),
+            [{"id": b_wizard.id, "link_ids": b_wizard.link_ids.ids}],
         )
-        # Pointing a line of B's at A's link is refused.
-        with self.assertRaises(AccessError):
-            lines.write({"link_id": self.a_portal.id})
+        self.assertNotIn(self.a_portal.token, b_wizard.link_ids.url)
+        # Pointing B's dialog at A's link is refused.
+        for command in (
+            Command.link(self.a_portal.id),
+            Command.update(self.a_portal.id, {"expires_at": False}),
+        ):
+            with self.subTest(command=command), self.assertRaises(AccessError):
+                b_wizard.write({"link_ids": [command]})
+        self.assertEqual(b_wizard.link_ids.company_id, self.company_b)
 
     def test_statement_report_only_for_billing_in_its_companies(self):
         report = "/report/pdf/islebooks_payment_links.report_partner_statement"

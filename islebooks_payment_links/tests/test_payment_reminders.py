@@ -2,6 +2,7 @@
 idempotence, opt-outs, companies and languages, the staff queue, and cost."""
 
 from datetime import date, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 from freezegun import freeze_time
 from markupsafe import Markup
@@ -446,6 +447,39 @@ class TestReminderQueue(PaymentRemindersCommon):
         self.assertIn(self.staff.name, note.body)
         with self.assertRaisesRegex(UserError, "already sent or skipped"):
             reminder.action_open_whatsapp()
+
+    def test_whatsapp_text_of_one_and_of_several_invoices(self):
+        def text(reminder):
+            with freeze_time(DAY0):
+                url = urlsplit(reminder.with_user(self.staff).action_open_whatsapp()["url"])
+            return parse_qs(url.query)["text"][0].replace("\N{NO-BREAK SPACE}", " ")
+
+        company = self.env.company.name
+        first = self._invoice_due(DAY0, partner=self.wa_customer, amount=100.0)
+        self._run(DAY0)
+        self.assertEqual(
+            text(self._reminders(self.wa_customer)),
+            f"Hello Hawwa Queue,\n\nA reminder about invoice *{first.name}* from {company}: "
+            f"*$ 100.00* due on 03/10/2026.\n\nView and pay it online:\n"
+            f"{first.payment_link_id.url}\n\n"
+            "If you have already paid, please ignore this message. Thank you!",
+        )
+        other = self._customer(
+            "Hawwa Two", country_id=self.env.ref("base.mv").id, whatsapp="7771235"
+        )
+        second = self._invoice_due(DAY0 - timedelta(days=5), partner=other, amount=50.0)
+        third = self._invoice_due(DAY0, partner=other, amount=20.0)
+        self._run(DAY0)
+        reminder = self._reminders(other)
+        self.assertEqual(
+            text(reminder),
+            f"Hello Hawwa Two,\n\nA reminder about your open invoices with {company}:\n\n"
+            f"• *{second.name}*: $ 50.00 due on 03/05/2026 (overdue)\n\n"
+            f"• *{third.name}*: $ 20.00 due on 03/10/2026\n\n"
+            "Total due: *$ 70.00*, of which *$ 50.00* overdue\n\n"
+            f"View and pay them all online:\n{reminder.link_id.url}\n\n"
+            "If you have already paid, please ignore this message. Thank you!",
+        )
 
     def test_send_now_and_skip(self):
         self.company.payment_reminder_min_interval = 1

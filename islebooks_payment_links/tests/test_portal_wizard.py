@@ -2,8 +2,8 @@ import base64
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from odoo import fields
-from odoo.exceptions import RedirectWarning, UserError
+from odoo import Command, fields
+from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tests import tagged
 from odoo.tools import format_amount
 
@@ -46,9 +46,9 @@ class TestPortalWizard(PaymentLinksCommon):
             self.env.flush_all()
             count = self.env.cr.sql_log_count - start
             wizard = self.env["islebooks.payment.link.wizard"].browse(action["res_id"])
-            self.assertEqual(wizard.line_ids.partner_id, batch)
-            self.assertEqual(wizard.line_ids.link_id.partner_id, batch)
-            self.assertTrue(all(line.state == "active" for line in wizard.line_ids))
+            self.assertEqual(wizard.link_ids.partner_id, batch)
+            self.assertEqual(len(wizard.link_ids), len(batch))
+            self.assertTrue(all(link.state == "active" for link in wizard.link_ids))
             return count
 
         # Warm the registry caches (access rules, groups) so they are not counted.
@@ -65,48 +65,61 @@ class TestPortalWizard(PaymentLinksCommon):
         users = self.env["res.users"].with_context(active_test=False).search_count([])
         wizard = self._run(self.contact | self.company_partner | self.partner_b)
         # The contact's link is its company's: two customers, two links.
-        self.assertEqual(wizard.line_ids.partner_id, self.company_partner | self.partner_b)
-        links = wizard.line_ids.link_id
+        self.assertEqual(wizard.link_ids.partner_id, self.company_partner | self.partner_b)
+        links = wizard.link_ids
         self.assertEqual(links.mapped("scope"), ["portal", "portal"])
         self.assertEqual(links.company_id, self.company)
-        for line in wizard.line_ids:
-            self.assertEqual(line.url, f"{line.link_id.url}")
-            self.assertIn(f"/pay/{line.link_id.token}", line.url)
-            png = base64.b64decode(line.qr_code)
+        for link in wizard.link_ids:
+            self.assertIn(f"/pay/{link.token}", link.url)
+            png = base64.b64decode(link.qr_code)
             self.assertTrue(png.startswith(b"\x89PNG"))
-            self.assertTrue(line.qr_filename.endswith(".png"))
-            action = line.action_download_qr_code()
-            self.assertIn(f"/{line.id}/qr_code/", action["url"])
+            self.assertTrue(link.qr_filename.endswith(".png"))
+            action = link.action_download_qr_code()
+            self.assertIn(f"/islebooks.payment.link/{link.id}/qr_code/", action["url"])
         # Generating again hands out the same links; no Odoo user is ever created.
         again = self._run(self.company_partner | self.partner_b)
-        self.assertEqual(again.line_ids.link_id, links)
+        self.assertEqual(again.link_ids, links)
         self.assertEqual(
             self.env["res.users"].with_context(active_test=False).search_count([]), users
         )
 
     def test_expiry_revoke_regenerate(self):
         wizard = self._run(self.company_partner)
-        line = wizard.line_ids
-        link = line.link_id
+        link = wizard.link_ids
         expiry = fields.Datetime.now() + timedelta(days=7)
-        line.expires_at = expiry
+        # The dialog's list edits the link in place.
+        wizard.write({"link_ids": [Command.update(link.id, {"expires_at": expiry})]})
         self.assertEqual(link.expires_at, expiry)
 
-        line.action_regenerate()
+        in_dialog = {"islebooks_portal_wizard_id": wizard.id}
+        action = link.with_context(**in_dialog).action_regenerate()
+        self.assertEqual(action["res_id"], wizard.id)
         self.assertEqual(link.state, "revoked")
-        new_link = line.link_id
+        new_link = wizard.link_ids
         self.assertNotEqual(new_link, link)
         self.assertEqual(new_link.state, "active")
         self.assertEqual(new_link.expires_at, expiry, "Regenerate keeps the chosen expiry")
         self.assertEqual(self.Link._resolve(link.token), self.Link.browse())
         self.assertEqual(self.Link._resolve(new_link.token), new_link)
 
-        action = line.action_revoke()
+        action = new_link.with_context(**in_dialog).action_revoke()
         self.assertEqual(action["res_id"], wizard.id)
         self.assertEqual(new_link.state, "revoked")
-        self.assertFalse(line.qr_code)
+        self.assertFalse(new_link.qr_code)
         self.assertFalse(self.Link._resolve(new_link.token))
         self.assertIn("revoked", self.company_partner.message_ids[:1].body)
+
+    def test_dialog_lists_only_the_links_it_was_opened_for(self):
+        wizard = self._run(self.company_partner)
+        other = self.partner_b._get_portal_payment_links()
+        for command in (Command.set(other.ids), Command.link(other.id), Command.clear()):
+            with self.subTest(command=command), self.assertRaises(AccessError):
+                wizard.write({"link_ids": [command]})
+        self.assertEqual(wizard.link_ids.partner_id, self.company_partner)
+        # An action told another dialog's id changes neither dialog nor link.
+        with self.assertRaises(AccessError):
+            other.with_context(islebooks_portal_wizard_id=wizard.id).action_regenerate()
+        self.assertEqual(other.state, "active")
 
     def test_contact_shows_link_activity(self):
         self.assertFalse(self.contact.payment_link_portal_id)
@@ -159,16 +172,16 @@ class TestPortalWizardSend(PaymentLinksCommon):
         cls.wizard = cls.env["islebooks.payment.link.wizard"].create(
             {"partner_ids": [fields.Command.set(cls.customer.ids)]}
         )
-        cls.line = cls.wizard.line_ids
+        cls.portal_link = cls.wizard.link_ids
 
     def test_whatsapp_message_has_portal_link_and_total_due(self):
-        action = self.line.action_send_whatsapp()
+        action = self.portal_link.action_send_whatsapp()
         self.assertEqual(action["type"], "ir.actions.act_url")
         self.assertEqual(action["target"], "new")
         url = urlsplit(action["url"])
         self.assertEqual((url.netloc, url.path), ("wa.me", "/9607771234"))
         text = parse_qs(url.query)["text"][0]
-        self.assertIn(self.line.url, text)
+        self.assertIn(self.portal_link.url, text)
         self.assertIn("Lagoon Traders", text)
         total = format_amount(self.env, 300.0, self.company.currency_id)
         self.assertIn(total, text)
@@ -180,25 +193,27 @@ class TestPortalWizardSend(PaymentLinksCommon):
     def test_whatsapp_without_a_number_names_the_contact(self):
         self.customer.whatsapp = False
         with self.assertRaises(RedirectWarning) as caught:
-            self.line.action_send_whatsapp()
+            self.portal_link.action_send_whatsapp()
         self.assertIn("Lagoon Traders", str(caught.exception))
 
     def test_revoked_link_is_not_sent(self):
-        self.line.action_revoke()
+        self.portal_link.action_revoke()
         with self.assertRaises(UserError):
-            self.line.action_send_whatsapp()
+            self.portal_link.action_send_whatsapp()
         with self.assertRaises(UserError):
-            self.line.action_send_email()
+            self.portal_link.action_send_email()
 
     def test_email_uses_the_editable_template_and_reaches_the_customer(self):
-        action = self.line.action_send_email()
+        action = self.portal_link.action_send_email()
         self.assertEqual(action["res_model"], "mail.compose.message")
         composer = self.env["mail.compose.message"].with_context(**action["context"]).create({})
         template = self.env.ref("islebooks_payment_links.mail_template_portal_link_email")
         self.assertEqual(composer.template_id, template)
-        self.assertIn(self.line.url, composer.body)
+        self.assertIn(self.portal_link.url, composer.body)
         self.assertEqual(composer.partner_ids, self.customer)
         composer.action_send_mail()
-        message = self.customer.message_ids.filtered(lambda m: self.line.url in (m.body or ""))
+        message = self.customer.message_ids.filtered(
+            lambda m: self.portal_link.url in (m.body or "")
+        )
         self.assertEqual(len(message), 1)
         self.assertEqual(message.partner_ids, self.customer)

@@ -75,10 +75,10 @@ class TestWhatsappUrl(WhatsappCase):
 
     def test_rendered_message_round_trip(self):
         """Names and an edited template with special characters come back intact."""
-        template = self.env.ref("islebooks_payment_links.mail_template_whatsapp_invoice")
-        template.body_html = (
-            "<p>🙂 <t t-out='object.partner_id.name'/> &amp; co # ? 100%</p>"
-            "<p>مرحبا ހެލޯ<br/><t t-out='object.payment_link_url'/></p>"
+        template = self.env.ref("islebooks_payment_links.whatsapp_template_invoice")
+        template.body = (
+            "🙂 {{ object.partner_id.name }} & co # ? 100%\n\n"
+            "مرحبا ހެލޯ\n{{ object.payment_link_url }}"
         )
         self.customer.name = "Ahmed & Sons #1? 50% ހަސަން حسن"
         invoice = self._invoice(self.customer)
@@ -126,14 +126,14 @@ class TestWhatsappSend(WhatsappCase):
 
     def test_message_in_the_customers_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
-        template = self.env.ref("islebooks_payment_links.mail_template_whatsapp_invoice")
+        template = self.env.ref("islebooks_payment_links.whatsapp_template_invoice")
         template.update_field_translations(
-            "body_html",
+            "body",
             {
-                "fr_FR": "<p>Bonjour <t t-out='object.partner_id.name'/>,</p>"
-                "<p>Votre facture <t t-out='object.name'/> est payable avant le "
-                "<t t-out='format_date(object.invoice_date_due)'/> :<br/>"
-                "<t t-out='object.payment_link_url'/></p><p>Merci !</p>"
+                "fr_FR": "Bonjour {{ object.partner_id.name }},\n\n"
+                "Votre facture {{ object.name }} est payable avant le "
+                "{{ format_date(object.invoice_date_due) }} :\n"
+                "{{ object.payment_link_url }}\n\nMerci !"
             },
         )
         self.customer.lang = "fr_FR"
@@ -333,13 +333,37 @@ class TestWhatsappSend(WhatsappCase):
         settings.execute()
         self.assertEqual(self.env.company.whatsapp_link_mode, "web")
         action = settings.action_open_whatsapp_templates()
-        templates = self.env["mail.template"].search(action["domain"])
+        templates = self.env[action["res_model"]].search(action["domain"])
         self.assertEqual(
             templates,
-            self.env.ref("islebooks_payment_links.mail_template_whatsapp_invoice")
-            | self.env.ref("islebooks_payment_links.mail_template_whatsapp_invoices"),
+            self.env.ref("islebooks_payment_links.whatsapp_template_invoice")
+            | self.env.ref("islebooks_payment_links.whatsapp_template_invoices"),
+        )
+        reminders = settings.action_open_payment_reminder_whatsapp_templates()
+        self.assertEqual(
+            self.env[reminders["res_model"]].search(reminders["domain"]),
+            self.env.ref("islebooks_payment_links.whatsapp_template_payment_reminder")
+            | self.env.ref("islebooks_payment_links.whatsapp_template_payment_reminders"),
         )
         # Each documents its placeholders for whoever edits it.
         for template in templates:
             self.assertIn("Placeholders:", template.description)
             self.assertIn("payment_link_url", template.description)
+
+    def test_managers_edit_the_texts_billing_users_send_them(self):
+        template = self.env.ref("islebooks_payment_links.whatsapp_template_invoice")
+        billing = new_test_user(
+            self.env, login="wa_tpl_billing", groups="account.group_account_invoice"
+        )
+        # Placeholders are code: Odoo's template editors only, as for mail templates.
+        manager = new_test_user(
+            self.env,
+            login="wa_tpl_manager",
+            groups="account.group_account_manager,mail.group_mail_template_editor",
+        )
+        with self.assertRaises(AccessError):
+            template.with_user(billing).body = "Pay {{ object.payment_link_url }}"
+        template.with_user(manager).body = "Pay now: {{ object.payment_link_url }}"
+        invoice = self._invoice(self.customer).with_user(billing)
+        text = decode(invoice.action_send_whatsapp()["url"])[2]
+        self.assertEqual(text, f"Pay now: {invoice.payment_link_id.url}")

@@ -1,10 +1,22 @@
 from odoo import _, api, fields, models
-from odoo.tools import SQL
+from odoo.exceptions import AccessError
+from odoo.fields import Command
 
-from ..models.islebooks_payment_link import check_protected_write, check_staff_access
+from ..models.islebooks_payment_link import (
+    WIZARD_CONTEXT_KEY,
+    check_protected_write,
+    check_staff_access,
+)
 
 
 class IslebooksPaymentLinkWizard(models.TransientModel):
+    """Customer Portal Link: the customers' portal links, with their actions.
+
+    The links are got or created in one batch and listed through a Many2many:
+    the ORM writes all its pairs in one INSERT, whatever the number of customers.
+    Their buttons (QR code, WhatsApp, email, regenerate, revoke) are the link's.
+    """
+
     _name = "islebooks.payment.link.wizard"
     _description = "Customer Portal Link"
     _check_company_auto = True
@@ -13,51 +25,62 @@ class IslebooksPaymentLinkWizard(models.TransientModel):
         "res.company", required=True, readonly=True, default=lambda self: self.env.company
     )
     partner_ids = fields.Many2many("res.partner", string="Customers", readonly=True)
-    line_ids = fields.One2many("islebooks.payment.link.wizard.line", "wizard_id", string="Links")
-    line_count = fields.Integer(compute="_compute_line_count")
+    link_ids = fields.Many2many(
+        "islebooks.payment.link",
+        "islebooks_payment_link_wizard_link_rel",
+        "wizard_id",
+        "link_id",
+        string="Links",
+        check_company=True,
+    )
+    link_count = fields.Integer(compute="_compute_link_count")
 
-    @api.depends("line_ids")
-    def _compute_line_count(self):
+    @api.depends("link_ids")
+    def _compute_link_count(self):
         for wizard in self:
-            wizard.line_count = len(wizard.line_ids)
+            wizard.link_count = len(wizard.link_ids)
 
     @api.model_create_multi
     def create(self, vals_list):
         check_staff_access(self.env)
         wizards = super().create(vals_list)
         for wizard in wizards:
-            # Links are got or created in one batch for all the customers.
-            partners = wizard.partner_ids.commercial_partner_id
-            wizard._insert_lines(partners, partners._get_portal_payment_links())
+            # Links are got or created in one batch for all the customers, as the
+            # user; the wizard lists them (its own field, written by the addon).
+            links = wizard.partner_ids.commercial_partner_id._get_portal_payment_links()
+            wizard.sudo().link_ids = links
         return wizards
 
     def write(self, vals):
-        # The customers and company are those the wizard was opened for.
-        check_protected_write(self, vals, {"line_ids"})
+        # The customers, company and links are those the wizard was opened for: the
+        # dialog only edits the listed links in place (their expiry, checked by the
+        # link itself).
+        if not self.env.su and "link_ids" in vals:
+            listed = set(self.link_ids.ids)
+            for command in vals["link_ids"]:
+                if command[0] not in (Command.UPDATE, Command.LINK) or command[1] not in listed:
+                    raise AccessError(
+                        _("The links of Customer Portal Link are the customers' own.")
+                    )
+        check_protected_write(self, vals, {"link_ids"})
         return super().write(vals)
 
-    def _insert_lines(self, partners, links):
-        """One INSERT for any number of customers: the ORM would take one per 100."""
+    @api.model
+    def _from_context(self, links):
+        """The wizard whose list runs an action on ``links``, if any (the user's own)."""
+        wizard = self.browse(self.env.context.get(WIZARD_CONTEXT_KEY)).exists()
+        if not wizard:
+            return wizard
+        wizard.check_access("read")
+        if links - wizard.link_ids:
+            raise AccessError(_("These links are not listed in this dialog."))
+        return wizard
+
+    def _replace_links(self, old, new):
         self.ensure_one()
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO islebooks_payment_link_wizard_line
-                       (wizard_id, partner_id, link_id, company_id, create_uid, create_date,
-                        write_uid, write_date)
-                SELECT %(wizard)s, t.partner_id, t.link_id, link.company_id, %(uid)s, %(now)s,
-                       %(uid)s, %(now)s
-                  FROM unnest(%(partners)s::int[], %(links)s::int[]) AS t(partner_id, link_id)
-                  JOIN islebooks_payment_link link ON link.id = t.link_id
-                """,
-                wizard=self.id,
-                uid=self.env.uid,
-                now=fields.Datetime.now(),
-                partners=partners.ids,
-                links=links.ids,
-            )
-        )
-        self.invalidate_recordset(["line_ids"])
+        self.sudo().link_ids = [Command.unlink(link.id) for link in old] + [
+            Command.link(link.id) for link in new
+        ]
 
     def _action_open(self):
         self.ensure_one()

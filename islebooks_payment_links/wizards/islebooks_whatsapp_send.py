@@ -4,18 +4,17 @@ from odoo import _, api, fields, models
 from odoo.fields import Command
 
 from ..models.islebooks_payment_link import check_protected_write
-from ..tools.whatsapp import format_totals, html_to_text, whatsapp_url
+from ..tools.whatsapp import format_totals, whatsapp_url
 
 
 class IslebooksWhatsappSend(models.TransientModel):
     """Send invoices via WhatsApp: one message per customer.
 
-    The text comes from two ``mail.template`` records, so the business edits
-    and translates it like any email template (Settings › Technical › Email
-    Templates, or the button in Settings › Invoicing): rendered in the
-    customer's language, then turned into plain text (paragraphs -> blank
-    lines, bold -> ``*bold*``). One customer opens WhatsApp at once; several
-    customers get this wizard, one "Open WhatsApp" line each.
+    The text comes from two ``islebooks.whatsapp.template`` records (plain
+    text, edited and translated from Settings › Invoicing › Payment links ›
+    WhatsApp Messages), rendered in the customer's language. One customer
+    opens WhatsApp at once; several customers get this wizard, one "Open
+    WhatsApp" line each.
     """
 
     _name = "islebooks.whatsapp.send"
@@ -119,11 +118,11 @@ class IslebooksWhatsappSend(models.TransientModel):
     def _render_message(self, contact, moves, portal_url=False):
         """The plain-text message for ``moves`` (one customer), in the contact's language."""
         if len(moves) == 1:
-            template = self.env.ref("islebooks_payment_links.mail_template_whatsapp_invoice")
+            template = self.env.ref("islebooks_payment_links.whatsapp_template_invoice")
             record = moves
             add_context = {"portal_url": portal_url}
         else:
-            template = self.env.ref("islebooks_payment_links.mail_template_whatsapp_invoices")
+            template = self.env.ref("islebooks_payment_links.whatsapp_template_invoices")
             record = contact
             add_context = {
                 "invoices": moves,
@@ -133,7 +132,4 @@ class IslebooksWhatsappSend(models.TransientModel):
                 ),
                 "portal_url": portal_url,
             }
-        html = template._render_field(
-            "body_html", record.ids, compute_lang=True, add_context=add_context
-        )[record.id]
-        return html_to_text(html)
+        return template._render_message(record, add_context=add_context)
