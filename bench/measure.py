@@ -103,8 +103,14 @@ def load(url):
     accepts pages whose length varies (each carries its own CSRF token).
     """
     command = ["ab", "-q", "-l", f"-c{LOAD_CLIENTS}", f"-t{LOAD_SECONDS}", "-n1000000", url]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests per second:\s+([\d.]+)", output).group(1))
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    output = result.stdout
+    found = re.search(r"Requests per second:\s+([\d.]+)", output)
+    if not found:
+        # ab stopped without its report (seen once, under a quick run): say what it said.
+        print(f"ab gave no figure for {url} (exit {result.returncode}): {result.stderr[-300:]}")
+        return float("nan"), 0
+    rps = float(found.group(1))
     errors = int(re.search(r"Failed requests:\s+(\d+)", output).group(1))
     non_2xx = re.search(r"Non-2xx responses:\s+(\d+)", output)
     return rps, errors + (int(non_2xx.group(1)) if non_2xx else 0)
