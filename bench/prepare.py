@@ -7,16 +7,9 @@ from bench_common import timed as bench_timed
 
 env = env  # noqa: F821 (provided by odoo shell)
 out = {"customers": {}, "actions": []}
-# Configured like a real business (the addon asks for it): a payment provider
-# and a bank account, so both our pages and Odoo's render their payment form.
-provider = env.ref("payment.payment_provider_demo")
-if provider.state == "disabled":
-    provider.write({"state": "test", "is_published": True})
-company = env.company
-if not env["res.partner.bank"].search_count([("partner_id", "=", company.partner_id.id)]):
-    env["res.partner.bank"].create(
-        {"acc_number": "BENCH-0001", "partner_id": company.partner_id.id}
-    )
+# The company is configured by the demo world (islebooks_payment_links/demo/): its
+# bank account, Odoo's Demo provider and Wire Transfer, so both our pages and
+# Odoo's render their payment form.
 portal_group = env.ref("base.group_portal")
 Link = env["islebooks.payment.link"]
 for ref in ("bench_c10", "bench_c100", "bench_c1000"):
