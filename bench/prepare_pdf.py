@@ -5,9 +5,9 @@
 # Debian's wkhtmltopdf is built against an unpatched Qt, which prints one HTML
 # document per call only (`wkhtmltopdf -H`, "Reduced Functionality": "Printing
 # more than one HTML document into a PDF file"); a batch of invoices, one body
-# each, fails with "Exit with code 1, due to unknown error". The preparation is
-# therefore run here one invoice per batch (`batch_size=1`), which a patched
-# build (wkhtmltopdf.org's packages) does not need.
+# each, fails with "Exit with code 1, due to unknown error", and the cron then
+# renders that batch one invoice at a time. The cron runs here as it does in
+# production, with its own batch size.
 import json
 import os
 
@@ -60,8 +60,8 @@ env.cr.execute(
 )
 env.invalidate_all()
 env.cr.commit()
-# What the cron does once the links are handed out (one invoice per wkhtmltopdf call).
-env["account.move"]._cron_prepare_legal_pdfs(batch_size=1)
+# What the cron does once the links are handed out.
+env["account.move"]._cron_prepare_legal_pdfs()
 env.cr.commit()
 prepared_pdf.invalidate_recordset()
 if not prepared_pdf.invoice_pdf_report_id:
@@ -86,7 +86,7 @@ for n in (1, 10) if out["pdf"] else ():
         n,
         lambda moves=moves: (
             moves.action_copy_payment_link(),
-            env["account.move"]._cron_prepare_legal_pdfs(batch_size=1),
+            env["account.move"]._cron_prepare_legal_pdfs(),
         ),
     )
 with open(os.environ["BENCH_PREPARED"], "w") as handle:
