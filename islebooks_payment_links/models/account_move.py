@@ -659,7 +659,7 @@ class AccountMove(models.Model):
         the taxes of every line fetched at once (the totals read them too)."""
         self.ensure_one()
         lines = self.line_ids
-        lines.tax_ids  # noqa: B018 (one query for the listed lines and the totals)
+        lines.fetch(["tax_ids"])  # one query for the listed lines and the totals
         return lines.filtered(
             lambda line: line.display_type in ("product", "line_section", "line_note")
         )
