@@ -102,8 +102,9 @@ class ResCompany(models.Model):
 
     def _compute_logo_web(self):
         # Every change of a logo goes through here (the company's or its partner's image).
-        super()._compute_logo_web()
+        result = super()._compute_logo_web()
         self.env.registry.clear_cache()
+        return result
 
     def _send_payment_receipts(self, payments):
         """Email each customer the receipt of ``payments`` (where enabled and possible)."""
