@@ -58,27 +58,53 @@ class PaymentLinkController(PortalAccount):
     def _payment_form_values(
         self, link, invoices, amount, landing_route=None, transaction_route=None
     ):
-        """Values for Odoo's ``payment.form``, computed from the link only."""
+        """Values for Odoo's ``payment.form``, computed from the link only.
+
+        What account_payment's ``_get_common_page_view_values`` gives the form,
+        from the same functions of Odoo (compatible providers and payment
+        methods, the company check), without what a link never offers: the
+        customer's saved cards (whoever holds the link may pay, but never with
+        them, and never saves one for them), and without the availability
+        report but for the administrators the form shows it to.
+        """
         invoice = invoices[:1]
-        values = self._get_common_page_view_values(
-            invoices_data={
-                "partner": self._link_tx_partner(link, invoices),
-                "company": link.company_id,
-                "total_amount": amount,
-                "currency": invoice.currency_id,
-                "amount_residual": amount,
-                "landing_route": landing_route or f"/pay/{link.token}",
-                "transaction_route": transaction_route or f"/pay/{link.token}/transaction",
-            },
+        company = link.company_id
+        currency = invoice.currency_id
+        user = request.env.user
+        # As Odoo's portal: a signed-in visitor pays as themselves.
+        partner = self._link_tx_partner(link, invoices) if user._is_public() else user.partner_id
+        report = {} if user._is_system() else None
+        providers_sudo = (
+            request.env["payment.provider"]
+            .sudo()
+            ._get_compatible_providers(
+                company.id, partner.id, amount, currency_id=currency.id, report=report
+            )
         )
-        # Whoever holds the link may pay, but never with the customer's saved
-        # cards, and never saves one for them.
-        values.update(
-            amount=amount,
-            tokens_sudo=request.env["payment.token"].sudo().browse(),
-            show_tokenize_input_mapping=dict.fromkeys(values["providers_sudo"].ids, False),
+        payment_methods_sudo = (
+            request.env["payment.method"]
+            .sudo()
+            ._get_compatible_payment_methods(
+                providers_sudo.ids, partner.id, currency_id=currency.id, report=report
+            )
         )
-        return values
+        return {
+            "company_mismatch": not self._can_partner_pay_in_company(partner, company),
+            "expected_company": company,
+            "show_tokenize_input_mapping": dict.fromkeys(providers_sudo.ids, False),
+            "currency": currency,
+            "partner_id": partner.id,
+            "providers_sudo": providers_sudo,
+            "payment_methods_sudo": payment_methods_sudo,
+            "tokens_sudo": request.env["payment.token"].sudo().browse(),
+            "availability_report": report or {},
+            "transaction_route": transaction_route or f"/pay/{link.token}/transaction",
+            "landing_route": landing_route or f"/pay/{link.token}",
+            "access_token": None,
+            "payment_reference": False,
+            "amount": amount,
+            **self._get_extra_payment_form_values(),
+        }
 
     # ------------------------------------------------------------------
     # Page values (extended through super(), e.g. by the confirmation form)
@@ -89,6 +115,9 @@ class PaymentLinkController(PortalAccount):
         page's query arguments themselves; ``options`` come from code only
         (e.g. a refused form and its errors), never from the request."""
         values = self._invoice_page_values(link, link.move_id, **options)
+        # A payment page is never indexed: no SEO object for the site's layout
+        # to read (it would read the page's view, two queries, for meta tags).
+        values.setdefault("main_object", request.env["ir.ui.view"])
         return request.render(
             "islebooks_payment_links.payment_link_invoice_page", values, status=status
         )

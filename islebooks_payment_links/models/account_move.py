@@ -407,7 +407,8 @@ class AccountMove(models.Model):
         invoice (generated on request). A cancelled invoice has none: Odoo's
         cancel resets it to draft, which detaches its PDF."""
         self.ensure_one()
-        return bool(self.sudo().invoice_pdf_report_id) or self.state == "posted"
+        # A posted invoice always has one: no attachment lookup on its page.
+        return self.state == "posted" or bool(self.sudo().invoice_pdf_report_id)
 
     def _get_legal_pdf(self):
         """The invoice's legal PDF attachment, generated the way Print does if missing.
@@ -628,6 +629,10 @@ class AccountMove(models.Model):
         """
         if not self:
             return {}
+        if len(self) == 1:
+            # One invoice (its page, its payment): its own terms, read from the
+            # lines the page reads anyway, rather than one more grouped query.
+            return {self.id: self._get_link_payment_values()["amount"]}
         with_terms = self._get_ids_asking_by_terms()
         return {
             move.id: (
@@ -647,6 +652,17 @@ class AccountMove(models.Model):
         for move in self:
             totals[move.currency_id] = totals.get(move.currency_id, 0.0) + asked[move.id]
         return {currency: currency.round(amount) for currency, amount in totals.items()}
+
+    def _get_link_page_lines(self):
+        """The lines the payment page lists: ``invoice_line_ids``, in their order,
+        taken from ``line_ids`` (which the payment terms have read already) with
+        the taxes of every line fetched at once (the totals read them too)."""
+        self.ensure_one()
+        lines = self.line_ids
+        lines.fetch(["tax_ids"])  # one query for the listed lines and the totals
+        return lines.filtered(
+            lambda line: line.display_type in ("product", "line_section", "line_note")
+        )
 
     def _get_amount_due_in_words(self):
         """The amount due spelled out in the customer's language, where enabled."""
@@ -724,6 +740,10 @@ class AccountMove(models.Model):
         """
         if not self:
             return {}
+        if len(self) == 1:
+            # One invoice (its page, its payment): its own terms, read from the
+            # lines the page reads anyway, rather than one more grouped query.
+            return {self.id: self._get_link_payment_values()["amount"]}
         with_terms = self._get_ids_asking_by_terms()
         return {
             move.id: (

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import RedirectWarning, ValidationError
 
 
@@ -86,6 +86,25 @@ class ResCompany(models.Model):
         help="Email the customer Odoo's payment receipt after a payment through a link or an "
         "approved bank-transfer confirmation, and the reason of a rejected confirmation.",
     )
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _payment_link_has_logo(self, company_id):
+        """Whether the company ``company_id`` has a logo (``logo_web``) for the
+        payment pages' header: cached per worker, so a page view neither queries
+        nor loads the image; cleared whenever Odoo recomputes a logo."""
+        self.flush_model(["logo_web"])
+        self.env.cr.execute(
+            "SELECT logo_web IS NOT NULL FROM res_company WHERE id = %s", [company_id]
+        )
+        row = self.env.cr.fetchone()
+        return bool(row and row[0])
+
+    def _compute_logo_web(self):
+        # Every change of a logo goes through here (the company's or its partner's image).
+        result = super()._compute_logo_web()
+        self.env.registry.clear_cache()
+        return result
 
     def _send_payment_receipts(self, payments):
         """Email each customer the receipt of ``payments`` (where enabled and possible)."""

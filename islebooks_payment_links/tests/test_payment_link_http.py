@@ -47,6 +47,18 @@ class TestPaymentLinkPage(PaymentLinksHttpCommon):
             self.assertNotIn(logo, body)
             self.assertIn(company.name, body)
 
+    def test_company_logo_follows_its_changes(self):
+        # Whether there is a logo is cached per worker (#16): every change of
+        # the logo, the company's or its contact's image, shows on the next view.
+        company = self.env.company
+        logo = f'src="/web/binary/company_logo?company={company.id}"'
+        company.logo = base64.b64encode(make_png())
+        self.assertIn(logo, self._get(self.path).text)
+        company.logo = False
+        self.assertNotIn(logo, self._get(self.path).text)
+        company.partner_id.image_1920 = base64.b64encode(make_png())
+        self.assertIn(logo, self._get(self.path).text)
+
     def test_invalid_tokens_all_get_the_same_404(self):
         revoked = self._create_invoice()._get_payment_links()
         revoked.action_revoke()

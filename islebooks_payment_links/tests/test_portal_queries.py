@@ -9,6 +9,8 @@ from .common import PaymentLinksHttpCommon
 
 _logger = logging.getLogger(__name__)
 FAKE_PDF = b"%PDF-1.4 stored invoice\n%%EOF\n"
+# What one view of a payable invoice's page may cost at most (#16).
+INVOICE_PAGE_MAX_QUERIES = 25
 
 
 @tagged("post_install", "-at_install")
@@ -103,8 +105,14 @@ class TestPortalQueries(PaymentLinksHttpCommon):
         def check(partner, response):
             self.assertEqual(response.status_code, 200)
             self.assertIn(self.invoices[partner][-1].name, response.text)
+            # Payable: the page carries Odoo's payment form, the costly part.
+            self.assertIn('id="o_payment_form"', response.text)
 
-        self._compare(request, check)
+        counts = self._compare(request, check)
+        # #16: at most 25 queries, the same for 10 invoices as for 1,000.
+        summary = f"10 invoices: {counts[self.small]} queries, 1000: {counts[self.large]}"
+        self.assertEqual(counts[self.large], counts[self.small], summary)
+        self.assertLessEqual(counts[self.large], INVOICE_PAGE_MAX_QUERIES, summary)
 
     def _held(self, partner):
         """The invoices of ``partner`` one ZIP or one payment may hold (the oldest)."""
