@@ -65,7 +65,7 @@ class PaymentLinkPortalController(PaymentLinkController):
             "receipts_by_invoice": link._get_receipts_by_invoice(paid),
             "unpaid": unpaid,
             "unpaid_rows": link._get_portal_rows(unpaid, formatter),
-            "paid_rows": link._get_portal_rows(paid, formatter),
+            "paid_rows": link._get_portal_rows(paid, formatter, due=False),
             "unpaid_page": unpaid_page,
             "unpaid_page_count": unpaid_page_count,
             "paid": paid,

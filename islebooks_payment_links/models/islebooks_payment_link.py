@@ -750,10 +750,11 @@ class IslebooksPaymentLink(models.Model):
         )
         return moves, page, page_count
 
-    def _get_portal_rows(self, moves, formatter):
+    def _get_portal_rows(self, moves, formatter, due=True):
         """What the portal shows of each of ``moves`` (a page of one of its
         lists), read and formatted in one pass: ``formatter`` is the page's
-        ``PageFormatter``. The status is the badge of
+        ``PageFormatter``; ``due``: whether the list shows the amounts due
+        (the paid history shows totals only). The status is the badge of
         ``payment_link_invoice_status``: a posted document that is settled reads
         "paid" (so the paid history reads no transactions), else "processing"
         while a payment is pending, else "credit_note", "overdue" or "unpaid"."""
@@ -781,10 +782,9 @@ class IslebooksPaymentLink(models.Model):
                     "overdue": bool(due_date and due_date < today),
                     "currency": currency,
                     "residual": move.amount_residual,
-                    "amount_due": formatter.amount(move.amount_residual, currency),
-                    "amount_total": formatter.amount(move.amount_total, currency),
-                    # A credit note's total reads negative in the history.
-                    "amount_signed": formatter.amount(
+                    "amount_due": formatter.amount(move.amount_residual, currency) if due else "",
+                    # A credit note's total reads negative (as the history always showed it).
+                    "amount_total": formatter.amount(
                         move.amount_total_signed
                         if move.move_type == "out_refund"
                         else move.amount_total,

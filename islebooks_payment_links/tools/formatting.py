@@ -11,7 +11,7 @@ them).
 import ast
 
 import babel.dates
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
@@ -46,9 +46,9 @@ class PageFormatter:
             .replace(" ", "\N{NO-BREAK SPACE}")
             .replace("-", "-\N{ZERO WIDTH NO-BREAK SPACE}")
         )
-        return Markup('{pre}<span class="oe_currency_value">{0}</span>{post}').format(
-            number, pre=pre, post=post
-        )
+        # The widget's Markup('{pre}<span ...>{0}</span>{post}').format(...),
+        # with the currency's parts escaped once.
+        return Markup(f'{pre}<span class="oe_currency_value">{escape(number)}</span>{post}')
 
     def date(self, value):
         """``value`` (a date) as the ``date`` widget renders it; "" for none."""
@@ -57,7 +57,7 @@ class PageFormatter:
         return babel.dates.format_date(value, format=self._date_format, locale=self._locale)
 
     def _currency(self, currency):
-        symbol = currency.symbol or ""
+        symbol = escape(currency.symbol or "")
         if currency.position == "before":
             info = (currency.decimal_places, f"{symbol}\N{NO-BREAK SPACE}", "")
         else:
