@@ -6,6 +6,7 @@ from odoo.http import request
 from odoo.addons.account.controllers.download_docs import _build_zip_from_data
 
 from ..models.islebooks_payment_link import PortalPageError
+from ..tools.formatting import PageFormatter
 from ..tools.parsing import parse_page
 from .invoice import PaymentLinkController
 
@@ -34,22 +35,37 @@ class PaymentLinkPortalController(PaymentLinkController):
         the message of a refused request."""
         args = request.httprequest.args
         sort = "-due" if args.get("sort") == "-due" else "due"
+        totals = link._get_portal_totals()
         paid, page, page_count = link._get_portal_paid(parse_page(args.get("page")))
         unpaid, unpaid_page, unpaid_page_count = link._get_portal_unpaid(
-            sort, parse_page(args.get("unpaid_page"))
+            sort,
+            parse_page(args.get("unpaid_page")),
+            total=sum(total["count"] for total in totals),
         )
+        credit_notes = link._get_portal_open_credit_notes()
         today = fields.Date.context_today(link)
         base_url = f"/pay/{link.token}"
+        formatter = PageFormatter(link.env)
         return {
             "link": link,
             "company": link.company_id,
             "partner": link.partner_id,
             "base_url": base_url,
-            "totals": link._get_portal_totals(),
-            "credit_notes": link._get_portal_open_credit_notes(),
+            # The rows' links, written once with what the website adds to a link
+            # (the language prefix): their tags skip that rewriting
+            # (data-no-post-process), which would otherwise run for every link.
+            "rows_url": request.env["ir.qweb"]._post_processing_att("a", {"href": base_url})[
+                "href"
+            ],
+            "fmt": formatter,
+            "totals": totals,
+            "credit_notes": credit_notes,
+            "credit_rows": link._get_portal_rows(credit_notes, formatter),
             "receipt": link._get_landing_receipt(self._monitored_tx_id()),
             "receipts_by_invoice": link._get_receipts_by_invoice(paid),
             "unpaid": unpaid,
+            "unpaid_rows": link._get_portal_rows(unpaid, formatter),
+            "paid_rows": link._get_portal_rows(paid, formatter, due=False),
             "unpaid_page": unpaid_page,
             "unpaid_page_count": unpaid_page_count,
             "paid": paid,

@@ -21,6 +21,19 @@ from .islebooks_payment_link_throttle import FailedLookup
 # The documents a link may ever show: customer invoices and credit notes.
 PORTAL_MOVE_TYPES = ("out_invoice", "out_refund")
 PORTAL_PAGE_SIZE = 20
+# What a row of the portal's lists shows (read with the page of rows, in one query).
+PORTAL_ROW_FIELDS = [
+    "name",
+    "move_type",
+    "state",
+    "payment_state",
+    "currency_id",
+    "invoice_date",
+    "invoice_date_due",
+    "amount_total",
+    "amount_total_signed",
+    "amount_residual",
+]
 # A payment of these transactions is (being) made: nobody may start another.
 BUSY_TX_STATES = ("pending", "authorized", "done")
 # Bounded work per request: invoices in one ZIP or one payment, legal PDFs
@@ -767,17 +780,20 @@ class IslebooksPaymentLink(models.Model):
             [self._get_portal_domain(), self.env["account.move"]._get_link_open_domain()]
         )
 
-    def _get_portal_unpaid(self, sort="due", page=1):
+    def _get_portal_unpaid(self, sort="due", page=1, total=None):
         """One page of the open invoices by due date (``sort`` 'due' or '-due').
 
         Returns ``(moves, page, page_count)``; paying them all is done per
         currency (``_get_portal_unpaid_in_currency``), not by listing them all.
+        ``total``: how many there are, when the caller knows it already (the
+        counts of ``_get_portal_totals``).
         """
         direction = "DESC" if sort == "-due" else "ASC"
         return self._search_portal_page(
             self._get_portal_unpaid_domain(),
             f"invoice_date_due {direction} NULLS LAST, id {direction}",
             page,
+            total=total,
         )
 
     def _get_portal_unpaid_in_currency(self, currency_id, limit=MAX_INVOICES_PER_REQUEST):
@@ -812,17 +828,70 @@ class IslebooksPaymentLink(models.Model):
             self._get_portal_paid_domain(), "invoice_date DESC, id DESC", page
         )
 
-    def _search_portal_page(self, domain, order, page):
-        """``(moves, page, page_count)``: page ``page`` (clamped) of ``domain``."""
+    def _search_portal_page(self, domain, order, page, total=None):
+        """``(moves, page, page_count)``: page ``page`` (clamped) of ``domain``,
+        read with the fields its rows show (``PORTAL_ROW_FIELDS``) in the same
+        query; ``total``: the count of ``domain`` if known (else one more query)."""
         self.ensure_one()
         Move = self.env["account.move"].sudo()
-        total = Move.search_count(domain)
+        if total is None:
+            total = Move.search_count(domain)
         page_count = max(1, -(-total // PORTAL_PAGE_SIZE))
         page = min(max(1, page), page_count)
-        moves = Move.search(
-            domain, order=order, limit=PORTAL_PAGE_SIZE, offset=(page - 1) * PORTAL_PAGE_SIZE
+        moves = Move.search_fetch(
+            domain,
+            PORTAL_ROW_FIELDS,
+            order=order,
+            limit=PORTAL_PAGE_SIZE,
+            offset=(page - 1) * PORTAL_PAGE_SIZE,
         )
         return moves, page, page_count
+
+    def _get_portal_rows(self, moves, formatter, due=True):
+        """What the portal shows of each of ``moves`` (a page of one of its
+        lists), read and formatted in one pass: ``formatter`` is the page's
+        ``PageFormatter``; ``due``: whether the list shows the amounts due
+        (the paid history shows totals only). The status is the badge of
+        ``payment_link_invoice_status``: a posted document that is settled reads
+        "paid" (so the paid history reads no transactions), else "processing"
+        while a payment is pending, else "credit_note", "overdue" or "unpaid"."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        rows = []
+        for move in moves:
+            currency = move.currency_id
+            due_date = move.invoice_date_due
+            if move._is_link_settled():
+                status = "paid"
+            elif move.transaction_ids.filtered(lambda tx: tx.state in ("pending", "authorized")):
+                status = "processing"
+            elif move.move_type == "out_refund":
+                status = "credit_note"
+            elif due_date and due_date < today:
+                status = "overdue"
+            else:
+                status = "unpaid"
+            rows.append(
+                {
+                    "id": move.id,
+                    "name": move.name,
+                    "status": status,
+                    "overdue": bool(due_date and due_date < today),
+                    "currency": currency,
+                    "residual": move.amount_residual,
+                    "amount_due": formatter.amount(move.amount_residual, currency) if due else "",
+                    # A credit note's total reads negative (as the history always showed it).
+                    "amount_total": formatter.amount(
+                        move.amount_total_signed
+                        if move.move_type == "out_refund"
+                        else move.amount_total,
+                        currency,
+                    ),
+                    "invoice_date": formatter.date(move.invoice_date),
+                    "due_date": formatter.date(due_date),
+                }
+            )
+        return rows
 
     def _get_portal_totals(self):
         """Outstanding (net of credit) and overdue amounts, and open invoices, per currency.
@@ -903,13 +972,14 @@ class IslebooksPaymentLink(models.Model):
         return (
             self.env["account.move"]
             .sudo()
-            .search(
+            .search_fetch(
                 expression.AND(
                     [
                         self._get_portal_domain(),
                         self.env["account.move"]._get_link_open_domain("out_refund"),
                     ]
                 ),
+                PORTAL_ROW_FIELDS,
                 order="invoice_date, id",
                 limit=PORTAL_PAGE_SIZE,
             )

@@ -1,11 +1,14 @@
 import io
+import re
 import zipfile
 from datetime import timedelta
 
 from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+from odoo.tools.misc import format_date
 
+from ..tools.formatting import PageFormatter
 from .common import PaymentLinksHttpCommon
 
 
@@ -86,6 +89,54 @@ class TestPortalHttp(PaymentLinksHttpCommon):
         self.link.invalidate_recordset()
         self.assertEqual(self.link.view_count, 1)
         self.assertTrue(self.link.first_viewed_at)
+
+    def test_rows_read_as_odoo_widgets_write_them(self):
+        # The rows' amounts and dates are formatted once per page (#16): exactly
+        # what Odoo's monetary and date widgets write, in every language.
+        self.env["res.lang"]._activate_lang("fr_FR")
+        jpy = self.setup_other_currency("JPY")
+        eur = self.setup_other_currency("EUR")
+        eur.position = "after"
+        day = fields.Date.to_date("2026-02-03")
+        for lang in ("en_US", "fr_FR"):
+            env = self.env(context=dict(self.env.context, lang=lang))
+            formatter = PageFormatter(env)
+            for currency in (self.company.currency_id, eur, jpy):
+                for value in (0.0, 0.005, 7.5, -1234.5, 1234567.891, -0.004):
+                    self.assertEqual(
+                        formatter.amount(value, currency),
+                        env["ir.qweb.field.monetary"].value_to_html(
+                            value, {"display_currency": currency}
+                        ),
+                        f"{lang} {currency.name} {value}",
+                    )
+            self.assertEqual(formatter.date(day), format_date(env, day))
+            self.assertEqual(formatter.date(False), "")
+        # On the page: the contact's overdue invoice, its amount and dates.
+        body = self.url_open(self._link_path(self.link)).text
+        row = body[body.index(f'data-invoice-name="{self.inv_a2.name}"') :]
+        row = row[: row.index("</li>")]
+        money = self.env["ir.qweb.field.monetary"].value_to_html(
+            200.0, {"display_currency": self.company.currency_id}
+        )
+        self.assertRegex(row, r"o_islebooks_row_due[^>]*>\s*" + re.escape(str(money)))
+        self.assertIn(format_date(self.env, self.inv_a2.invoice_date), row)
+        self.assertIn(format_date(self.env, self.inv_a2.invoice_date_due), row)
+        self.assertIn("Overdue</span>", row)
+
+    def test_row_links_keep_the_page_language(self):
+        # The rows' links are written once with the website's language prefix.
+        fr = self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["website"].search([]).write({"language_ids": [(4, fr.id)]})
+        body = self.url_open(f"/fr{self._link_path(self.link)}").text
+        for move in (self.inv_a1, self.inv_a2, self.refund, self.paid):
+            self.assertIn(f'href="/fr/pay/{self.link.token}/invoice/{move.id}"', body)
+            self.assertIn(f'href="/fr/pay/{self.link.token}/invoice/{move.id}/pdf"', body)
+        # In the site's default language (the visit above left a French cookie).
+        self.opener.cookies.clear()
+        body = self.url_open(self._link_path(self.link)).text
+        self.assertIn(f'href="/pay/{self.link.token}/invoice/{self.inv_a1.id}"', body)
+        self.assertNotIn(f"/fr/pay/{self.link.token}/invoice/", body)
 
     def test_unpaid_sortable_by_due_date(self):
         body = self.url_open(self._link_path(self.link, "?sort=due")).text

@@ -1,3 +1,4 @@
+from . import formatting
 from . import parsing
 from . import phone
 from . import qr
