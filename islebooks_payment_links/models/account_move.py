@@ -741,9 +741,8 @@ class AccountMove(models.Model):
         if not self:
             return {}
         if len(self) == 1:
-            # One invoice (its page, its payment): its own terms, read from the
-            # lines the page reads anyway, rather than one more grouped query.
-            return {self.id: self._get_link_payment_values()["amount"]}
+            # One invoice: its own terms rather than one more grouped query.
+            return {self.id: self.sudo()._get_link_payment_values()["due_date"]}
         with_terms = self._get_ids_asking_by_terms()
         return {
             move.id: (
