@@ -431,8 +431,9 @@ class TestLeaks(PaymentLinkSecurityCommon):
         wizard = self.env["islebooks.payment.link.wizard"].create(
             {"partner_ids": [fields.Command.set(self.partner.ids)]}
         )
-        line = wizard.line_ids[:1]
-        url = line.action_download_qr_code()["url"]
+        link = wizard.link_ids[:1]
+        self.assertEqual(link.partner_id, self.partner)
+        url = link.action_download_qr_code()["url"]
         path = url.split("/qr_code/", 1)[1]
         self.assertNotIn("#", path)
         self.assertNotIn("/", path)
