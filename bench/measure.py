@@ -96,7 +96,7 @@ def compare(ours, theirs):
 
 
 def load(url):
-    """Requests/s and errors of LOAD_CLIENTS concurrent clients for LOAD_SECONDS (ab).
+    """Requests/s, errors and p95 (ms) of LOAD_CLIENTS concurrent clients for LOAD_SECONDS (ab).
 
     ApacheBench rather than wrk: Odoo's prefork workers answer HTTP/1.0 and close
     every connection, which wrk counts as a read error per request. ``-l``
@@ -109,11 +109,13 @@ def load(url):
     if not found:
         # ab stopped without its report (seen once, under a quick run): say what it said.
         print(f"ab gave no figure for {url} (exit {result.returncode}): {result.stderr[-300:]}")
-        return float("nan"), 0
+        return float("nan"), 0, float("nan")
     rps = float(found.group(1))
+    p95 = re.search(r"^\s*95%\s+(\d+)", output, re.MULTILINE)
     errors = int(re.search(r"Failed requests:\s+(\d+)", output).group(1))
     non_2xx = re.search(r"Non-2xx responses:\s+(\d+)", output)
-    return rps, errors + (int(non_2xx.group(1)) if non_2xx else 0)
+    errors += int(non_2xx.group(1)) if non_2xx else 0
+    return rps, errors, float(p95.group(1)) if p95 else float("nan")
 
 
 def ratio(ours, theirs):
@@ -218,19 +220,23 @@ pages = {
 runs = {"ours": [], "theirs": []}
 for side in ("ours", "theirs", "theirs", "ours"):
     runs[side].append(load(pages[side]))
-ours_rps = statistics.mean(rps for rps, _errors in runs["ours"])
-ours_err = sum(errors for _rps, errors in runs["ours"])
-theirs_rps = statistics.mean(rps for rps, _errors in runs["theirs"])
-theirs_err = sum(errors for _rps, errors in runs["theirs"])
+ours_rps, theirs_rps = (statistics.mean(run[0] for run in runs[side]) for side in runs)
+ours_err, theirs_err = (sum(run[1] for run in runs[side]) for side in runs)
+# Under load, the slowest twentieth of the answers (ms, mean of the side's two runs).
+ours_p95, theirs_p95 = (statistics.mean(run[2] for run in runs[side]) for side in runs)
 print()
 print(
     f"Load: {LOAD_CLIENTS} clients on the invoice page, twice {LOAD_SECONDS}s per side"
     " (ours, Odoo, Odoo, ours)"
 )
-print(f"{'':52} {'req/s':>9} {'errors':>7}")
-print(f"{'ours  /pay/<token>':52} {ours_rps:9.1f} {ours_err:>7}")
-print(f"{'Odoo  /my/invoices/<id>?access_token=':52} {theirs_rps:9.1f} {theirs_err:>7}")
-print(f"{'ratio ours/Odoo':52} {ratio(ours_rps, theirs_rps):9.2f}")
+print(f"{'':52} {'req/s':>9} {'errors':>7} {'p95 ms':>7}")
+print(f"{'ours  /pay/<token>':52} {ours_rps:9.1f} {ours_err:>7} {ours_p95:7.0f}")
+print(
+    f"{'Odoo  /my/invoices/<id>?access_token=':52} {theirs_rps:9.1f} {theirs_err:>7}"
+    f" {theirs_p95:7.0f}"
+)
+rps_ratio, p95_ratio = ratio(ours_rps, theirs_rps), ratio(ours_p95, theirs_p95)
+print(f"{'ratio ours/Odoo':52} {rps_ratio:9.2f} {'':>7} {p95_ratio:7.2f}")
 
 # The compact table: every ratio ours/Odoo of this run (below 1: ours is faster,
 # except for requests/s where above 1 is better), and the SQL queries per request.
@@ -256,4 +262,8 @@ else:
 print(
     f"{f'Load, {LOAD_CLIENTS} clients, req/s (higher is better)':58}"
     f" {ratio(ours_rps, theirs_rps):9.2f}   ({ours_err + theirs_err} errors)"
+)
+print(
+    f"{f'Load, {LOAD_CLIENTS} clients, p95 latency (lower is better)':58}"
+    f" {ratio(ours_p95, theirs_p95):9.2f}   ({ours_p95:.0f} ms vs {theirs_p95:.0f} ms)"
 )

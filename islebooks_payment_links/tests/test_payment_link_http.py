@@ -4,7 +4,7 @@ import re
 from odoo.tests import JsonRpcException, tagged
 from odoo.tools import mute_logger
 
-from .common import PaymentLinksHttpCommon, make_png
+from .common import UNKNOWN_TOKEN, PaymentLinksHttpCommon, make_png
 
 
 @tagged("post_install", "-at_install")
@@ -40,12 +40,22 @@ class TestPaymentLinkPage(PaymentLinksHttpCommon):
         # The logo is linked (browser-cached), never inlined in the page.
         company.logo = base64.b64encode(make_png())
         logo = f'src="/web/binary/company_logo?company={company.id}"'
-        self.assertIn(logo, self._get(self.path).text)
-        if "website" in self.env:  # optional: its header then already shows the brand
+        if "website" in self.env:  # optional: the site's own header shows its logo
             self.env.ref("website.default_website").company_id = company
-            body = self._get(self.path).text
-            self.assertNotIn(logo, body)
-            self.assertIn(company.name, body)
+        body = self._get(self.path).text
+        self.assertEqual(body.count(logo), 1)
+        self.assertIn(company.name, body)
+
+    def test_pages_are_a_checkout_without_the_site_menu(self):
+        # As Odoo's shop checkout: nothing to wander off through, on every page
+        # of a link (the site's theme still applies: its assets are loaded).
+        home = self._get("/").text
+        for marker in ('id="top"', 'id="bottom"'):  # Odoo's header and footer
+            self.assertIn(marker, home)
+            for path in (self.path, f"/pay/{UNKNOWN_TOKEN}"):
+                with self.subTest(path=path[:12], marker=marker):
+                    self.assertNotIn(marker, self._get(path).text)
+        self.assertIn("web.assets_frontend", self._get(self.path).text)
 
     def test_company_logo_follows_its_changes(self):
         # Whether there is a logo is cached per worker (#16): every change of
