@@ -639,6 +639,7 @@ class AccountMove(models.Model):
             # One invoice (its page, its payment): its own terms, read from the
             # lines the page reads anyway, rather than one more grouped query.
             return {self.id: self._get_link_payment_values()[key]}
+        # What _get_link_payment_values gives for `key` when the terms decide nothing.
         without_terms = {"amount": "amount_residual", "due_date": "invoice_date_due"}[key]
         with_terms = self._get_ids_asking_by_terms()
         return {
