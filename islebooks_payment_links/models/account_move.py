@@ -620,11 +620,17 @@ class AccountMove(models.Model):
 
     def _get_link_asked_amounts(self):
         """``{invoice id: amount}``: what each invoice asks today (see
-        ``_get_link_payment_values``), for many invoices at once.
+        ``_get_link_payment_values``), for many invoices at once (see
+        ``_get_link_payment_value_by_id``)."""
+        return self._get_link_payment_value_by_id("amount")
 
-        Only invoices with a running discount or several open installments
-        read their payment terms (one grouped query finds them); the others
-        ask for their amount due, so "Pay all" costs the same for 1,000
+    def _get_link_payment_value_by_id(self, key):
+        """``{invoice id: _get_link_payment_values()[key]}`` for many invoices at once.
+
+        ``key`` is ``"amount"`` or ``"due_date"``. Only invoices with a running
+        discount or several open installments read their payment terms (one
+        grouped query finds them); the others ask for their amount due by their
+        due date, so "Pay all" and the reminders cost the same for 1,000
         invoices without terms as for 10.
         """
         if not self:
@@ -632,13 +638,15 @@ class AccountMove(models.Model):
         if len(self) == 1:
             # One invoice (its page, its payment): its own terms, read from the
             # lines the page reads anyway, rather than one more grouped query.
-            return {self.id: self._get_link_payment_values()["amount"]}
+            return {self.id: self._get_link_payment_values()[key]}
+        # What _get_link_payment_values gives for `key` when the terms decide nothing.
+        without_terms = {"amount": "amount_residual", "due_date": "invoice_date_due"}[key]
         with_terms = self._get_ids_asking_by_terms()
         return {
             move.id: (
-                move._get_link_payment_values()["amount"]
+                move._get_link_payment_values()[key]
                 if move.id in with_terms
-                else move.amount_residual
+                else move[without_terms]
             )
             for move in self
         }
@@ -735,23 +743,9 @@ class AccountMove(models.Model):
 
         The due date of what Odoo's page asks today (``_get_link_payment_values``):
         a running early-payment discount's deadline, the next or first overdue
-        installment's, else the invoice's. Only invoices with terms read them
-        (one grouped query finds them), as in ``_get_link_asked_amounts``.
+        installment's, else the invoice's (see ``_get_link_payment_value_by_id``).
         """
-        if not self:
-            return {}
-        if len(self) == 1:
-            # One invoice: its own terms rather than one more grouped query.
-            return {self.id: self.sudo()._get_link_payment_values()["due_date"]}
-        with_terms = self._get_ids_asking_by_terms()
-        return {
-            move.id: (
-                move._get_link_payment_values()["due_date"]
-                if move.id in with_terms
-                else move.invoice_date_due
-            )
-            for move in self.sudo()
-        }
+        return self.sudo()._get_link_payment_value_by_id("due_date")
 
     def _get_payment_reminder_blocked(self):
         """Ids of these invoices being paid right now: an online payment in progress

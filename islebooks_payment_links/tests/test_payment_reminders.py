@@ -663,9 +663,11 @@ class TestReminderQueueTour(PaymentRemindersCommon, HttpCase):
         cls.hawwa = cls._customer("Tour Reminder Hawwa", country_id=mv.id, whatsapp="777 1234")
         cls.eman = cls._customer("Tour Reminder Eman")
         cls.sami = cls._customer("Tour Reminder Sami", country_id=mv.id, whatsapp="777 9876")
+        # Queued too but left alone: the tour's search must filter it out.
+        cls.lagoon = cls._customer("Lagoon Supplies")
         cls.invoices = {
             partner: cls._invoice_due(date.today(), partner=partner)
-            for partner in (cls.hawwa, cls.eman, cls.sami)
+            for partner in (cls.hawwa, cls.eman, cls.sami, cls.lagoon)
         }
         # What the queue holds between the job's planning and its sending.
         cls.Reminder.sudo()._plan_company(cls.company, 100)
@@ -697,3 +699,6 @@ class TestReminderQueueTour(PaymentRemindersCommon, HttpCase):
             ),
             "a skipped reminder was not sent",
         )
+        untouched = self._reminders(self.lagoon)
+        self.assertEqual([(r.channel, r.state) for r in untouched], [("email", "to_send")])
+        self.assertFalse(self._mails(self.lagoon))

@@ -15,6 +15,41 @@ async function attachProof(input) {
     input.dispatchEvent(new Event("change", { bubbles: true }));
 }
 
+const IBAN = "BE71 0961 2345 6769";
+const COPY_IBAN = `.o_islebooks_copy[data-copy='${IBAN}']`;
+
+/**
+ * Note on the button the first text its label takes after the click: the label
+ * goes back to "Copy" two seconds later, so a later step could miss it.
+ */
+function recordCopyLabel(button) {
+    const label = button.querySelector(".o_islebooks_copy_label");
+    const observer = new MutationObserver(() => {
+        observer.disconnect();
+        button.dataset.tourLabel = label.textContent;
+    });
+    observer.observe(label, { childList: true, characterData: true, subtree: true });
+}
+
+/**
+ * The button copied `value` to the clipboard, or (no clipboard access, as in
+ * the headless test browser) selected it on the page for the customer to copy.
+ */
+async function checkCopied(button, value) {
+    const said = button.dataset.tourLabel;
+    let got;
+    if (said === "Copied") {
+        got = await navigator.clipboard.readText();
+    } else if (said === "Selected") {
+        got = window.getSelection().toString().trim();
+    } else {
+        throw new Error(`The copy button said "${said}"`);
+    }
+    if (got !== value) {
+        throw new Error(`"${said}" but got "${got}" instead of "${value}"`);
+    }
+}
+
 /** Date, reference, proof and send: the same for every page that has the form. */
 function submitTransferSteps() {
     return [
@@ -51,18 +86,26 @@ registry.category("web_tour.tours").add("islebooks_payment_confirmation_customer
     steps: () => [
         {
             content: "Bank details with a copy button are shown",
-            trigger: ".o_islebooks_bank_details .o_islebooks_copy[data-copy='BE71 0961 2345 6769']",
+            trigger: `.o_islebooks_bank_details ${COPY_IBAN}`,
         },
         {
             content: "Copy the account number",
-            trigger: ".o_islebooks_copy[data-copy='BE71 0961 2345 6769']",
-            run: "click",
+            trigger: COPY_IBAN,
+            run(actions) {
+                recordCopyLabel(this.anchor);
+                return actions.click();
+            },
         },
         {
-            content: "The button says it copied (or selected, without clipboard access)",
-            trigger:
-                ".o_islebooks_copy[data-copy='BE71 0961 2345 6769'] .o_islebooks_copy_label:contains(Copied), " +
-                ".o_islebooks_copy[data-copy='BE71 0961 2345 6769'] .o_islebooks_copy_label:contains(Selected)",
+            content: "The button said it copied it (or selected it, without clipboard access)",
+            trigger: `${COPY_IBAN}[data-tour-label]`,
+            async run() {
+                await checkCopied(this.anchor, IBAN);
+            },
+        },
+        {
+            content: "and says Copy again afterwards",
+            trigger: `${COPY_IBAN} .o_islebooks_copy_label:contains(Copy):not(:contains(Copied))`,
         },
         {
             content: "The amount is prefilled with the amount due",
