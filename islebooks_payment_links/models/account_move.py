@@ -103,6 +103,24 @@ class AccountMove(models.Model):
             self._table,
             ["commercial_partner_id"],
         )
+        # The Customer Portal's two lists, a page of a customer's open invoices by
+        # due date and of its settled documents by date: without them PostgreSQL
+        # walks the whole date index for the first 20 rows of one customer
+        # (bench/: 15 ms each at 20,000 invoices, growing with the database).
+        create_index(
+            self.env.cr,
+            "account_move_payment_link_posted_due_index",
+            self._table,
+            ["commercial_partner_id", "invoice_date_due", "id"],
+            where="state = 'posted' AND move_type IN ('out_invoice', 'out_refund')",
+        )
+        create_index(
+            self.env.cr,
+            "account_move_payment_link_settled_date_index",
+            self._table,
+            ["commercial_partner_id", "invoice_date", "id"],
+            where="state = 'posted' AND payment_state IN %s" % (SETTLED_PAYMENT_STATES,),
+        )
         # The cron's queue (see _prepare_legal_pdfs_later): only the few pending rows.
         create_index(
             self.env.cr,
@@ -206,6 +224,49 @@ class AccountMove(models.Model):
             self.payment_state in SETTLED_PAYMENT_STATES
             or self.currency_id.is_zero(self.amount_residual)
         )
+
+    def _get_link_status(self):
+        """``{move id: status}``: the one status badge every customer page shows
+        (``payment_link_invoice_status`` maps it to its label): "cancelled",
+        "draft" (being updated), "paid" (nothing left to pay, like Odoo's
+        portal even before the bank statement is reconciled), "processing"
+        (an online payment pending or authorized), "credit_note", "overdue"
+        (due before today in the visitor's time zone, ``context_today``) or
+        "unpaid". One query for all of ``self``, and only for the open ones."""
+        today = fields.Date.context_today(self)
+        open_moves = self.filtered(lambda move: move.state == "posted" and not move._is_link_settled())
+        processing = set()
+        if open_moves:
+            groups = (
+                self.env["payment.transaction"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("invoice_ids", "in", open_moves.ids),
+                        ("state", "in", ("pending", "authorized")),
+                    ],
+                    ["invoice_ids"],
+                )
+            )
+            processing = {invoice.id for (invoice,) in groups}
+        statuses = {}
+        for move in self:
+            if move.state == "cancel":
+                status = "cancelled"
+            elif move.state == "draft":
+                status = "draft"
+            elif move not in open_moves:
+                status = "paid"
+            elif move.id in processing:
+                status = "processing"
+            elif move.move_type == "out_refund":
+                status = "credit_note"
+            elif move.invoice_date_due and move.invoice_date_due < today:
+                status = "overdue"
+            else:
+                status = "unpaid"
+            statuses[move.id] = status
+        return statuses
 
     @api.depends("amount_residual", "line_ids.amount_residual", "invoice_payment_term_id")
     def _compute_payment_link_amount_due(self):
