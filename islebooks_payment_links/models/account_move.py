@@ -4,6 +4,7 @@ from psycopg2.errors import LockNotAvailable
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
@@ -200,6 +201,32 @@ class AccountMove(models.Model):
         """Domain of the settled documents (paid, in payment, reversed)."""
         return [("payment_state", "in", SETTLED_PAYMENT_STATES)]
 
+    @api.model
+    def _get_link_open_and_settled(self, domain):
+        """``(open, settled_count)`` of the documents of ``domain``, from one
+        grouped query: ``open`` is ``[(currency, residual, count)]`` of its open
+        invoices (``_get_link_open_domain``), ``settled_count`` how many of
+        them are settled (``_get_link_settled_domain``)."""
+        groups = self.sudo()._read_group(
+            expression.AND(
+                [
+                    domain,
+                    expression.OR([self._get_link_open_domain(), self._get_link_settled_domain()]),
+                ]
+            ),
+            ["currency_id", "payment_state"],
+            ["amount_residual:sum", "__count"],
+        )
+        open_totals = {}
+        settled_count = 0
+        for currency, payment_state, amount, count in groups:
+            if payment_state in SETTLED_PAYMENT_STATES:
+                settled_count += count
+            else:  # the other half of the domain: open invoices
+                residual, total = open_totals.get(currency, (0.0, 0))
+                open_totals[currency] = (residual + amount, total + count)
+        return [(currency, *values) for currency, values in open_totals.items()], settled_count
+
     def _is_link_open(self):
         """Whether this is a posted customer invoice with something left to pay.
 
@@ -232,23 +259,18 @@ class AccountMove(models.Model):
         portal even before the bank statement is reconciled), "processing"
         (an online payment pending or authorized), "credit_note", "overdue"
         (due before today in the visitor's time zone, ``context_today``) or
-        "unpaid". One query for all of ``self``, and only for the open ones."""
+        "unpaid". The open ones' transactions are read for all of them at once."""
         today = fields.Date.context_today(self)
-        open_moves = self.filtered(lambda move: move.state == "posted" and not move._is_link_settled())
-        processing = set()
-        if open_moves:
-            groups = (
-                self.env["payment.transaction"]
-                .sudo()
-                ._read_group(
-                    [
-                        ("invoice_ids", "in", open_moves.ids),
-                        ("state", "in", ("pending", "authorized")),
-                    ],
-                    ["invoice_ids"],
-                )
-            )
-            processing = {invoice.id for (invoice,) in groups}
+        open_moves = self.filtered(
+            lambda move: move.state == "posted" and not move._is_link_settled()
+        )
+        # The transactions of the open moves, read at once (or already read by
+        # the page, as the invoice page's payment blocker does).
+        processing = {
+            move.id
+            for move in open_moves
+            if any(tx.state in ("pending", "authorized") for tx in move.sudo().transaction_ids)
+        }
         statuses = {}
         for move in self:
             if move.state == "cancel":

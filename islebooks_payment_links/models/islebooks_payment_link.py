@@ -825,10 +825,11 @@ class IslebooksPaymentLink(models.Model):
             ]
         )
 
-    def _get_portal_paid(self, page=1):
-        """One page of the paid history (paid invoices and credit notes), newest first."""
+    def _get_portal_paid(self, page=1, total=None):
+        """One page of the paid history (paid invoices and credit notes), newest
+        first; ``total``: its length if known (``_get_portal_summary``)."""
         return self._search_portal_page(
-            self._get_portal_paid_domain(), "invoice_date DESC, id DESC", page
+            self._get_portal_paid_domain(), "invoice_date DESC, id DESC", page, total=total
         )
 
     def _search_portal_page(self, domain, order, page, total=None):
@@ -886,20 +887,28 @@ class IslebooksPaymentLink(models.Model):
         return rows
 
     def _get_portal_totals(self):
-        """Outstanding (net of credit) and overdue amounts, and open invoices, per currency.
+        """Outstanding (net of credit) and overdue amounts, and open invoices, per
+        currency (see ``_get_portal_summary``)."""
+        return self._get_portal_summary()["totals"]
 
-        Three grouped queries. ``amount`` is what the customer owes once its
-        open credit (``_get_portal_credits``) is deducted, never below zero;
-        ``credit_left`` is the credit beyond what is due.
+    def _get_portal_summary(self):
+        """What the top of the portal says, in three grouped queries: ``totals``,
+        the outstanding (net of credit) and overdue amounts and open invoices per
+        currency, and ``paid_count``, the length of the paid history.
+
+        A total's ``amount`` is what the customer owes once its open credit
+        (``_get_portal_credits``) is deducted, never below zero; ``credit_left``
+        is the credit beyond what is due.
         """
         self.ensure_one()
         Move = self.env["account.move"].sudo()
-        domain = self._get_portal_unpaid_domain()
         today = fields.Date.context_today(self)
-        outstanding = Move._read_group(domain, ["currency_id"], ["amount_residual:sum", "__count"])
+        outstanding, paid_count = Move._get_link_open_and_settled(self._get_portal_domain())
         overdue = dict(
             Move._read_group(
-                expression.AND([domain, [("invoice_date_due", "<", today)]]),
+                expression.AND(
+                    [self._get_portal_unpaid_domain(), [("invoice_date_due", "<", today)]]
+                ),
                 ["currency_id"],
                 ["amount_residual:sum"],
             )
@@ -925,7 +934,7 @@ class IslebooksPaymentLink(models.Model):
                     "count": count,
                 }
             )
-        return totals
+        return {"totals": totals, "paid_count": paid_count}
 
     def _get_portal_credit_domain(self, currency=None):
         """The customer's open credit: unreconciled credit items of its receivable
