@@ -259,18 +259,32 @@ class AccountMove(models.Model):
         portal even before the bank statement is reconciled), "processing"
         (an online payment pending or authorized), "credit_note", "overdue"
         (due before today in the visitor's time zone, ``context_today``) or
-        "unpaid". The open ones' transactions are read for all of them at once."""
+        "unpaid". The open ones' transactions are read for all of them at once
+        (one grouped query), unless the page has read them already."""
         today = fields.Date.context_today(self)
         open_moves = self.filtered(
             lambda move: move.state == "posted" and not move._is_link_settled()
         )
-        # The transactions of the open moves, read at once (or already read by
-        # the page, as the invoice page's payment blocker does).
-        processing = {
-            move.id
-            for move in open_moves
-            if any(tx.state in ("pending", "authorized") for tx in move.sudo().transaction_ids)
-        }
+        busy = ("pending", "authorized")
+        open_moves = open_moves.sudo()
+        unread = self.env.cache.get_missing_ids(open_moves, self._fields["transaction_ids"])
+        if any(True for _id in unread):
+            # One grouped query for the open moves of a list.
+            groups = (
+                self.env["payment.transaction"]
+                .sudo()
+                ._read_group(
+                    [("invoice_ids", "in", open_moves.ids), ("state", "in", busy)], ["invoice_ids"]
+                )
+            )
+            processing = {invoice.id for (invoice,) in groups}
+        else:
+            # Already read by the page (the invoice page's payment blocker): no query.
+            processing = {
+                move.id
+                for move in open_moves
+                if any(tx.state in busy for tx in move.transaction_ids)
+            }
         statuses = {}
         for move in self:
             if move.state == "cancel":
