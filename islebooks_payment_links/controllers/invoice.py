@@ -9,7 +9,7 @@ from odoo.addons.account.controllers.download_docs import _get_headers
 from odoo.addons.account_payment.controllers.portal import PortalAccount
 from odoo.addons.payment.controllers.post_processing import PaymentPostProcessing
 
-from ..models.ir_http import use_customer_lang
+from ..models.ir_http import use_customer_lang, use_customer_tz
 from ..models.islebooks_payment_link_throttle import client_address
 
 
@@ -29,8 +29,10 @@ class PaymentLinkController(PortalAccount):
 
     @staticmethod
     def _get_link(token, scope=None):
-        """The active link of ``token`` in the customer's language (see ``_get_link_or_404``)."""
+        """The active link of ``token`` in the customer's time zone and language
+        (see ``_get_link_or_404``)."""
         link = request.env["islebooks.payment.link"]._get_link_or_404(token, scope=scope)
+        link = use_customer_tz(link, link.partner_id.tz)
         return use_customer_lang(link, link._get_customer_lang())
 
     @staticmethod

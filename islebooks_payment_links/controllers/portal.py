@@ -35,8 +35,11 @@ class PaymentLinkPortalController(PaymentLinkController):
         the message of a refused request."""
         args = request.httprequest.args
         sort = "-due" if args.get("sort") == "-due" else "due"
-        totals = link._get_portal_totals()
-        paid, page, page_count = link._get_portal_paid(parse_page(args.get("page")))
+        summary = link._get_portal_summary()
+        totals = summary["totals"]
+        paid, page, page_count = link._get_portal_paid(
+            parse_page(args.get("page")), total=summary["paid_count"]
+        )
         unpaid, unpaid_page, unpaid_page_count = link._get_portal_unpaid(
             sort,
             parse_page(args.get("unpaid_page")),

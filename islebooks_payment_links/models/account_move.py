@@ -4,6 +4,7 @@ from psycopg2.errors import LockNotAvailable
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
@@ -103,6 +104,24 @@ class AccountMove(models.Model):
             self._table,
             ["commercial_partner_id"],
         )
+        # The Customer Portal's two lists, a page of a customer's open invoices by
+        # due date and of its settled documents by date: without them PostgreSQL
+        # walks the whole date index for the first 20 rows of one customer
+        # (bench/: 15 ms each at 20,000 invoices, growing with the database).
+        create_index(
+            self.env.cr,
+            "account_move_payment_link_posted_due_index",
+            self._table,
+            ["commercial_partner_id", "invoice_date_due", "id"],
+            where="state = 'posted' AND move_type IN ('out_invoice', 'out_refund')",
+        )
+        create_index(
+            self.env.cr,
+            "account_move_payment_link_settled_date_index",
+            self._table,
+            ["commercial_partner_id", "invoice_date", "id"],
+            where="state = 'posted' AND payment_state IN %s" % (SETTLED_PAYMENT_STATES,),
+        )
         # The cron's queue (see _prepare_legal_pdfs_later): only the few pending rows.
         create_index(
             self.env.cr,
@@ -182,6 +201,32 @@ class AccountMove(models.Model):
         """Domain of the settled documents (paid, in payment, reversed)."""
         return [("payment_state", "in", SETTLED_PAYMENT_STATES)]
 
+    @api.model
+    def _get_link_open_and_settled(self, domain):
+        """``(open, settled_count)`` of the documents of ``domain``, from one
+        grouped query: ``open`` is ``[(currency, residual, count)]`` of its open
+        invoices (``_get_link_open_domain``), ``settled_count`` how many of
+        them are settled (``_get_link_settled_domain``)."""
+        groups = self.sudo()._read_group(
+            expression.AND(
+                [
+                    domain,
+                    expression.OR([self._get_link_open_domain(), self._get_link_settled_domain()]),
+                ]
+            ),
+            ["currency_id", "payment_state"],
+            ["amount_residual:sum", "__count"],
+        )
+        open_totals = {}
+        settled_count = 0
+        for currency, payment_state, amount, count in groups:
+            if payment_state in SETTLED_PAYMENT_STATES:
+                settled_count += count
+            else:  # the other half of the domain: open invoices
+                residual, total = open_totals.get(currency, (0.0, 0))
+                open_totals[currency] = (residual + amount, total + count)
+        return [(currency, *values) for currency, values in open_totals.items()], settled_count
+
     def _is_link_open(self):
         """Whether this is a posted customer invoice with something left to pay.
 
@@ -206,6 +251,58 @@ class AccountMove(models.Model):
             self.payment_state in SETTLED_PAYMENT_STATES
             or self.currency_id.is_zero(self.amount_residual)
         )
+
+    def _get_link_status(self):
+        """``{move id: status}``: the one status badge every customer page shows
+        (``payment_link_invoice_status`` maps it to its label): "cancelled",
+        "draft" (being updated), "paid" (nothing left to pay, like Odoo's
+        portal even before the bank statement is reconciled), "processing"
+        (an online payment pending or authorized), "credit_note", "overdue"
+        (due before today in the visitor's time zone, ``context_today``) or
+        "unpaid". The open ones' transactions are read for all of them at once
+        (one grouped query), unless the page has read them already."""
+        today = fields.Date.context_today(self)
+        open_moves = self.filtered(
+            lambda move: move.state == "posted" and not move._is_link_settled()
+        )
+        busy = ("pending", "authorized")
+        open_moves = open_moves.sudo()
+        unread = self.env.cache.get_missing_ids(open_moves, self._fields["transaction_ids"])
+        if any(True for _id in unread):
+            # One grouped query for the open moves of a list.
+            groups = (
+                self.env["payment.transaction"]
+                .sudo()
+                ._read_group(
+                    [("invoice_ids", "in", open_moves.ids), ("state", "in", busy)], ["invoice_ids"]
+                )
+            )
+            processing = {invoice.id for (invoice,) in groups}
+        else:
+            # Already read by the page (the invoice page's payment blocker): no query.
+            processing = {
+                move.id
+                for move in open_moves
+                if any(tx.state in busy for tx in move.transaction_ids)
+            }
+        statuses = {}
+        for move in self:
+            if move.state == "cancel":
+                status = "cancelled"
+            elif move.state == "draft":
+                status = "draft"
+            elif move not in open_moves:
+                status = "paid"
+            elif move.id in processing:
+                status = "processing"
+            elif move.move_type == "out_refund":
+                status = "credit_note"
+            elif move.invoice_date_due and move.invoice_date_due < today:
+                status = "overdue"
+            else:
+                status = "unpaid"
+            statuses[move.id] = status
+        return statuses
 
     @api.depends("amount_residual", "line_ids.amount_residual", "invoice_payment_term_id")
     def _compute_payment_link_amount_due(self):

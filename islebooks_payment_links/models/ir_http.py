@@ -53,6 +53,17 @@ def use_customer_lang(record, lang):
     return record.with_context(lang=lang)
 
 
+def use_customer_tz(record, tz):
+    """``record`` in the customer's time zone ``tz``: the day its pages call
+    today (overdue badges, statement dates) is the customer's, on every page
+    of the request, rather than the server's. Only when the visitor's own is
+    unknown (Odoo's website takes it from the visitor's address, geoip)."""
+    if request.context.get("tz") or not tz:
+        return record
+    request.update_context(tz=tz)
+    return record.with_context(tz=tz)
+
+
 def is_payment_link_request():
     return bool(request and PAY_PATH.match(request.httprequest.path or ""))
 

@@ -33,6 +33,9 @@ PORTAL_ROW_FIELDS = [
     "amount_total",
     "amount_total_signed",
     "amount_residual",
+    # Not in the rows: the transfer reference the bank-transfer confirmation
+    # section shows of the open invoices it offers (the unpaid page's).
+    "payment_reference",
 ]
 # A payment of these transactions is (being) made: nobody may start another.
 BUSY_TX_STATES = ("pending", "authorized", "done")
@@ -822,10 +825,11 @@ class IslebooksPaymentLink(models.Model):
             ]
         )
 
-    def _get_portal_paid(self, page=1):
-        """One page of the paid history (paid invoices and credit notes), newest first."""
+    def _get_portal_paid(self, page=1, total=None):
+        """One page of the paid history (paid invoices and credit notes), newest
+        first; ``total``: its length if known (``_get_portal_summary``)."""
         return self._search_portal_page(
-            self._get_portal_paid_domain(), "invoice_date DESC, id DESC", page
+            self._get_portal_paid_domain(), "invoice_date DESC, id DESC", page, total=total
         )
 
     def _search_portal_page(self, domain, order, page, total=None):
@@ -851,31 +855,20 @@ class IslebooksPaymentLink(models.Model):
         """What the portal shows of each of ``moves`` (a page of one of its
         lists), read and formatted in one pass: ``formatter`` is the page's
         ``PageFormatter``; ``due``: whether the list shows the amounts due
-        (the paid history shows totals only). The status is the badge of
-        ``payment_link_invoice_status``: a posted document that is settled reads
-        "paid" (so the paid history reads no transactions), else "processing"
-        while a payment is pending, else "credit_note", "overdue" or "unpaid"."""
+        (the paid history shows totals only). ``status`` is the key of the
+        badge (``account.move._get_link_status``, one query for the page)."""
         self.ensure_one()
         today = fields.Date.context_today(self)
+        statuses = moves._get_link_status()
         rows = []
         for move in moves:
             currency = move.currency_id
             due_date = move.invoice_date_due
-            if move._is_link_settled():
-                status = "paid"
-            elif move.transaction_ids.filtered(lambda tx: tx.state in ("pending", "authorized")):
-                status = "processing"
-            elif move.move_type == "out_refund":
-                status = "credit_note"
-            elif due_date and due_date < today:
-                status = "overdue"
-            else:
-                status = "unpaid"
             rows.append(
                 {
                     "id": move.id,
                     "name": move.name,
-                    "status": status,
+                    "status": statuses[move.id],
                     "overdue": bool(due_date and due_date < today),
                     "currency": currency,
                     "residual": move.amount_residual,
@@ -894,20 +887,28 @@ class IslebooksPaymentLink(models.Model):
         return rows
 
     def _get_portal_totals(self):
-        """Outstanding (net of credit) and overdue amounts, and open invoices, per currency.
+        """Outstanding (net of credit) and overdue amounts, and open invoices, per
+        currency (see ``_get_portal_summary``)."""
+        return self._get_portal_summary()["totals"]
 
-        Three grouped queries. ``amount`` is what the customer owes once its
-        open credit (``_get_portal_credits``) is deducted, never below zero;
-        ``credit_left`` is the credit beyond what is due.
+    def _get_portal_summary(self):
+        """What the top of the portal says, in three grouped queries: ``totals``,
+        the outstanding (net of credit) and overdue amounts and open invoices per
+        currency, and ``paid_count``, the length of the paid history.
+
+        A total's ``amount`` is what the customer owes once its open credit
+        (``_get_portal_credits``) is deducted, never below zero; ``credit_left``
+        is the credit beyond what is due.
         """
         self.ensure_one()
         Move = self.env["account.move"].sudo()
-        domain = self._get_portal_unpaid_domain()
         today = fields.Date.context_today(self)
-        outstanding = Move._read_group(domain, ["currency_id"], ["amount_residual:sum", "__count"])
+        outstanding, paid_count = Move._get_link_open_and_settled(self._get_portal_domain())
         overdue = dict(
             Move._read_group(
-                expression.AND([domain, [("invoice_date_due", "<", today)]]),
+                expression.AND(
+                    [self._get_portal_unpaid_domain(), [("invoice_date_due", "<", today)]]
+                ),
                 ["currency_id"],
                 ["amount_residual:sum"],
             )
@@ -933,7 +934,7 @@ class IslebooksPaymentLink(models.Model):
                     "count": count,
                 }
             )
-        return totals
+        return {"totals": totals, "paid_count": paid_count}
 
     def _get_portal_credit_domain(self, currency=None):
         """The customer's open credit: unreconciled credit items of its receivable
@@ -1114,12 +1115,14 @@ class IslebooksPaymentLink(models.Model):
         Provider = self.env["payment.provider"].sudo()
         if "custom_mode" not in Provider._fields:  # payment_custom not installed
             return []
-        providers = Provider.search(
+        # One query: the providers and what their messages need.
+        providers = Provider.search_fetch(
             [
                 ("custom_mode", "=", "wire_transfer"),
                 ("state", "in", ("enabled", "test")),
                 ("company_id", "=", self.company_id.id),
-            ]
+            ],
+            ["custom_mode", "pending_msg"],
         )
         providers._transfer_ensure_pending_msg_is_set()
         return [provider.pending_msg for provider in providers if provider.pending_msg]

@@ -138,6 +138,46 @@ class TestPortalHttp(PaymentLinksHttpCommon):
         self.assertIn(f'href="/pay/{self.link.token}/invoice/{self.inv_a1.id}"', body)
         self.assertNotIn(f"/fr/pay/{self.link.token}/invoice/", body)
 
+    def _badges(self, invoice):
+        """The status badge of ``invoice`` on its own page and on its portal row."""
+        badge = r'class="badge [^"]*"[^>]*>([^<]+)</span>'
+        page = self.url_open(self._invoice_path(invoice)).text
+        page = page[page.index("o_islebooks_invoice_name") :]
+        body = self.url_open(self._link_path(self.link)).text
+        row = body[body.index(f'data-invoice-name="{invoice.name}"') :]
+        row = row[: row.index("</li>")]
+        return re.search(badge, page).group(1), re.search(badge, row).group(1)
+
+    def test_status_is_the_same_on_the_invoice_page_and_the_portal(self):
+        # One status (account.move._get_link_status) for both pages, on the day
+        # of the customer's time zone: the day a due date passes, neither page
+        # may read the server's date (#16). Whichever of these two zones (UTC+14,
+        # UTC-11) is on another day than UTC right now.
+        server_today = fields.Date.today()
+        for tz in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
+            customer_today = fields.Date.context_today(self.customer.with_context(tz=tz))
+            if customer_today != server_today:
+                break
+        self.customer.tz = tz
+        invoice = self._create_invoices(
+            1, self.customer, 80.0, invoice_date=min(customer_today, server_today)
+        )
+        # Due on the server's day but yesterday for the customer: overdue;
+        # due today for the customer but yesterday on the server: not yet.
+        expected = "Overdue" if customer_today > server_today else "Unpaid"
+        self.assertEqual(invoice.invoice_date_due, min(customer_today, server_today))
+        self.assertEqual(self._badges(invoice), (expected, expected))
+        # A payment pending at the provider: "Payment processing" on both.
+        self._post_tx(self._invoice_path(invoice))
+        tx = self.env["payment.transaction"].search([("invoice_ids", "in", invoice.ids)])
+        tx.sudo()._set_pending()
+        self.assertEqual(self._badges(invoice), ("Payment processing", "Payment processing"))
+        # Paid: both pages say so (the portal lists it in the paid history).
+        tx.sudo()._set_done()
+        tx.sudo()._post_process()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(self._badges(invoice), ("Paid", "Paid"))
+
     def test_unpaid_sortable_by_due_date(self):
         body = self.url_open(self._link_path(self.link, "?sort=due")).text
         self.assertLess(body.index(self.inv_a2.name), body.index(self.inv_a1.name))

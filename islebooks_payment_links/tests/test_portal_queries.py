@@ -11,6 +11,9 @@ _logger = logging.getLogger(__name__)
 FAKE_PDF = b"%PDF-1.4 stored invoice\n%%EOF\n"
 # What one view of a payable invoice's page may cost at most (#16).
 INVOICE_PAGE_MAX_QUERIES = 25
+# What one view of the Customer Portal may cost at most, whatever the number of
+# invoices (#16: no more than Odoo's /my/invoices).
+PORTAL_PAGE_MAX_QUERIES = 20
 
 
 @tagged("post_install", "-at_install")
@@ -92,7 +95,10 @@ class TestPortalQueries(PaymentLinksHttpCommon):
             self.assertEqual(response.text.count("o_islebooks_paid_row"), 20)
             self.assertRegex(response.text, rf"Pay all\s*\({len(self.invoices[partner])}\)")
 
-        self._compare(request, check)
+        counts = self._compare(request, check)
+        summary = f"10 invoices: {counts[self.small]} queries, 1000: {counts[self.large]}"
+        self.assertEqual(counts[self.large], counts[self.small], summary)
+        self.assertLessEqual(counts[self.large], PORTAL_PAGE_MAX_QUERIES, summary)
 
     def test_invoice_page_queries_do_not_grow(self):
         # One invoice's page: what a valid token costs does not depend on how
