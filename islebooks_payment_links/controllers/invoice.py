@@ -29,9 +29,17 @@ class PaymentLinkController(PortalAccount):
 
     @staticmethod
     def _get_link(token, scope=None):
-        """The active link of ``token`` in the customer's language (see ``_get_link_or_404``)."""
+        """The active link of ``token`` in the customer's language (see ``_get_link_or_404``)
+        and, unless Odoo knows the visitor's (geoip), the customer's time zone."""
         link = request.env["islebooks.payment.link"]._get_link_or_404(token, scope=scope)
-        return use_customer_lang(link, link._get_customer_lang())
+        link = use_customer_lang(link, link._get_customer_lang())
+        # "Today" (due dates, discounts) as the customer sees it, rather than
+        # the public user's, which Odoo would read (two queries) for it.
+        tz = link.move_id.partner_id.tz or link.partner_id.tz
+        if tz and not request.env.context.get("tz"):
+            request.update_context(tz=tz)
+            link = link.with_context(tz=tz)
+        return link
 
     @staticmethod
     def _link_tx_partner(link, invoices):

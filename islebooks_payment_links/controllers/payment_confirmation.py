@@ -62,18 +62,8 @@ class PaymentConfirmationController(PaymentLinkPortalController):
 
     @staticmethod
     def _payment_confirmation_bank_accounts(company):
-        journals = (
-            request.env["account.journal"]
-            .sudo()
-            .search(
-                [
-                    *request.env["account.journal"]._check_company_domain(company),
-                    ("type", "=", "bank"),
-                    ("bank_account_id", "!=", False),
-                ]
-            )
-        )
-        return journals.bank_account_id or company.partner_id.sudo().bank_ids
+        # Per company and rarely changed: cached (no query on a page view).
+        return company._payment_link_bank_accounts(company.id)
 
     def _invoice_page_values(
         self, link, invoice, confirmation_form=None, confirmation_errors=None, **options
