@@ -709,14 +709,18 @@ class AccountMove(models.Model):
             "total": untaxed + sum(taxes.values()) + rounding,
         }
 
-    def _get_amount_due_in_words(self):
-        """The amount due spelled out in the customer's language, where enabled."""
+    def _get_amount_due_in_words(self, amount=None):
+        """The amount due spelled out in the customer's language, where enabled:
+        ``amount``, what the invoice asks today (``_get_link_payment_values``)
+        which its page has computed already, or computed here."""
         self.ensure_one()
         if not self.company_id.payment_link_amount_in_words:
             return ""
+        if amount is None:
+            amount = self._get_link_payment_values()["amount"]
         lang = self.partner_id.lang or self.commercial_partner_id.lang
         currency = self.currency_id.with_context(lang=lang) if lang else self.currency_id
-        return currency.amount_to_text(self._get_link_payment_values()["amount"])
+        return currency.amount_to_text(amount)
 
     def _get_payment_link_for_mail(self):
         """The payment link to write in the invoice email, created if needed, or ''.
