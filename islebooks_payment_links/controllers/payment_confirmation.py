@@ -21,8 +21,8 @@ class PaymentConfirmationController(PaymentLinkPortalController):
         (``_get_link_open_invoices``), all ticked when they share a currency.
         ``form``/``errors`` re-fill a refused submission; ``received`` shows
         the "pending review" notice; ``asked`` is ``{invoice id: amount}`` of
-        what the page computed already (``_get_link_asked_amounts``). Returns ``{"payment_confirmation": {...}}``
-        to merge into the page's values.
+        what the page computed already (``_get_link_asked_amounts``). Returns
+        ``{"payment_confirmation": {...}}`` to merge into the page's values.
         """
         company = link.company_id
         if not company.payment_confirmation_enabled:

@@ -27,12 +27,8 @@ class TestInvoicePageTotals(PaymentLinksHttpCommon):
             }
         )
         Tax = cls.env["account.tax"]
-        cls.vat = Tax.create(
-            {"name": "VAT 15%", "amount": 15, "tax_group_id": cls.group_vat.id}
-        )
-        cls.levy = Tax.create(
-            {"name": "Levy 5%", "amount": 5, "tax_group_id": cls.group_green.id}
-        )
+        cls.vat = Tax.create({"name": "VAT 15%", "amount": 15, "tax_group_id": cls.group_vat.id})
+        cls.levy = Tax.create({"name": "Levy 5%", "amount": 5, "tax_group_id": cls.group_green.id})
         cls.vat_included = Tax.create(
             {
                 "name": "VAT 15% incl.",
@@ -92,11 +88,13 @@ class TestInvoicePageTotals(PaymentLinksHttpCommon):
                 (1, 10.03, self.vat), invoice_cash_rounding_id=self.rounding_line.id
             ),
             "rounding in tax": self._invoice(
-                (1, 10.03, self.vat), (1, 3.01, self.levy),
+                (1, 10.03, self.vat),
+                (1, 3.01, self.levy),
                 invoice_cash_rounding_id=self.rounding_tax.id,
             ),
             "early-payment discount": self._invoice(
-                (1, 1000.0, self.vat), (1, 333.33, self.vat | self.levy),
+                (1, 1000.0, self.vat),
+                (1, 333.33, self.vat | self.levy),
                 invoice_payment_term_id=self.epd_term.id,
             ),
             "credit note": self._invoice(
@@ -131,7 +129,7 @@ class TestInvoicePageTotals(PaymentLinksHttpCommon):
     def _page_rows(self, invoice):
         """The (label, amount) rows of the totals table of the invoice's page."""
         body = self._get(self._invoice_path(invoice)).text
-        table = re.search(r'<table[^>]*o_islebooks_totals.*?</table>', body, re.S).group(0)
+        table = re.search(r"<table[^>]*o_islebooks_totals.*?</table>", body, re.S).group(0)
         rows = []
         for row in re.findall(r"<tr.*?</tr>", table, re.S):
             label = re.sub(r"<[^>]+>|\s+", " ", row.split("</td>")[0]).strip()
@@ -145,7 +143,9 @@ class TestInvoicePageTotals(PaymentLinksHttpCommon):
                 currency = invoice.currency_id
                 odoo_rows = self._odoo_rows(invoice)
                 our_rows = self._our_rows(invoice._get_link_page_totals())
-                self.assertEqual([label for label, _a in our_rows], [l for l, _a in odoo_rows])
+                self.assertEqual(
+                    [label for label, _a in our_rows], [label for label, _a in odoo_rows]
+                )
                 for (label, ours), (_label, odoo) in zip(our_rows, odoo_rows, strict=True):
                     self.assertFalse(
                         currency.compare_amounts(ours, odoo), f"{shape}: {label} {ours} != {odoo}"
@@ -168,9 +168,7 @@ class TestInvoicePageTotals(PaymentLinksHttpCommon):
             ["Untaxed Amount", "Total before levy"],
         )
         self.assertIn("epd", shapes["early-payment discount"].line_ids.mapped("display_type"))
-        self.assertIn(
-            "cash_rounding_base_amount_currency", shapes["rounding line"].tax_totals
-        )
+        self.assertIn("cash_rounding_base_amount_currency", shapes["rounding line"].tax_totals)
         tax_rounding = shapes["rounding in tax"].line_ids.filtered(
             lambda line: line.display_type == "rounding"
         )
