@@ -239,9 +239,7 @@ class PaymentLinkController(PortalAccount):
     def payment_link_transaction(self, token, selection=None, csrf_token=None, **kwargs):
         # JSON routes skip Odoo's CSRF check; the payment form sends the token,
         # so enforce it like any other POST.
-        link = self._use_customer_tz(
-            request.env["islebooks.payment.link"]._get_link_or_404(token)
-        )
+        link = self._use_customer_tz(request.env["islebooks.payment.link"]._get_link_or_404(token))
         if not isinstance(csrf_token, str) or not request.validate_csrf(csrf_token):
             raise Forbidden()
         invoices = link._get_transaction_moves(selection)
