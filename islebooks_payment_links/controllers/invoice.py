@@ -27,13 +27,20 @@ class PaymentLinkController(PortalAccount):
     # Helpers
     # ------------------------------------------------------------------
 
-    @staticmethod
-    def _get_link(token, scope=None):
-        """The active link of ``token`` in the customer's time zone and language
-        (see ``_get_link_or_404``)."""
+    @classmethod
+    def _get_link(cls, token, scope=None):
+        """The active link of ``token`` in the customer's language and time zone
+        (see ``_get_link_or_404``, ``_use_customer_tz``)."""
         link = request.env["islebooks.payment.link"]._get_link_or_404(token, scope=scope)
-        link = use_customer_tz(link, link.partner_id.tz)
-        return use_customer_lang(link, link._get_customer_lang())
+        return cls._use_customer_tz(use_customer_lang(link, link._get_customer_lang()))
+
+    @staticmethod
+    def _use_customer_tz(link):
+        """``link`` with "today" (due dates, discounts, overdue badges) as its
+        customer sees it (``use_customer_tz``), rather than the public user's,
+        which Odoo would read (two queries) for it. The page and its payment
+        must agree on the day (what a discount asks)."""
+        return use_customer_tz(link, link.move_id.partner_id.tz or link.partner_id.tz)
 
     @staticmethod
     def _link_tx_partner(link, invoices):
@@ -228,7 +235,7 @@ class PaymentLinkController(PortalAccount):
     def payment_link_transaction(self, token, selection=None, csrf_token=None, **kwargs):
         # JSON routes skip Odoo's CSRF check; the payment form sends the token,
         # so enforce it like any other POST.
-        link = request.env["islebooks.payment.link"]._get_link_or_404(token)
+        link = self._use_customer_tz(request.env["islebooks.payment.link"]._get_link_or_404(token))
         if not isinstance(csrf_token, str) or not request.validate_csrf(csrf_token):
             raise Forbidden()
         invoices = link._get_transaction_moves(selection)

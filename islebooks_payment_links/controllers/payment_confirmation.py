@@ -12,14 +12,17 @@ FORM_FIELDS = ("amount", "transfer_date", "bank_reference", "note")
 class PaymentConfirmationController(PaymentLinkPortalController):
     """Bank-transfer confirmations on every payment link page (invoice or portal)."""
 
-    def _payment_confirmation_values(self, link, invoices, form=None, errors=None, received=False):
+    def _payment_confirmation_values(
+        self, link, invoices, form=None, errors=None, received=False, asked=None
+    ):
         """Values of ``islebooks_payment_links.payment_confirmation_section``.
 
         ``invoices`` are the open invoices the page offers
         (``_get_link_open_invoices``), all ticked when they share a currency.
         ``form``/``errors`` re-fill a refused submission; ``received`` shows
-        the "pending review" notice. Returns ``{"payment_confirmation": {...}}``
-        to merge into the page's values.
+        the "pending review" notice; ``asked`` is ``{invoice id: amount}`` of
+        what the page computed already (``_get_link_asked_amounts``). Returns
+        ``{"payment_confirmation": {...}}`` to merge into the page's values.
         """
         company = link.company_id
         if not company.payment_confirmation_enabled:
@@ -31,7 +34,7 @@ class PaymentConfirmationController(PaymentLinkPortalController):
         if form is None:
             form = {
                 "invoice_ids": open_invoices.ids if len(open_invoices.currency_id) == 1 else [],
-                "amount": self._format_amount(open_invoices)
+                "amount": self._format_amount(open_invoices, asked)
                 if len(open_invoices.currency_id) == 1
                 else "",
             }
@@ -52,28 +55,20 @@ class PaymentConfirmationController(PaymentLinkPortalController):
         }
 
     @staticmethod
-    def _format_amount(invoices):
+    def _format_amount(invoices, asked=None):
         currency = invoices.currency_id[:1]
         if not currency:
             return ""
         # What the invoices' pages ask today (payment terms), not the whole balance.
-        amount = sum(invoices._get_link_asked_amounts().values())
+        if not asked or not set(invoices.ids) <= set(asked):
+            asked = invoices._get_link_asked_amounts()
+        amount = sum(asked[invoice.id] for invoice in invoices)
         return f"{amount:.{currency.decimal_places}f}"
 
     @staticmethod
     def _payment_confirmation_bank_accounts(company):
-        journals = (
-            request.env["account.journal"]
-            .sudo()
-            .search(
-                [
-                    *request.env["account.journal"]._check_company_domain(company),
-                    ("type", "=", "bank"),
-                    ("bank_account_id", "!=", False),
-                ]
-            )
-        )
-        return journals.bank_account_id or company.partner_id.sudo().bank_ids
+        # Per company and rarely changed: cached (no query on a page view).
+        return company._payment_link_bank_accounts(company.id)
 
     def _invoice_page_values(
         self, link, invoice, confirmation_form=None, confirmation_errors=None, **options
@@ -81,8 +76,13 @@ class PaymentConfirmationController(PaymentLinkPortalController):
         values = super()._invoice_page_values(link, invoice, **options)
         # The invoice link's own page only (a portal's invoice page has the portal's form).
         if link.scope == "invoice":
+            # What the invoice asks today, as the page computed it (payment terms).
+            terms = values.get("terms")
+            asked = {invoice.id: terms["amount"]} if terms else None
             values.update(
-                self._page_confirmation_values(link, None, confirmation_form, confirmation_errors)
+                self._page_confirmation_values(
+                    link, None, confirmation_form, confirmation_errors, asked=asked
+                )
             )
         return values
 
@@ -98,9 +98,10 @@ class PaymentConfirmationController(PaymentLinkPortalController):
         )
         return values
 
-    def _page_confirmation_values(self, link, page_ids, form=None, errors=None):
+    def _page_confirmation_values(self, link, page_ids, form=None, errors=None, asked=None):
         """The confirmation values of a page showing ``page_ids`` (None: the
-        invoice link's invoice); a refused ``form`` adds the invoices it ticked."""
+        invoice link's invoice); a refused ``form`` adds the invoices it ticked; ``asked``:
+        see ``_payment_confirmation_values``."""
         if not link.company_id.payment_confirmation_enabled:
             return {"payment_confirmation": {"enabled": False}}
         if form is not None and page_ids is not None:
@@ -110,7 +111,7 @@ class PaymentConfirmationController(PaymentLinkPortalController):
         )
         received = form is None and request.httprequest.args.get("confirmation") == "received"
         return self._payment_confirmation_values(
-            link, invoices, form=form, errors=errors, received=received
+            link, invoices, form=form, errors=errors, received=received, asked=asked
         )
 
     @http.route(

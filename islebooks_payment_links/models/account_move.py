@@ -769,14 +769,63 @@ class AccountMove(models.Model):
             lambda line: line.display_type in ("product", "line_section", "line_note")
         )
 
-    def _get_amount_due_in_words(self):
-        """The amount due spelled out in the customer's language, where enabled."""
+    def _get_link_page_totals(self):
+        """The totals block of the payment page, from the stored journal items.
+
+        What Odoo's ``tax_totals`` shows (``account.document_tax_totals``),
+        without running the tax engine again: the untaxed amount (the product
+        lines, and the early-payment discount lines, which net to zero), one
+        row per tax group of the tax lines in the groups' order (a "biggest
+        tax" cash rounding line counts in its tax's group, as in Odoo), the
+        groups' own subtotals (``preceding_subtotal``), the cash rounding line
+        and the total, all in the invoice's currency. Keys: ``subtotals``
+        (``name``, False for "Untaxed Amount"; ``amount``; ``tax_groups``:
+        ``name``, ``amount``), ``rounding`` (False without a rounding line),
+        ``total``.
+        """
+        self.ensure_one()
+        sign = self.direction_sign
+        untaxed = rounding = 0.0
+        has_rounding = False
+        taxes = {}
+        for line in self.line_ids:
+            amount = sign * line.amount_currency
+            if line.tax_repartition_line_id:
+                taxes[line.tax_group_id] = taxes.get(line.tax_group_id, 0.0) + amount
+            elif line.display_type in ("product", "epd"):
+                untaxed += amount
+            elif line.display_type == "rounding":
+                rounding += amount
+                has_rounding = True
+        subtotals = {}
+        for group in sorted(taxes, key=lambda group: (group.sequence, group.id)):
+            subtotal = subtotals.setdefault(group.preceding_subtotal or False, [])
+            subtotal.append({"name": group.name, "amount": taxes[group]})
+        if not subtotals:
+            subtotals[False] = []
+        rows = []
+        base = untaxed
+        for name, groups in subtotals.items():
+            rows.append({"name": name, "amount": base, "tax_groups": groups})
+            base += sum(group["amount"] for group in groups)
+        return {
+            "subtotals": rows,
+            "rounding": rounding if has_rounding else False,
+            "total": untaxed + sum(taxes.values()) + rounding,
+        }
+
+    def _get_amount_due_in_words(self, amount=None):
+        """The amount due spelled out in the customer's language, where enabled:
+        ``amount``, what the invoice asks today (``_get_link_payment_values``)
+        which its page has computed already, or computed here."""
         self.ensure_one()
         if not self.company_id.payment_link_amount_in_words:
             return ""
+        if amount is None:
+            amount = self._get_link_payment_values()["amount"]
         lang = self.partner_id.lang or self.commercial_partner_id.lang
         currency = self.currency_id.with_context(lang=lang) if lang else self.currency_id
-        return currency.amount_to_text(self._get_link_payment_values()["amount"])
+        return currency.amount_to_text(amount)
 
     def _get_payment_link_for_mail(self):
         """The payment link to write in the invoice email, created if needed, or ''.

@@ -113,6 +113,14 @@ class IrHttp(models.AbstractModel):
         return result
 
     @classmethod
+    def _register_website_track(cls, response):
+        # (website) A /pay/ URL holds a credential: never a visitor's tracked
+        # page, and no read of the page's view to find out.
+        if is_payment_link_request():
+            return False
+        return super()._register_website_track(response)
+
+    @classmethod
     def _pre_dispatch(cls, rule, args):
         # A token is URL-safe base64: one holding "%" is none, and Odoo's
         # canonical-URL check of GET requests (which unquotes twice) would

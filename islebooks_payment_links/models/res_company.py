@@ -100,6 +100,43 @@ class ResCompany(models.Model):
         row = self.env.cr.fetchone()
         return bool(row and row[0])
 
+    @api.model
+    @tools.ormcache("company_id")
+    def _payment_link_bank_accounts(self, company_id):
+        """The bank accounts the payment pages give for a transfer to company
+        ``company_id``: those of its bank journals (in the journals' order),
+        else the company's own. A tuple of frozendicts (``holder``: the account
+        holder, False for the company itself; ``acc_type``, ``acc_number``,
+        ``bank``: "name · BIC" or False), cached per worker so a page view
+        reads none of the four tables; cleared when a journal, bank account or
+        bank changes (account_journal.py,
+        res_partner_bank.py, res_bank.py)."""
+        company = self.browse(company_id).sudo()
+        Journal = self.env["account.journal"].sudo()
+        journals = Journal.search(
+            [
+                *Journal._check_company_domain(company),
+                ("type", "=", "bank"),
+                ("bank_account_id", "!=", False),
+            ]
+        )
+        accounts = journals.bank_account_id or company.partner_id.bank_ids
+        return tuple(
+            tools.frozendict(
+                {
+                    # Journals take the company's accounts (Odoo's domain): its
+                    # name is the page's company name, read there.
+                    "holder": account.acc_holder_name
+                    or (account.partner_id != company.partner_id and account.partner_id.name),
+                    "acc_type": account.acc_type,
+                    "acc_number": account.acc_number,
+                    "bank": account.bank_id
+                    and " · ".join(filter(None, [account.bank_id.name, account.bank_id.bic])),
+                }
+            )
+            for account in accounts
+        )
+
     def _compute_logo_web(self):
         # Every change of a logo goes through here (the company's or its partner's image).
         result = super()._compute_logo_web()

@@ -100,6 +100,43 @@ class TestPaymentConfirmationHttp(PaymentConfirmationHttpCommon):
         self.assertIn(f'value="{self.invoice_a.id}" data-residual', page)
         self.assertNotIn(f'value="{self.invoice_b.id}"', page, "Only the link's invoice")
 
+    def test_bank_details_follow_their_changes(self):
+        # Cached per company (#16): every change shows on the next view.
+        self.assertIn('data-copy="BE71 0961 2345 6769"', self._page())
+        self.company_bank.write({"acc_number": "BE68 5390 0754 7034", "acc_holder_name": False})
+        page = self._page()
+        self.assertIn('data-copy="BE68 5390 0754 7034"', page)
+        self.assertNotIn("BE71 0961 2345 6769", page)
+        # No holder name: the company's.
+        self.assertIn(f'data-copy="{self.company.name}"', page)
+        self.company_bank.bank_id.write({"name": "Isle Merchant Bank"})
+        self.assertIn('data-copy="Isle Merchant Bank · ISLEBEBB"', self._page())
+        # Another bank journal's account is offered too; a journal losing its
+        # account no longer offers it.
+        other = self.env["res.partner.bank"].create(
+            {"acc_number": "MV12 3456 7890", "partner_id": self.company.partner_id.id}
+        )
+        journal = self.env["account.journal"].create(
+            {"name": "Second bank", "code": "BNK9", "type": "bank", "bank_account_id": other.id}
+        )
+        self.assertIn('data-copy="MV12 3456 7890"', self._page())
+        journal.bank_account_id = False
+        self.assertNotIn("MV12 3456 7890", self._page())
+        journal.bank_account_id = other
+        self.assertIn('data-copy="MV12 3456 7890"', self._page())
+        journal.unlink()  # Odoo deletes the account it alone used
+        self.assertNotIn("MV12 3456 7890", self._page())
+        # No bank journal with an account: the company's own accounts.
+        self.bank_journal.bank_account_id = False
+        self.env["res.partner.bank"].create(
+            {"acc_number": "MV98 7654 3210", "partner_id": self.company.partner_id.id}
+        )
+        page = self._page()
+        self.assertIn('data-copy="BE68 5390 0754 7034"', page)
+        self.assertIn('data-copy="MV98 7654 3210"', page)
+        self.company.partner_id.bank_ids.unlink()
+        self.assertIn("for their bank details", self._page())
+
     # ------------------------------------------------------------------
     # good submissions
     # ------------------------------------------------------------------

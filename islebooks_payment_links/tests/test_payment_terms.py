@@ -1,6 +1,8 @@
 import re
 from datetime import timedelta
 
+from freezegun import freeze_time
+
 from odoo import Command, fields
 from odoo.tests import tagged
 
@@ -164,6 +166,22 @@ class TestPaymentTerms(PaymentLinksHttpCommon):
         self.assertIn("Installment 2 of 2", body)
         self.assertEqual(self._form_amount(body), 700.0)
         self.assertEqual(self._form_amount(body), self._odoo_page_amount(invoice))
+
+    def test_today_is_the_customers_day(self):
+        # Without the visitor's time zone (geoip), "today" is the customer's
+        # (#16): at 23:30 UTC on a discount's last day, a customer in Auckland
+        # is on the next day, when it has run out; the payment agrees.
+        late = fields.Datetime.to_datetime("2026-03-10 23:30:00")
+        self.customer.tz = False
+        with freeze_time(late):
+            invoice = self._invoice_with_term(self.epd_term, days_ago=7)
+            self.assertEqual(self._form_amount(self._page(invoice)), 980.0)
+            self.customer.tz = "Pacific/Auckland"
+            self.assertEqual(self._form_amount(self._page(invoice)), 1000.0)
+            link = invoice._get_payment_links()
+            path = self._link_path(link)
+            self.assertNotIn("error", self._pay(path, path + "/transaction", 1000.0))
+            self.assertEqual(link.transaction_ids.amount, 1000.0)
 
     def test_invoice_link_never_grants_a_discount_it_does_not_offer(self):
         # The discount ran out three days ago: asking for it charges the full amount.
