@@ -1,6 +1,6 @@
 from werkzeug.exceptions import NotFound
 
-from odoo import _, http
+from odoo import _, fields, http
 from odoo.http import request
 
 from ..tools.parsing import parse_id
@@ -48,6 +48,8 @@ class PaymentConfirmationController(PaymentLinkPortalController):
                 "confirmations": confirmations,
                 "form": form,
                 "errors": errors or {},
+                # The day the server's check calls today (the customer's, see _get_link).
+                "max_transfer_date": fields.Date.context_today(Confirmation).isoformat(),
                 "max_size": company.payment_confirmation_max_size or 5,
                 "proof_required": company.payment_confirmation_proof_required,
                 "received": received,

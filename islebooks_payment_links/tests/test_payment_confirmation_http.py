@@ -70,6 +70,28 @@ class TestPaymentConfirmationHttp(PaymentConfirmationHttpCommon):
     # page
     # ------------------------------------------------------------------
 
+    def test_transfer_date_stops_at_the_customers_today(self):
+        # The form's calendar ends on the day the server's check calls today:
+        # the customer's (its time zone, as the page's), not the server's.
+        # Whichever of UTC+14 and UTC-11 is on another day than UTC right now.
+        server_today = fields.Date.today()
+        for tz in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
+            customer_today = fields.Date.context_today(self.env.user.with_context(tz=tz))
+            if customer_today != server_today:
+                break
+        self.invoice_a.partner_id.tz = tz
+        self.assertIn(f'max="{customer_today.isoformat()}"', self._page())
+        tomorrow = fields.Date.to_string(customer_today + timedelta(days=1))
+        self._assert_refused(
+            self._post(transfer_date=tomorrow), "The transfer date cannot be in the future."
+        )
+        response = self._post(transfer_date=fields.Date.to_string(customer_today))
+        self.assertEqual(response.status_code, 303, response.text[:500])
+        self.assertEqual(
+            self.Confirmation.search([("link_id", "=", self.link.id)]).transfer_date,
+            customer_today,
+        )
+
     def test_disabled_shows_nothing_and_refuses_posts(self):
         self.company.payment_confirmation_enabled = False
         page = self._page()
