@@ -61,6 +61,15 @@ class PaymentLinkController(PortalAccount):
         return request.session.get(PaymentPostProcessing.MONITORED_TX_ID_KEY)
 
     @staticmethod
+    def _current_website_id():
+        # Providers can be restricted to a website (website_payment): Odoo's
+        # invoice page filters them, so do a link's page and the payment it starts.
+        if "website" not in request.env:
+            return None
+        website = getattr(request, "website", None) or request.env["website"].get_current_website()
+        return website.id
+
+    @staticmethod
     def _file_response(content, filename, mimetype="application/pdf"):
         return request.make_response(content, headers=_get_headers(filename, mimetype, content))
 
@@ -83,19 +92,10 @@ class PaymentLinkController(PortalAccount):
         # As Odoo's portal: a signed-in visitor pays as themselves.
         partner = self._link_tx_partner(link, invoices) if user._is_public() else user.partner_id
         report = {} if user._is_system() else None
-        providers_sudo = (
-            request.env["payment.provider"]
-            .sudo()
-            ._get_compatible_providers(
-                company.id, partner.id, amount, currency_id=currency.id, report=report
-            )
-        )
-        payment_methods_sudo = (
-            request.env["payment.method"]
-            .sudo()
-            ._get_compatible_payment_methods(
-                providers_sudo.ids, partner.id, currency_id=currency.id, report=report
-            )
+        providers_sudo, payment_methods_sudo = request.env[
+            "payment.provider"
+        ]._get_payment_link_options(
+            company, partner, amount, currency, self._current_website_id(), report=report
         )
         return {
             "company_mismatch": not self._can_partner_pay_in_company(partner, company),

@@ -17,3 +17,7 @@ from . import islebooks_whatsapp_template
 from . import account_journal
 from . import res_partner_bank
 from . import res_bank
+from . import payment_provider
+from . import payment_method
+from . import account_tax
+from . import account_tax_group

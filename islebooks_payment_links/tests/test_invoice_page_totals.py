@@ -175,3 +175,25 @@ class TestInvoicePageTotals(PaymentLinksHttpCommon):
         self.assertTrue(tax_rounding.tax_repartition_line_id)
         self.assertNotEqual(shapes["foreign currency"].currency_id, self.company.currency_id)
         self.assertFalse(shapes["no tax"].tax_totals["subtotals"][0]["tax_groups"])
+
+    def test_page_follows_the_invoice_and_its_taxes(self):
+        # The lines and totals are drawn once per version of the invoice (t-cache):
+        # each change shows on the next view.
+        invoice = self._invoice((2, 50.0, self.vat))
+        path = self._invoice_path(invoice)
+        body = self._get(path).text
+        self.assertIn("VAT 15%", body)
+        self.assertIn("115.00", body)
+        self.vat.name = "GST 15% (line)"
+        self.group_vat.name = "GST (group)"
+        body = self._get(path).text
+        self.assertNotIn("VAT 15%", body)
+        self.assertIn("GST 15% (line)", body)
+        self.assertIn("GST (group)", body)
+        # Reset to draft, one more unit, posted again: the same link, new lines.
+        invoice.button_draft()
+        invoice.invoice_line_ids.quantity = 3
+        invoice.action_post()
+        body = self._get(path).text
+        self.assertIn("172.50", body)  # 3 × 50.00 + 15%
+        self.assertNotIn("115.00", body)

@@ -243,6 +243,38 @@ class TestPaymentLinkTransaction(PaymentLinksHttpCommon):
         self.assertIn("This payment link is no longer valid.", response.text)
         self.assertFalse(self._transactions())
 
+    def test_payment_form_follows_provider_changes(self):
+        # A page remembers which providers it offers between views (see
+        # payment.provider._get_payment_link_options), yet a change to a
+        # provider shows on the very next view, and in the payment it starts.
+        demo = 'data-payment-method-code="demo"'
+        for _view in range(2):
+            self.assertIn(demo, self._get(self.path).text)
+        self.demo_provider.maximum_amount = 200.0  # below the 250.00 due
+        self.assertNotIn(demo, self._get(self.path).text)
+        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException):
+            self._post_tx(self.path)
+        self.demo_provider.maximum_amount = 0.0
+        self.assertIn(demo, self._get(self.path).text)
+        self.demo_provider.is_published = False
+        self.assertNotIn(demo, self._get(self.path).text)
+        self.assertFalse(self._transactions())
+
+    def test_provider_of_another_website_is_not_offered(self):
+        # As Odoo's own invoice page (website_payment): a provider restricted to
+        # another website is neither shown nor accepted.
+        demo = 'data-payment-method-code="demo"'
+        other_site = self.env["website"].create(
+            {"name": "Other site", "company_id": self.demo_provider.company_id.id}
+        )
+        self.demo_provider.website_id = other_site
+        self.assertNotIn(demo, self._get(self.path).text)
+        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException):
+            self._post_tx(self.path)
+        self.assertFalse(self._transactions())
+        self.demo_provider.website_id = False
+        self.assertIn(demo, self._get(self.path).text)
+
     def test_provider_not_enabled_for_company_is_refused(self):
         disabled = self.demo_provider.copy({"name": "Demo (disabled)"})
         self.assertEqual(disabled.state, "disabled")

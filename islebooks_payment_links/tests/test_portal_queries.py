@@ -9,8 +9,8 @@ from .common import PaymentLinksHttpCommon
 
 _logger = logging.getLogger(__name__)
 FAKE_PDF = b"%PDF-1.4 stored invoice\n%%EOF\n"
-# What one view of a payable invoice's page may cost at most (#16).
-INVOICE_PAGE_MAX_QUERIES = 25
+# What one view of a payable invoice's page may cost at most (#16 asks 25; Odoo's own page: 33).
+INVOICE_PAGE_MAX_QUERIES = 16
 # What one view of the Customer Portal may cost at most, whatever the number of
 # invoices (#16: no more than Odoo's /my/invoices).
 PORTAL_PAGE_MAX_QUERIES = 20
@@ -115,7 +115,7 @@ class TestPortalQueries(PaymentLinksHttpCommon):
             self.assertIn('id="o_payment_form"', response.text)
 
         counts = self._compare(request, check)
-        # #16: at most 25 queries, the same for 10 invoices as for 1,000.
+        # #16: at most INVOICE_PAGE_MAX_QUERIES, the same for 10 invoices as for 1,000.
         summary = f"10 invoices: {counts[self.small]} queries, 1000: {counts[self.large]}"
         self.assertEqual(counts[self.large], counts[self.small], summary)
         self.assertLessEqual(counts[self.large], INVOICE_PAGE_MAX_QUERIES, summary)
