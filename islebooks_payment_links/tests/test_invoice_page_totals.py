@@ -190,6 +190,13 @@ class TestInvoicePageTotals(PaymentLinksHttpCommon):
         self.assertNotIn("VAT 15%", body)
         self.assertIn("GST 15% (line)", body)
         self.assertIn("GST (group)", body)
+        # The same through the translation dialog (Odoo ends it with a write).
+        self.vat.update_field_translations("name", {"en_US": "Sales tax (line)"})
+        self.group_vat.update_field_translations("name", {"en_US": "Sales tax (group)"})
+        body = self._get(path).text
+        self.assertNotIn("GST", body)
+        self.assertIn("Sales tax (line)", body)
+        self.assertIn("Sales tax (group)", body)
         # Reset to draft, one more unit, posted again: the same link, new lines.
         invoice.button_draft()
         invoice.invoice_line_ids.quantity = 3
