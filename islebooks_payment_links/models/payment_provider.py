@@ -2,23 +2,9 @@ from odoo import api, fields, models, tools
 
 
 class PaymentProvider(models.Model):
-    _inherit = "payment.provider"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        providers = super().create(vals_list)
-        self.env.registry.clear_cache()  # _get_payment_link_option_ids
-        return providers
-
-    def write(self, vals):
-        result = super().write(vals)
-        self.env.registry.clear_cache()  # _get_payment_link_option_ids
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        self.env.registry.clear_cache()  # _get_payment_link_option_ids
-        return result
+    # What a payment form offers (_get_payment_link_option_ids): any change of a provider.
+    _name = "payment.provider"
+    _inherit = ["payment.provider", "islebooks.payment.page.source"]
 
     @api.model
     def _get_payment_link_options(
@@ -35,8 +21,8 @@ class PaymentProvider(models.Model):
         providers and payment methods: the company and its currency, the
         partner and its country, the amount, the currency and today's rate to
         the company's, the website, the visitor being staff or not. Any change
-        to a provider or a payment method clears the memo (their ``create``,
-        ``write``, ``unlink``), in every worker. An extension choosing
+        to a provider or a payment method clears the memo, in every worker
+        (``islebooks.payment.page.source``). An extension choosing
         providers on anything else adds it to the key.
 
         With a ``report`` (Odoo's availability report, which its form shows

@@ -2,18 +2,9 @@ from odoo import models
 
 
 class ResBank(models.Model):
-    _inherit = "res.bank"
+    _name = "res.bank"
+    _inherit = ["res.bank", "islebooks.payment.page.source"]
 
-    # The payment pages cache the banks' names and BICs with the companies'
-    # bank details (res.company._payment_link_bank_accounts).
-
-    def write(self, vals):
-        result = super().write(vals)
-        if {"name", "bic"} & set(vals):
-            self.env.registry.clear_cache()
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        self.env.registry.clear_cache()
-        return result
+    # The payment pages' bank details show a bank's name and BIC
+    # (res.company._payment_link_bank_accounts).
+    _payment_page_fields = frozenset({"name", "bic"})
