@@ -33,7 +33,7 @@ install_deps() {
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     fi
-    if ! python3 -c "import phonenumbers, qrcode, num2words, websocket, coverage, pytest_odoo" 2>/dev/null \
+    if ! python3 -c "import phonenumbers, qrcode, num2words, websocket, coverage, pytest_odoo, xdist" 2>/dev/null \
         || ! python3 -c "import pkg_resources; pkg_resources.require('gevent')" 2>/dev/null; then
         say "Installing Python packages"
         python3 -m pip install -q --disable-pip-version-check -r "$ROOT/.ci/requirements.txt"

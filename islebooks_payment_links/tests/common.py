@@ -23,6 +23,8 @@ from odoo.tests import HttpCase
 
 from odoo.addons.account_payment.tests.common import AccountPaymentCommon
 
+# The accounting test company that .ci/prepare_test_db.py builds in the test database.
+PREPARED_TEST_COMPANY = "__islebooks_tests__.company_1_data"
 # The headers every answer under /pay/ carries.
 HARDENING = {
     "Referrer-Policy": "no-referrer",
@@ -97,6 +99,19 @@ class PaymentLinksCommon(AccountPaymentCommon):
     # ------------------------------------------------------------------
     # Company setup
     # ------------------------------------------------------------------
+
+    @classmethod
+    def setup_independent_company(cls, **kwargs):
+        """Odoo's accounting test company: the one the test command builds once, committed
+        (``.ci/prepare_test_db.py``, the same company and chart Odoo's base would build), so
+        that no class spends seconds loading a chart of accounts; built as Odoo does where
+        the database has none (or where a class asks for another country or chart)."""
+        company = cls.env.ref(PREPARED_TEST_COMPANY, raise_if_not_found=False)
+        if not company or kwargs or cls.chart_template or cls.country_code:
+            return super().setup_independent_company(**kwargs)
+        # What Odoo's ``_create_company`` does besides creating it.
+        cls.env.user.company_ids = [Command.link(company.id)]
+        return company
 
     @classmethod
     def _enable_demo_provider(cls, company, journal):

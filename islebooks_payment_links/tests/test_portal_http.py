@@ -25,7 +25,8 @@ class TestPortalHttp(PaymentLinksHttpCommon):
         )
         cls.other = cls.partner_b
         today = fields.Date.today()
-        cls.inv_a1 = cls._create_invoices(1, cls.customer, 100.0)
+        # Due in a month: not overdue even when the run crosses midnight before a test reads it.
+        cls.inv_a1 = cls._create_invoices(1, cls.customer, 100.0, date_due=today + timedelta(30))
         # Due five days ago: overdue.
         cls.inv_a2 = cls._create_invoices(1, cls.contact, 200.0, invoice_date=today - timedelta(5))
         cls.inv_b = cls._create_invoices(1, cls.other, 300.0)
