@@ -59,7 +59,7 @@ VIEW_DEBOUNCE = timedelta(minutes=1)
 STAFF_GROUP = "account.group_account_invoice"
 # What staff may change on a link; the rest is written by the addon's own code.
 STAFF_WRITABLE_FIELDS = frozenset({"expires_at"})
-# The context key by which the Customer Portal Link dialog tells a link's action its wizard.
+# The context key by which the Generate Payment Link dialog tells a link's action its wizard.
 WIZARD_CONTEXT_KEY = "islebooks_portal_wizard_id"
 
 
@@ -521,7 +521,7 @@ class IslebooksPaymentLink(models.Model):
 
     def action_regenerate(self):
         """Rotate from the backend; opens the new link when there is one (or, from the
-        Customer Portal Link dialog, the dialog listing it)."""
+        Generate Payment Link dialog, the dialog listing it)."""
         check_staff_access(self.env)
         wizard = self.env["islebooks.payment.link.wizard"]._from_context(self)
         new_links = self._regenerate()
@@ -621,7 +621,7 @@ class IslebooksPaymentLink(models.Model):
         return wizard._action_open() if wizard else True
 
     # ------------------------------------------------------------------
-    # Customer Portal Link dialog: QR code, WhatsApp, email
+    # Generate Payment Link dialog (contacts): QR code, WhatsApp, email
     # ------------------------------------------------------------------
 
     def action_download_qr_code(self):

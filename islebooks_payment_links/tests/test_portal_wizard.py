@@ -12,7 +12,7 @@ from .common import PaymentLinksCommon, age_last_view
 
 @tagged("post_install", "-at_install")
 class TestPortalWizard(PaymentLinksCommon):
-    """Customer Portal Link on contacts, and what staff see on the contact."""
+    """Generate Payment Link on contacts, and what staff see on the contact."""
 
     @classmethod
     def setUpClass(cls):
@@ -60,6 +60,35 @@ class TestPortalWizard(PaymentLinksCommon):
     def test_action_is_bound_to_contacts(self):
         self.assertEqual(self.action.binding_model_id.model, "res.partner")
         self.assertEqual(self.action.binding_view_types, "list,kanban,form")
+
+    def test_the_guides_words(self):
+        """The product's guide: "Go to People > Customers. Right-click the customer or
+        click Actions. Select Generate Payment Link." Its words are in the Actions menu
+        and in the right-click / long-press menu (the same bindings) of every view of
+        contacts, and invoices keep Copy Invoice URL and Send via WhatsApp."""
+        for model, names in {
+            "res.partner": ["Generate Payment Link"],
+            "account.move": ["Copy Invoice URL", "Send via WhatsApp"],
+        }.items():
+            for view_type in ("list", "kanban", "form"):
+                views = self.env[model].get_views([(False, view_type)], {"toolbar": True})
+                actions = views["views"][view_type]["toolbar"].get("action", [])
+                offered = [action["name"] for action in actions]
+                menu = [
+                    action["name"] for action in actions if action.get("islebooks_context_menu")
+                ]
+                with self.subTest(model=model, view_type=view_type):
+                    self.assertEqual(sorted(menu), names)
+                    self.assertFalse(set(names) - set(offered))
+        # The dialog it opens says what the link is: the customer's own portal.
+        action = self.contact.action_generate_payment_link()
+        self.assertEqual(action["name"], "Generate Payment Link")
+        arch = self.env[action["res_model"]].get_view(view_type="form")["arch"]
+        self.assertIn(
+            "The customer's own portal link: all their invoices, to view, download and pay, "
+            "without an account.",
+            " ".join(arch.split()),
+        )
 
     def test_one_link_per_commercial_partner_no_user(self):
         users = self.env["res.users"].with_context(active_test=False).search_count([])
@@ -154,7 +183,7 @@ class TestPortalWizard(PaymentLinksCommon):
 
 @tagged("post_install", "-at_install")
 class TestPortalWizardSend(PaymentLinksCommon):
-    """Send the portal link from the Customer Portal Link dialog: WhatsApp and email."""
+    """Send the portal link from the Generate Payment Link dialog: WhatsApp and email."""
 
     @classmethod
     def setUpClass(cls):
