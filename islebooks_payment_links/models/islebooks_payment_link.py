@@ -643,14 +643,19 @@ class IslebooksPaymentLink(models.Model):
             )
 
     def action_send_whatsapp(self):
-        """Open WhatsApp with the portal link and the total due, like invoices do."""
+        """Open WhatsApp with the portal link and what the customer owes, like invoices do.
+
+        The figure is the one the Customer Portal page shows (its summary's
+        ``amount``: net of open credit, never below zero), so the message and the
+        page the customer opens from it never disagree.
+        """
         self._check_sendable()
         customer = self.partner_id
         contact = customer._get_whatsapp_recipient()
         number, error = contact._get_whatsapp_e164()
         if error:
             raise RedirectWarning(error, contact._get_whatsapp_form_action(), _("Open contact"))
-        totals = {row["currency"]: row["gross"] for row in self._get_portal_totals()}
+        totals = {row["currency"]: row["amount"] for row in self._get_portal_totals()}
         message = self.env.ref("islebooks_payment_links.whatsapp_template_portal")._render_message(
             contact,
             add_context={
@@ -927,7 +932,6 @@ class IslebooksPaymentLink(models.Model):
                 {
                     "currency": currency,
                     "amount": currency.round(max(0.0, amount - credit)),
-                    "gross": amount,
                     "credit": credit,
                     "credit_left": currency.round(max(0.0, credit - amount)),
                     "overdue": overdue.get(currency, 0.0),

@@ -2,12 +2,14 @@ import base64
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from lxml import html
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tests import tagged
 from odoo.tools import format_amount
 
-from .common import PaymentLinksCommon, age_last_view
+from .common import PaymentLinksCommon, PaymentLinksHttpCommon, age_last_view
 
 
 @tagged("post_install", "-at_install")
@@ -246,3 +248,41 @@ class TestPortalWizardSend(PaymentLinksCommon):
         )
         self.assertEqual(len(message), 1)
         self.assertEqual(message.partner_ids, self.customer)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalWizardOwedFigure(PaymentLinksHttpCommon):
+    """The dialog's WhatsApp message says what the customer owes in the very figure the
+    Customer Portal page shows, so the customer reads the same amount in both."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Atoll Supplies",
+                "is_company": True,
+                "country_id": cls.env.ref("base.mv").id,
+                "whatsapp": "777 4321",
+            }
+        )
+        # Two open invoices (300.00) and an open credit note (50.00): owes 250.00.
+        cls._create_invoices(2, cls.customer, amount=150.0)
+        cls._create_invoices(1, cls.customer, amount=50.0, move_type="out_refund")
+        cls.link = cls.customer._get_portal_payment_links()
+
+    def _page_owed(self):
+        """The amounts the Customer Portal page shows as owed, as the customer reads them."""
+        response = self.url_open(self._link_path(self.link))
+        self.assertEqual(response.status_code, 200)
+        page = html.fromstring(response.text)
+        owed = "//*[contains(concat(' ', @class, ' '), ' o_islebooks_net_amount ')]"
+        return [node.text_content().strip() for node in page.xpath(owed)]
+
+    def test_whatsapp_quotes_the_portal_pages_balance_net_of_credit(self):
+        currency = self.company.currency_id
+        owed = self._page_owed()
+        self.assertEqual(owed, [format_amount(self.env, 250.0, currency)], "net of the credit note")
+        text = parse_qs(urlsplit(self.link.action_send_whatsapp()["url"]).query)["text"][0]
+        self.assertIn(f"shows *{owed[0]}* to pay", text)
+        self.assertNotIn(format_amount(self.env, 300.0, currency), text)
