@@ -441,7 +441,7 @@ RIGHT_CLICK_CARD = """
 
 def shoot_generate_link(browser):
     """Invoicing › Customers opens in kanban: right-click a card; then Actions ›
-    Customer Portal Link for two customers of the list, one with a long name."""
+    Generate Payment Link for two customers of the list, one with a long name."""
     browser.viewport(1280, 800)
     browser.goto(
         f"{BASE_URL}/odoo/action-account.res_partner_action_customer",
@@ -456,7 +456,7 @@ def shoot_generate_link(browser):
     browser.js("document.querySelector('.o_switch_view.o_list')?.click() || true")
     browser.wait_for(".o_list_view .o_data_row")
     select_rows(browser, [CUSTOMER, "Deco Addict"])
-    list_action(browser, "Customer Portal Link")
+    list_action(browser, "Generate Payment Link")
     browser.wait_for(".modal .o_islebooks_portal_url")
     time.sleep(1.5)
     browser.js("document.activeElement?.blur() || true")

@@ -67,7 +67,7 @@ partners = env["res.partner"].search(
 for n in (1, 100, 1000):
     timed("Copy Invoice URL (new links)", n, lambda n=n: unlinked[:n].action_copy_payment_link())
     timed(
-        "Customer Portal Link (dialog)",
+        "Generate Payment Link (dialog)",
         n,
         lambda n=n: partners[:n].action_generate_payment_link(),
     )

@@ -12,7 +12,7 @@ from .invoice import PaymentLinkController
 
 
 class PaymentLinkPortalController(PaymentLinkController):
-    """The Customer Portal Link: every document of a customer on one link."""
+    """The Customer Portal: every document of a customer on one portal link."""
 
     # ------------------------------------------------------------------
     # Page values (extended through super(), e.g. by the confirmation form)

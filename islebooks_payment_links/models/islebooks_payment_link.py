@@ -59,7 +59,7 @@ VIEW_DEBOUNCE = timedelta(minutes=1)
 STAFF_GROUP = "account.group_account_invoice"
 # What staff may change on a link; the rest is written by the addon's own code.
 STAFF_WRITABLE_FIELDS = frozenset({"expires_at"})
-# The context key by which the Customer Portal Link dialog tells a link's action its wizard.
+# The context key by which the Generate Payment Link dialog tells a link's action its wizard.
 WIZARD_CONTEXT_KEY = "islebooks_portal_wizard_id"
 
 
@@ -521,7 +521,7 @@ class IslebooksPaymentLink(models.Model):
 
     def action_regenerate(self):
         """Rotate from the backend; opens the new link when there is one (or, from the
-        Customer Portal Link dialog, the dialog listing it)."""
+        Generate Payment Link dialog, the dialog listing it)."""
         check_staff_access(self.env)
         wizard = self.env["islebooks.payment.link.wizard"]._from_context(self)
         new_links = self._regenerate()
@@ -621,7 +621,7 @@ class IslebooksPaymentLink(models.Model):
         return wizard._action_open() if wizard else True
 
     # ------------------------------------------------------------------
-    # Customer Portal Link dialog: QR code, WhatsApp, email
+    # Generate Payment Link dialog (contacts): QR code, WhatsApp, email
     # ------------------------------------------------------------------
 
     def action_download_qr_code(self):
@@ -643,14 +643,19 @@ class IslebooksPaymentLink(models.Model):
             )
 
     def action_send_whatsapp(self):
-        """Open WhatsApp with the portal link and the total due, like invoices do."""
+        """Open WhatsApp with the portal link and what the customer owes, like invoices do.
+
+        The figure is the one the Customer Portal page shows (its summary's
+        ``amount``: net of open credit, never below zero), so the message and the
+        page the customer opens from it never disagree.
+        """
         self._check_sendable()
         customer = self.partner_id
         contact = customer._get_whatsapp_recipient()
         number, error = contact._get_whatsapp_e164()
         if error:
             raise RedirectWarning(error, contact._get_whatsapp_form_action(), _("Open contact"))
-        totals = {row["currency"]: row["gross"] for row in self._get_portal_totals()}
+        totals = {row["currency"]: row["amount"] for row in self._get_portal_totals()}
         message = self.env.ref("islebooks_payment_links.whatsapp_template_portal")._render_message(
             contact,
             add_context={
@@ -927,7 +932,6 @@ class IslebooksPaymentLink(models.Model):
                 {
                     "currency": currency,
                     "amount": currency.round(max(0.0, amount - credit)),
-                    "gross": amount,
                     "credit": credit,
                     "credit_left": currency.round(max(0.0, credit - amount)),
                     "overdue": overdue.get(currency, 0.0),

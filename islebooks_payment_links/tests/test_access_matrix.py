@@ -67,7 +67,7 @@ STAFF_MODELS = {
 }
 # role -> {model: readable fields} of company A's records. Nobody but invoicing
 # staff of company A sees a link, a confirmation, a WhatsApp message or a
-# Customer Portal Link dialog of company A.
+# Generate Payment Link dialog of company A.
 READ_GRANTS = {
     "employee": {},
     "salesman": {},
@@ -475,7 +475,7 @@ class TestInsiderAttacks(InsiderCommon):
             self.assertNotIn(token, str(rows))
         with self.assertRaises(AccessError):
             env[line].browse(self.records[line].id).read(["url"])
-        # A's Customer Portal Link dialog is out of B's reach, and so are its links.
+        # A's Generate Payment Link dialog is out of B's reach, and so are its links.
         wizard = "islebooks.payment.link.wizard"
         with self.assertRaises(AccessError):
             env[wizard].browse(self.records[wizard].id).read(["link_ids"])

@@ -14,7 +14,7 @@ class TestPortalTour(PaymentLinksHttpCommon):
         )
         users_before = self.env["res.users"].with_context(active_test=False).search_count([])
 
-        # Staff: Actions > Customer Portal Link on the customer.
+        # Staff: Actions > Generate Payment Link on the customer.
         self.start_tour(
             f"/odoo/action-account.res_partner_action_customer/{customer.id}",
             "islebooks_generate_portal_link",

@@ -2,17 +2,19 @@ import base64
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from lxml import html
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tests import tagged
 from odoo.tools import format_amount
 
-from .common import PaymentLinksCommon, age_last_view
+from .common import PaymentLinksCommon, PaymentLinksHttpCommon, age_last_view
 
 
 @tagged("post_install", "-at_install")
 class TestPortalWizard(PaymentLinksCommon):
-    """Customer Portal Link on contacts, and what staff see on the contact."""
+    """Generate Payment Link on contacts, and what staff see on the contact."""
 
     @classmethod
     def setUpClass(cls):
@@ -60,6 +62,35 @@ class TestPortalWizard(PaymentLinksCommon):
     def test_action_is_bound_to_contacts(self):
         self.assertEqual(self.action.binding_model_id.model, "res.partner")
         self.assertEqual(self.action.binding_view_types, "list,kanban,form")
+
+    def test_the_guides_words(self):
+        """The product's guide: "Go to People > Customers. Right-click the customer or
+        click Actions. Select Generate Payment Link." Its words are in the Actions menu
+        and in the right-click / long-press menu (the same bindings) of every view of
+        contacts, and invoices keep Copy Invoice URL and Send via WhatsApp."""
+        for model, names in {
+            "res.partner": ["Generate Payment Link"],
+            "account.move": ["Copy Invoice URL", "Send via WhatsApp"],
+        }.items():
+            for view_type in ("list", "kanban", "form"):
+                views = self.env[model].get_views([(False, view_type)], {"toolbar": True})
+                actions = views["views"][view_type]["toolbar"].get("action", [])
+                offered = [action["name"] for action in actions]
+                menu = [
+                    action["name"] for action in actions if action.get("islebooks_context_menu")
+                ]
+                with self.subTest(model=model, view_type=view_type):
+                    self.assertEqual(sorted(menu), names)
+                    self.assertFalse(set(names) - set(offered))
+        # The dialog it opens says what the link is: the customer's own portal.
+        action = self.contact.action_generate_payment_link()
+        self.assertEqual(action["name"], "Generate Payment Link")
+        arch = self.env[action["res_model"]].get_view(view_type="form")["arch"]
+        self.assertIn(
+            "The customer's own portal link: all their invoices, to view, download and pay, "
+            "without an account.",
+            " ".join(arch.split()),
+        )
 
     def test_one_link_per_commercial_partner_no_user(self):
         users = self.env["res.users"].with_context(active_test=False).search_count([])
@@ -154,7 +185,7 @@ class TestPortalWizard(PaymentLinksCommon):
 
 @tagged("post_install", "-at_install")
 class TestPortalWizardSend(PaymentLinksCommon):
-    """Send the portal link from the Customer Portal Link dialog: WhatsApp and email."""
+    """Send the portal link from the Generate Payment Link dialog: WhatsApp and email."""
 
     @classmethod
     def setUpClass(cls):
@@ -217,3 +248,41 @@ class TestPortalWizardSend(PaymentLinksCommon):
         )
         self.assertEqual(len(message), 1)
         self.assertEqual(message.partner_ids, self.customer)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalWizardOwedFigure(PaymentLinksHttpCommon):
+    """The dialog's WhatsApp message says what the customer owes in the very figure the
+    Customer Portal page shows, so the customer reads the same amount in both."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Atoll Supplies",
+                "is_company": True,
+                "country_id": cls.env.ref("base.mv").id,
+                "whatsapp": "777 4321",
+            }
+        )
+        # Two open invoices (300.00) and an open credit note (50.00): owes 250.00.
+        cls._create_invoices(2, cls.customer, amount=150.0)
+        cls._create_invoices(1, cls.customer, amount=50.0, move_type="out_refund")
+        cls.link = cls.customer._get_portal_payment_links()
+
+    def _page_owed(self):
+        """The amounts the Customer Portal page shows as owed, as the customer reads them."""
+        response = self.url_open(self._link_path(self.link))
+        self.assertEqual(response.status_code, 200)
+        page = html.fromstring(response.text)
+        owed = "//*[contains(concat(' ', @class, ' '), ' o_islebooks_net_amount ')]"
+        return [node.text_content().strip() for node in page.xpath(owed)]
+
+    def test_whatsapp_quotes_the_portal_pages_balance_net_of_credit(self):
+        currency = self.company.currency_id
+        owed = self._page_owed()
+        self.assertEqual(owed, [format_amount(self.env, 250.0, currency)], "net of the credit note")
+        text = parse_qs(urlsplit(self.link.action_send_whatsapp()["url"]).query)["text"][0]
+        self.assertIn(f"shows *{owed[0]}* to pay", text)
+        self.assertNotIn(format_amount(self.env, 300.0, currency), text)

@@ -101,6 +101,23 @@ class TestTranslations(PaymentLinksHttpCommon):
             draft._get_payment_links()
         self.assertIn("Payment links are only for posted customer invoices", str(error.exception))
 
+    def test_guides_words_in_french_and_spanish(self):
+        """Generate Payment Link on contacts reads as Odoo's own words for it, in the
+        menus and as the dialog's title."""
+        for lang, words in (
+            ("fr_FR", "Générer un lien de paiement"),
+            ("es_ES", "Generar enlace de pago"),
+        ):
+            with self.subTest(lang=lang):
+                Actions = self.env["ir.actions.actions"].with_context(lang=lang)
+                actions = Actions.get_bindings("res.partner")["action"]
+                menu = [
+                    action["name"] for action in actions if action.get("islebooks_context_menu")
+                ]
+                self.assertEqual(menu, [words])
+                action = self.customer.with_context(lang=lang).action_generate_payment_link()
+                self.assertEqual(action["name"], words)
+
     def test_whatsapp_message_in_spanish(self):
         self.customer.write(
             {"lang": "es_ES", "country_id": self.env.ref("base.mv").id, "whatsapp": "7771234"}

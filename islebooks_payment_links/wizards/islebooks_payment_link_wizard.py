@@ -10,7 +10,7 @@ from ..models.islebooks_payment_link import (
 
 
 class IslebooksPaymentLinkWizard(models.TransientModel):
-    """Customer Portal Link: the customers' portal links, with their actions.
+    """Generate Payment Link (contacts): the customers' own portal links, with their actions.
 
     The links are got or created in one batch and listed through a Many2many:
     the ORM writes all its pairs in one INSERT, whatever the number of customers.
@@ -18,7 +18,7 @@ class IslebooksPaymentLinkWizard(models.TransientModel):
     """
 
     _name = "islebooks.payment.link.wizard"
-    _description = "Customer Portal Link"
+    _description = "Generate Payment Link (customer portal)"
     _check_company_auto = True
 
     company_id = fields.Many2one(
@@ -60,7 +60,7 @@ class IslebooksPaymentLinkWizard(models.TransientModel):
             for command in vals["link_ids"]:
                 if command[0] not in (Command.UPDATE, Command.LINK) or command[1] not in listed:
                     raise AccessError(
-                        _("The links of Customer Portal Link are the customers' own.")
+                        _("This dialog lists only the portal links it was opened for.")
                     )
         check_protected_write(self, vals, {"link_ids"})
         return super().write(vals)
@@ -86,7 +86,7 @@ class IslebooksPaymentLinkWizard(models.TransientModel):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Customer Portal Link"),
+            "name": _("Generate Payment Link"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",

@@ -71,8 +71,8 @@ registry.category("web_tour.tours").add("islebooks_kanban_context_menu", {
             },
         },
         {
-            content: "The menu offers Customer Portal Link, focused",
-            trigger: `${MENU}[role=menu] [role=menuitem]:first:focus:contains('Customer Portal Link')`,
+            content: "The menu offers Generate Payment Link, focused",
+            trigger: `${MENU}[role=menu] [role=menuitem]:first:focus:contains('Generate Payment Link')`,
             run: "click",
         },
         {
@@ -98,7 +98,7 @@ registry.category("web_tour.tours").add("islebooks_kanban_context_menu", {
         },
         {
             content: "The long press opens the same menu; the finger lifts",
-            trigger: `${MENU} [role=menuitem]:contains('Customer Portal Link')`,
+            trigger: `${MENU} [role=menuitem]:contains('Generate Payment Link')`,
             run() {
                 const card = queryOne(CARD);
                 touch("pointerup", card);

@@ -4,11 +4,14 @@ import { registry } from "@web/core/registry";
 import { payWithDemoSteps } from "./demo_payment_steps";
 
 const LINK = /\/pay\/[A-Za-z0-9_-]{43}/;
+const INTRO =
+    "The customer's own portal link: all their invoices, to view, download and pay, without an account.";
 
 /**
- * Staff open the customer, use Actions > Customer Portal Link and get the
- * portal link in a dialog (with its QR code), readable: the whole link and
- * name, no empty rows, a Copy button with a name.
+ * Staff open the customer, use Actions > Generate Payment Link (the words of
+ * the product's guide) and get the portal link in a dialog (with its QR code)
+ * that says what the link is, readable: the whole link and name, no empty
+ * rows, a Copy button with a name.
  */
 registry.category("web_tour.tours").add("islebooks_generate_portal_link", {
     steps: () => [
@@ -18,9 +21,23 @@ registry.category("web_tour.tours").add("islebooks_generate_portal_link", {
             run: "click",
         },
         {
-            content: "Customer Portal Link",
-            trigger: ".o-dropdown--menu .o-dropdown-item:contains(Customer Portal Link)",
+            content: "Generate Payment Link",
+            trigger: ".o-dropdown--menu .o-dropdown-item:contains(Generate Payment Link)",
             run: "click",
+        },
+        {
+            content: "The dialog is titled Generate Payment Link and says what the link is",
+            trigger: ".modal .o_islebooks_portal_link_intro",
+            run() {
+                const title = document.querySelector(".modal .modal-title").textContent.trim();
+                if (title !== "Generate Payment Link") {
+                    throw new Error(`The dialog is titled ${title}`);
+                }
+                const intro = this.anchor.textContent.replace(/\s+/g, " ").trim();
+                if (intro !== INTRO) {
+                    throw new Error(`The dialog says: ${intro}`);
+                }
+            },
         },
         {
             content: "The dialog shows the portal link, its QR code and the actions",
