@@ -8,6 +8,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
+from ..tools.locks import PAYMENT_START, try_advisory_locks
 from ..tools.qr import qr_png_base64
 from .islebooks_payment_link import STAFF_GROUP, check_protected_write, check_staff_access
 
@@ -22,6 +23,10 @@ ADDON_MANAGED_FIELDS = frozenset(
 # ``_is_link_open``). ``in_payment`` has nothing left to pay (zero residual).
 OPEN_PAYMENT_STATES = ("not_paid", "partial")
 SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
+# How long a payment start waits for another transaction's write of the
+# invoice (a job storing its PDF, a payment being registered) before it tells
+# the customer the invoice is being updated.
+PAYMENT_TOUCH_WAIT = "5s"
 
 
 class AccountMove(models.Model):
@@ -347,11 +352,7 @@ class AccountMove(models.Model):
         if self.state == "cancel":
             return _("This invoice was cancelled: there is nothing to pay.")
         if self.state == "draft":
-            return _(
-                "This invoice is being updated and cannot be paid for now. "
-                "Please try again later or contact %(company)s.",
-                company=self.company_id.name,
-            )
+            return self._get_updating_message()
         if self.move_type != "out_invoice":
             return _("This document cannot be paid online.")
         if self._is_link_settled():
@@ -374,33 +375,56 @@ class AccountMove(models.Model):
         return ""
 
     def _lock_for_link_payment(self):
-        """Lock these invoices for a new online payment, or raise a ValidationError.
+        """Start a payment of these invoices, or raise a ValidationError.
 
-        NOWAIT: a concurrent attempt holding the lock makes this one fail at
-        once with a clear message rather than queue up and pay twice. Odoo
-        runs requests in REPEATABLE READ, so the lock alone is not enough: an
-        attempt that started before another one committed would not see its
+        One payment of an invoice starts at a time: the attempt holds a
+        transaction-level advisory lock on each invoice (``PAYMENT_START``),
+        tried without waiting, so a concurrent attempt is refused at once with
+        "Please wait" rather than queue up and pay twice. Only a payment attempt
+        takes that lock: the addon's background work (legal PDFs, reminders)
+        never turns a customer away.
+
+        Odoo runs requests in REPEATABLE READ, so the lock alone is not enough:
+        an attempt that started before another one committed would not see its
         transaction. Touching the rows and locking the invoices' transactions
-        makes such a stale attempt fail with a serialization error, which
-        Odoo's request loop retries with a fresh snapshot.
+        makes such a stale attempt fail with a serialization error, which Odoo's
+        request loop retries with a fresh snapshot. Jobs write an invoice row
+        only briefly, so the touch waits for such a write, but at most
+        ``PAYMENT_TOUCH_WAIT``: an invoice held longer is being updated.
         """
         if not self:
             return
+        cr = self.env.cr
+        if len(try_advisory_locks(cr, PAYMENT_START, self.ids)) < len(self):
+            raise ValidationError(
+                _("A payment is already being started for this invoice. Please wait a moment.")
+            )
         try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR UPDATE NOWAIT",
-                    [tuple(self.ids)],
-                )
+            with cr.savepoint(flush=False):
+                # Restored by the savepoint's rollback, and by hand below.
+                cr.execute("SELECT current_setting('lock_timeout')")
+                previous_timeout = cr.fetchone()[0]
+                cr.execute("SELECT set_config('lock_timeout', %s, true)", [PAYMENT_TOUCH_WAIT])
                 # A new row version (values unchanged): a concurrent attempt
                 # whose snapshot predates this one's commit then gets a
-                # serialization failure on its lock, and Odoo retries its
-                # request with fresh data instead of missing this payment.
-                self.env.cr.execute(
-                    "UPDATE account_move SET write_date = write_date WHERE id IN %s",
+                # serialization failure, and Odoo retries its request with
+                # fresh data instead of missing this payment.
+                cr.execute(
+                    """
+                    UPDATE account_move SET write_date = write_date
+                     WHERE id IN (SELECT id FROM account_move WHERE id IN %s
+                                   ORDER BY id FOR NO KEY UPDATE)
+                    """,
                     [tuple(self.ids)],
+                    log_exceptions=False,
                 )
-                self.env.cr.execute(
+                cr.execute("SELECT set_config('lock_timeout', %s, true)", [previous_timeout])
+        except LockNotAvailable:
+            raise ValidationError(self[:1]._get_updating_message()) from None
+        try:
+            with cr.savepoint(flush=False):
+                # A payment of the invoice being confirmed or processed right now.
+                cr.execute(
                     """
                     SELECT tx.id
                       FROM payment_transaction tx
@@ -410,6 +434,7 @@ class AccountMove(models.Model):
                        FOR UPDATE OF tx NOWAIT
                     """,
                     [tuple(self.ids)],
+                    log_exceptions=False,
                 )
         except LockNotAvailable:
             raise ValidationError(
@@ -420,17 +445,26 @@ class AccountMove(models.Model):
             if blocker := move._get_payment_blocker():
                 raise ValidationError(blocker)
 
+    def _get_updating_message(self):
+        return _(
+            "This invoice is being updated and cannot be paid for now. "
+            "Please try again later or contact %(company)s.",
+            company=self.company_id.name,
+        )
+
     def _lock_for_settlement(self):
         """Lock these invoices before registering a payment on them (waits).
 
         An approved bank-transfer confirmation and an online payment of the
         same invoices then run one after the other; in REPEATABLE READ the
         second one gets a serialization failure, which Odoo retries with a
-        fresh snapshot that shows what the first one paid.
+        fresh snapshot that shows what the first one paid. ``NO KEY UPDATE``,
+        the lock a write takes: records created meanwhile that point to the
+        invoice (links, queued PDFs) do not wait for it.
         """
         if self:
             self.env.cr.execute(
-                "SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR UPDATE",
+                "SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
                 [tuple(self.ids)],
             )
             self.invalidate_recordset(["amount_residual", "payment_state"])
