@@ -53,11 +53,7 @@ links = (prepared_pdf | unprepared_pdf)._get_payment_links()
 # Only the measured invoice stays queued: the measured customers' Customer Portal
 # links (prepare.py) queued their hundreds of open invoices too, which the cron
 # would otherwise render here one by one for many minutes.
-env.cr.execute(
-    "UPDATE account_move SET payment_link_pdf_pending = FALSE"
-    " WHERE payment_link_pdf_pending AND id != %s",
-    [prepared_pdf.id],
-)
+env.cr.execute("DELETE FROM islebooks_payment_link_pdf WHERE move_id != %s", [prepared_pdf.id])
 env.invalidate_all()
 env.cr.commit()
 # What the cron does once the links are handed out.

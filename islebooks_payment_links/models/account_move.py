@@ -1,27 +1,25 @@
-import logging
-
 from psycopg2.errors import LockNotAvailable
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
+from ..tools.locks import PAYMENT_START, try_advisory_locks
 from ..tools.qr import qr_png_base64
 from .islebooks_payment_link import STAFF_GROUP, check_protected_write, check_staff_access
 
-_logger = logging.getLogger(__name__)
-
 LINKABLE_MOVE_TYPES = ("out_invoice", "out_refund")
-ADDON_MANAGED_FIELDS = frozenset(
-    {"payment_link_ids", "payment_confirmation_ids", "payment_link_pdf_pending"}
-)
+ADDON_MANAGED_FIELDS = frozenset({"payment_link_ids", "payment_confirmation_ids"})
 # A document is open while its payment state says something is left to pay:
 # the part of core's ``_has_to_be_paid()`` about the invoice itself (see
 # ``_is_link_open``). ``in_payment`` has nothing left to pay (zero residual).
 OPEN_PAYMENT_STATES = ("not_paid", "partial")
 SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
+# How long a payment start waits for another transaction's write of the
+# invoice (a job storing its PDF, a payment being registered) before it tells
+# the customer the invoice is being updated.
+PAYMENT_TOUCH_WAIT = "5s"
 
 
 class AccountMove(models.Model):
@@ -122,18 +120,10 @@ class AccountMove(models.Model):
             ["commercial_partner_id", "invoice_date", "id"],
             where="state = 'posted' AND payment_state IN %s" % (SETTLED_PAYMENT_STATES,),
         )
-        # The cron's queue (see _prepare_legal_pdfs_later): only the few pending rows.
-        create_index(
-            self.env.cr,
-            "account_move_payment_link_pdf_pending_index",
-            self._table,
-            ["id"],
-            where="payment_link_pdf_pending",
-        )
         return res
 
     def write(self, vals):
-        # Links, confirmations and the PDF queue are the addon's, never set over RPC.
+        # Links and confirmations are the addon's, never set over RPC.
         check_protected_write(self, ADDON_MANAGED_FIELDS & set(vals), ())
         if "partner_id" not in vals and "company_id" not in vals:
             return super().write(vals)
@@ -347,11 +337,7 @@ class AccountMove(models.Model):
         if self.state == "cancel":
             return _("This invoice was cancelled: there is nothing to pay.")
         if self.state == "draft":
-            return _(
-                "This invoice is being updated and cannot be paid for now. "
-                "Please try again later or contact %(company)s.",
-                company=self.company_id.name,
-            )
+            return self._get_updating_message()
         if self.move_type != "out_invoice":
             return _("This document cannot be paid online.")
         if self._is_link_settled():
@@ -374,33 +360,56 @@ class AccountMove(models.Model):
         return ""
 
     def _lock_for_link_payment(self):
-        """Lock these invoices for a new online payment, or raise a ValidationError.
+        """Start a payment of these invoices, or raise a ValidationError.
 
-        NOWAIT: a concurrent attempt holding the lock makes this one fail at
-        once with a clear message rather than queue up and pay twice. Odoo
-        runs requests in REPEATABLE READ, so the lock alone is not enough: an
-        attempt that started before another one committed would not see its
+        One payment of an invoice starts at a time: the attempt holds a
+        transaction-level advisory lock on each invoice (``PAYMENT_START``),
+        tried without waiting, so a concurrent attempt is refused at once with
+        "Please wait" rather than queue up and pay twice. Only a payment attempt
+        takes that lock: the addon's background work (legal PDFs, reminders)
+        never turns a customer away.
+
+        Odoo runs requests in REPEATABLE READ, so the lock alone is not enough:
+        an attempt that started before another one committed would not see its
         transaction. Touching the rows and locking the invoices' transactions
-        makes such a stale attempt fail with a serialization error, which
-        Odoo's request loop retries with a fresh snapshot.
+        makes such a stale attempt fail with a serialization error, which Odoo's
+        request loop retries with a fresh snapshot. Jobs write an invoice row
+        only briefly, so the touch waits for such a write, but at most
+        ``PAYMENT_TOUCH_WAIT``: an invoice held longer is being updated.
         """
         if not self:
             return
+        cr = self.env.cr
+        if len(try_advisory_locks(cr, PAYMENT_START, self.ids)) < len(self):
+            raise ValidationError(
+                _("A payment is already being started for this invoice. Please wait a moment.")
+            )
         try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR UPDATE NOWAIT",
-                    [tuple(self.ids)],
-                )
+            with cr.savepoint(flush=False):
+                # Restored by the savepoint's rollback, and by hand below.
+                cr.execute("SELECT current_setting('lock_timeout')")
+                previous_timeout = cr.fetchone()[0]
+                cr.execute("SELECT set_config('lock_timeout', %s, true)", [PAYMENT_TOUCH_WAIT])
                 # A new row version (values unchanged): a concurrent attempt
                 # whose snapshot predates this one's commit then gets a
-                # serialization failure on its lock, and Odoo retries its
-                # request with fresh data instead of missing this payment.
-                self.env.cr.execute(
-                    "UPDATE account_move SET write_date = write_date WHERE id IN %s",
+                # serialization failure, and Odoo retries its request with
+                # fresh data instead of missing this payment.
+                cr.execute(
+                    """
+                    UPDATE account_move SET write_date = write_date
+                     WHERE id IN (SELECT id FROM account_move WHERE id IN %s
+                                   ORDER BY id FOR NO KEY UPDATE)
+                    """,
                     [tuple(self.ids)],
+                    log_exceptions=False,
                 )
-                self.env.cr.execute(
+                cr.execute("SELECT set_config('lock_timeout', %s, true)", [previous_timeout])
+        except LockNotAvailable:
+            raise ValidationError(self[:1]._get_updating_message()) from None
+        try:
+            with cr.savepoint(flush=False):
+                # A payment of the invoice being confirmed or processed right now.
+                cr.execute(
                     """
                     SELECT tx.id
                       FROM payment_transaction tx
@@ -410,6 +419,7 @@ class AccountMove(models.Model):
                        FOR UPDATE OF tx NOWAIT
                     """,
                     [tuple(self.ids)],
+                    log_exceptions=False,
                 )
         except LockNotAvailable:
             raise ValidationError(
@@ -420,17 +430,26 @@ class AccountMove(models.Model):
             if blocker := move._get_payment_blocker():
                 raise ValidationError(blocker)
 
+    def _get_updating_message(self):
+        return _(
+            "This invoice is being updated and cannot be paid for now. "
+            "Please try again later or contact %(company)s.",
+            company=self.company_id.name,
+        )
+
     def _lock_for_settlement(self):
         """Lock these invoices before registering a payment on them (waits).
 
         An approved bank-transfer confirmation and an online payment of the
         same invoices then run one after the other; in REPEATABLE READ the
         second one gets a serialization failure, which Odoo retries with a
-        fresh snapshot that shows what the first one paid.
+        fresh snapshot that shows what the first one paid. ``NO KEY UPDATE``,
+        the lock a write takes: records created meanwhile that point to the
+        invoice (links, queued PDFs) do not wait for it.
         """
         if self:
             self.env.cr.execute(
-                "SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR UPDATE",
+                "SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
                 [tuple(self.ids)],
             )
             self.invalidate_recordset(["amount_residual", "payment_state"])
@@ -498,54 +517,6 @@ class AccountMove(models.Model):
         check_staff_access(self.env)
         self.payment_link_id.action_revoke()
         return True
-
-    def _has_legal_pdf(self):
-        """Whether ``_get_legal_pdf`` gives a document: a stored PDF, or a posted
-        invoice (generated on request). A cancelled invoice has none: Odoo's
-        cancel resets it to draft, which detaches its PDF."""
-        self.ensure_one()
-        # A posted invoice always has one: no attachment lookup on its page.
-        return self.state == "posted" or bool(self.sudo().invoice_pdf_report_id)
-
-    def _get_legal_pdf(self):
-        """The invoice's legal PDF attachment, generated the way Print does if missing.
-
-        Odoo's portal falls back to a pro-forma for an invoice never printed or
-        sent; a customer paying through a link gets the real document instead.
-        """
-        self.ensure_one()
-        if not self.invoice_pdf_report_id and self.state != "posted":
-            # A draft or cancelled invoice never printed has no legal document.
-            return self.env["ir.attachment"]
-        if not self.invoice_pdf_report_id:
-            # Serialise concurrent first downloads: only one generates the file.
-            self.env.cr.execute("SELECT id FROM account_move WHERE id = %s FOR UPDATE", [self.id])
-            self.invalidate_recordset(["invoice_pdf_report_id", "invoice_pdf_report_file"])
-            if not self.invoice_pdf_report_id:
-                self.env["account.move.send"].sudo()._generate_and_send_invoices(
-                    self.sudo(), sending_methods=["manual"]
-                )
-        return self.sudo().invoice_pdf_report_id
-
-    def _get_legal_pdfs(self):
-        """Legal PDF of each move, in order: the batch version of ``_get_legal_pdf``.
-
-        Stored PDFs are read with a bounded number of queries; missing ones are
-        generated in one batch, the way Print does.
-        """
-        missing = self.filtered(lambda move: not move.invoice_pdf_report_id)
-        if missing:
-            self.env.cr.execute(
-                "SELECT id FROM account_move WHERE id IN %s FOR UPDATE", [tuple(missing.ids)]
-            )
-            missing.invalidate_recordset(["invoice_pdf_report_id", "invoice_pdf_report_file"])
-            missing = missing.filtered(lambda move: not move.invoice_pdf_report_id)
-            if missing:
-                self.env["account.move.send"].sudo()._generate_and_send_invoices(
-                    missing.sudo(), sending_methods=["manual"]
-                )
-        moves = self.sudo()
-        return [move.invoice_pdf_report_id for move in moves]
 
     # ------------------------------------------------------------------
     # Send via WhatsApp
@@ -911,115 +882,3 @@ class AccountMove(models.Model):
         )
         blocked.update(move.id for (move,) in groups if move.id in self.ids)
         return blocked
-
-    # ------------------------------------------------------------------
-    # Legal PDFs prepared ahead (in the background, in batches)
-    # ------------------------------------------------------------------
-
-    # Set when a link opening the invoice is handed out and its legal PDF does
-    # not exist yet; the cron below renders it, so the customer's first click
-    # on Download PDF finds it stored (like Odoo's Send & Print ``sending_data``).
-    payment_link_pdf_pending = fields.Boolean(
-        "Legal PDF to prepare", readonly=True, copy=False, groups=STAFF_GROUP
-    )
-
-    def _prepare_legal_pdfs_later(self, partners=None, company=None):
-        """Queue the legal PDF of these moves (or, with ``partners``, of the open
-        invoices of those commercial partners in ``company``) for the cron.
-
-        One UPDATE, whatever the number of invoices: only posted customer
-        documents without a stored legal PDF are queued, and a row the cron is
-        rendering right now (locked) is skipped, never waited for. The cron is
-        triggered when anything was queued. Returns the queued move ids.
-        """
-        if partners is not None:
-            target = SQL(
-                """m.commercial_partner_id = ANY(%s) AND m.company_id = %s
-                   AND m.move_type = 'out_invoice' AND m.payment_state IN %s""",
-                partners.ids,
-                (company or self.env.company).id,
-                OPEN_PAYMENT_STATES,
-            )
-        elif self:
-            target = SQL("m.id = ANY(%s)", self.ids)
-        else:
-            return []
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE account_move
-                   SET payment_link_pdf_pending = TRUE
-                 WHERE id IN (
-                     SELECT m.id FROM account_move m
-                      WHERE %s
-                        AND m.state = 'posted'
-                        AND m.move_type IN %s
-                        AND m.payment_link_pdf_pending IS NOT TRUE
-                        AND NOT EXISTS (
-                            SELECT 1 FROM ir_attachment a
-                             WHERE a.res_model = 'account.move' AND a.res_id = m.id
-                               AND a.res_field = 'invoice_pdf_report_file')
-                        FOR NO KEY UPDATE SKIP LOCKED)
-                RETURNING id
-                """,
-                target,
-                LINKABLE_MOVE_TYPES,
-            )
-        )
-        queued = [row[0] for row in self.env.cr.fetchall()]
-        if queued:
-            self.browse(queued).invalidate_recordset(["payment_link_pdf_pending"])
-            self.env.ref("islebooks_payment_links.ir_cron_prepare_legal_pdfs").sudo()._trigger()
-        return queued
-
-    def _prepare_legal_pdfs_now(self):
-        """Render these moves' legal PDFs in one call, else one move at a time.
-
-        Debian's wkhtmltopdf (unpatched Qt) prints one document per call, so a
-        batch fails there as a whole while each invoice alone renders. A move
-        that cannot be rendered even alone (a broken template) is logged and
-        left to the download, which renders on demand: it never blocks the queue.
-        """
-        try:
-            with self.env.cr.savepoint():
-                self._get_legal_pdfs()
-            return
-        except Exception:
-            if len(self) == 1:
-                _logger.exception("Could not prepare the legal PDF of %s", self.ids)
-                return
-            _logger.info("Preparing the legal PDFs of %s one at a time", self.ids)
-        for move in self:
-            move._prepare_legal_pdfs_now()
-
-    @api.model
-    def _cron_prepare_legal_pdfs(self, batch_size=20):
-        """Render the queued legal PDFs, ``batch_size`` at a time, the way Print does.
-
-        Each batch is locked (rows another transaction holds are left for the
-        next run) and rendered in one ``_get_legal_pdfs`` call. Under the cron
-        one batch per call: Odoo commits it and calls again while the reported
-        progress says some remain. Called directly, it renders them all.
-        """
-        Move = self.sudo()
-        while True:
-            moves = Move.search(
-                [("payment_link_pdf_pending", "=", True)], order="id", limit=batch_size
-            )
-            if not moves:
-                return
-            self.env.cr.execute(
-                "SELECT id FROM account_move WHERE id IN %s FOR NO KEY UPDATE SKIP LOCKED",
-                [tuple(moves.ids)],
-            )
-            moves = Move.browse(row[0] for row in self.env.cr.fetchall())
-            if not moves:
-                return
-            done = moves.filtered(lambda move: move.state == "posted")
-            if done:
-                done._prepare_legal_pdfs_now()
-            moves.write({"payment_link_pdf_pending": False})
-            remaining = Move.search_count([("payment_link_pdf_pending", "=", True)])
-            self.env["ir.cron"]._notify_progress(done=len(moves), remaining=remaining)
-            if not remaining or "ir_cron_progress_id" in self.env.context:
-                return

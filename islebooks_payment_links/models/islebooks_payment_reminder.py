@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tools import format_amount
 
+from ..tools.locks import REMINDER_PLAN, try_advisory_locks
 from ..tools.whatsapp import whatsapp_url
 from .islebooks_payment_link import STAFF_GROUP, check_protected_write
 
@@ -19,8 +20,6 @@ _logger = logging.getLogger(__name__)
 BATCH_SIZE = 100
 # A reminder whose email failed is tried again after this delay (next run).
 RETRY_DELAY = timedelta(hours=1)
-# Namespace of the advisory lock serialising the planning of one company.
-PLAN_LOCK = 74_140_014
 
 
 class IslebooksPaymentReminder(models.Model):
@@ -211,8 +210,7 @@ class IslebooksPaymentReminder(models.Model):
         Returns (customers planned, customers left for the next batch).
         A constant number of queries whatever the number of invoices.
         """
-        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [PLAN_LOCK, company.id])
-        if not self.env.cr.fetchone()[0]:
+        if not try_advisory_locks(self.env.cr, REMINDER_PLAN, company.ids):
             return 0, 1  # another run is planning this company right now
         today = fields.Date.context_today(self.with_company(company))
         steps = company._get_payment_reminder_steps()

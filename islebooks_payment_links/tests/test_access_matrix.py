@@ -49,6 +49,8 @@ ROLES = (
 )
 # The throttle holds visitors' IP addresses: system administrators only.
 THROTTLE = "islebooks.payment.link.throttle"
+# The background job's queue of legal PDFs: the addon's own, read by administrators.
+PDF_QUEUE = "islebooks.payment.link.pdf"
 # WhatsApp texts are shared by the companies, like mail templates: every invoicing
 # user renders them; invoicing managers (no role here) edit them.
 TEMPLATE = "islebooks.whatsapp.template"
@@ -76,7 +78,7 @@ READ_GRANTS = {
     "billing_b": {TEMPLATE: ALL},
     "portal": {},
     "public": {},
-    "system": {THROTTLE: ALL},
+    "system": {THROTTLE: ALL, PDF_QUEUE: ALL},
 }
 # role -> {model: writable fields}: only what staff edit in the forms; tokens,
 # targets, companies, view counters, review outcomes and messages are the
@@ -245,6 +247,8 @@ class InsiderCommon(PaymentLinkMatrixCommon):
             "islebooks.payment.confirmation": confirmation,
             "islebooks.payment.confirmation.reject": reject,
             THROTTLE: throttle,
+            # Queued when the invoice's link was handed out above.
+            PDF_QUEUE: cls.env[PDF_QUEUE].sudo().search([("move_id", "=", cls.a_invoice.id)]),
             TEMPLATE: cls.env.ref(f"{ADDON}.whatsapp_template_invoice"),
             "islebooks.payment.link.wizard": wizard,
             "islebooks.whatsapp.send": whatsapp_line.wizard_id,

@@ -1,6 +1,7 @@
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from unittest.mock import patch
 
 from psycopg2.errors import SerializationFailure
 
@@ -12,13 +13,17 @@ from odoo.modules.registry import Registry
 from odoo.tests.common import BaseCase, get_db_name, tagged
 from odoo.tools import mute_logger
 
+CRON = "islebooks_payment_links.ir_cron_prepare_legal_pdfs"
 
-@tagged("post_install", "-at_install")
-class TestPaymentLinkConcurrency(BaseCase):
+
+class ConcurrencyCommon(BaseCase):
     """Real concurrent transactions: data is committed, then cleaned up.
 
-    Each thread uses its own database cursor, as two HTTP workers would.
+    Each thread uses its own database cursor, as two HTTP workers (or an HTTP
+    worker and the cron worker) would.
     """
+
+    invoice_count = 1
 
     @classmethod
     def setUpClass(cls):
@@ -29,32 +34,43 @@ class TestPaymentLinkConcurrency(BaseCase):
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             partner = env["res.partner"].create({"name": f"Concurrent Customer {cls.tag}"})
-            invoice = env["account.move"].create(
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": partner.id,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {"name": "Boat trip", "price_unit": 250.0, "tax_ids": [Command.clear()]}
-                        )
-                    ],
-                }
+            invoices = env["account.move"].create(
+                [
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": partner.id,
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "name": "Boat trip",
+                                    "price_unit": 250.0,
+                                    "tax_ids": [Command.clear()],
+                                }
+                            )
+                        ],
+                    }
+                    for _i in range(cls.invoice_count)
+                ]
             )
-            invoice.action_post()
-            cls.partner_id, cls.invoice_id = partner.id, invoice.id
+            invoices.action_post()
+            cls.partner_id, cls.invoice_ids = partner.id, invoices.ids
+            cls.invoice_id = invoices.ids[0]
 
     @classmethod
     def _cleanup(cls):
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            invoice = env["account.move"].browse(cls.invoice_id)
-            invoice.transaction_ids.unlink()
+            invoices = env["account.move"].browse(cls.invoice_ids)
+            invoices.transaction_ids.unlink()
             env["islebooks.payment.link.throttle"].search(
                 [("address", "like", f"test-{cls.tag}%")]
             ).unlink()
-            invoice.button_draft()
-            invoice.payment_link_ids.unlink()
-            invoice.with_context(force_delete=True).unlink()
+            invoices.button_draft()
+            invoices.payment_link_ids.unlink()
+            env["ir.attachment"].search(
+                [("res_model", "=", "account.move"), ("res_id", "in", invoices.ids)]
+            ).unlink()
+            invoices.with_context(force_delete=True).unlink()
             env["res.partner"].browse(cls.partner_id).unlink()
 
     def setUp(self):
@@ -64,7 +80,7 @@ class TestPaymentLinkConcurrency(BaseCase):
     def _delete_transactions(self):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            env["account.move"].browse(self.invoice_id).transaction_ids.unlink()
+            env["account.move"].browse(self.invoice_ids).transaction_ids.unlink()
 
     def _env(self, cr):
         # The test runner holds the registry lock while tests run: give the
@@ -73,9 +89,9 @@ class TestPaymentLinkConcurrency(BaseCase):
         cr.transaction = Transaction(self.registry)
         return api.Environment(cr, SUPERUSER_ID, {})
 
-    def _start_payment(self, env, hold=None):
+    def _start_payment(self, env, hold=None, invoice_id=None):
         """What the transaction route does for one attempt, inside one request."""
-        invoice = env["account.move"].browse(self.invoice_id)
+        invoice = env["account.move"].browse(invoice_id or self.invoice_id)
         invoice._lock_for_link_payment()
         if hold:
             hold()
@@ -95,29 +111,39 @@ class TestPaymentLinkConcurrency(BaseCase):
         tx._set_pending()
         return tx.id
 
-    def _attempt(self, before=None, hold=None):
-        """One request: retried on serialization failures like Odoo's HTTP layer does.
+    def _retrying(self, cr, env, func):
+        """``func()`` in a request: retried on serialization failures like
+        Odoo's HTTP layer does; a refusal (ValidationError) gives its message."""
+        for _try in range(5):
+            try:
+                result = func()
+                env.flush_all()  # inside the retried part, as Odoo's request loop does
+                return result
+            except SerializationFailure:
+                # What Odoo's request loop (service.model.retrying) does;
+                # called directly it would wait for the test runner's
+                # registry lock from this thread.
+                cr.rollback()
+                env.transaction.clear()
+            except ValidationError as error:
+                cr.rollback()
+                return str(error)
+        raise AssertionError("still failing after 5 tries")
 
-        Returns the id of the transaction created, or the refusal's message.
-        """
+    def _attempt(self, before=None, hold=None, invoice_id=None):
+        """One payment request. Returns the id of the transaction created, or
+        the refusal's message."""
         with self.registry.cursor() as cr:
             env = self._env(cr)
             if before:
                 before(env)
-            for _try in range(5):
-                try:
-                    return self._start_payment(env, hold)
-                except SerializationFailure:
-                    # What Odoo's request loop (service.model.retrying) does;
-                    # called directly it would wait for the test runner's
-                    # registry lock from this thread.
-                    cr.rollback()
-                    env.transaction.clear()
-                except ValidationError as error:
-                    cr.rollback()
-                    return str(error)
-            raise AssertionError("still failing after 5 tries")
+            return self._retrying(
+                cr, env, lambda: self._start_payment(env, hold, invoice_id=invoice_id)
+            )
 
+
+@tagged("post_install", "-at_install")
+class TestPaymentLinkConcurrency(ConcurrencyCommon):
     def _transactions(self):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
@@ -329,3 +355,297 @@ class TestPaymentLinkConcurrency(BaseCase):
                 env["islebooks.payment.link.throttle"].search(
                     [("address", "like", f"test-{self.tag}%")]
                 ).unlink()
+
+
+@tagged("post_install", "-at_install")
+class TestJobsNeverHoldAPayment(ConcurrencyCommon):
+    """Locks are for writes, not for work: while the addon's background work
+    (legal PDFs, links handed out) works on an invoice, a payment of that
+    invoice starts at once; "Please wait" only means another payment."""
+
+    invoice_count = 3
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self.triggers_before = env["ir.cron.trigger"].search([]).ids
+            env["account.move"].browse(self.invoice_ids)._prepare_legal_pdfs_later()
+        self.addCleanup(self._job_cleanup)
+        # Odoo's renderer, held in the threads that ask for it (the job's, the
+        # download's) until ``release``: the database is not patched.
+        self.hold_render = threading.local()
+        self.rendering, self.release = threading.Event(), threading.Event()
+        self.render_timed_out = False
+        Report = self.registry["ir.actions.report"]
+        render = Report._pre_render_qweb_pdf
+        test = self
+
+        def held_render(report, *args, **kwargs):
+            if getattr(test.hold_render, "active", False):
+                test.rendering.set()
+                if not test.release.wait(timeout=30):
+                    test.render_timed_out = True
+            return render(report, *args, **kwargs)
+
+        patcher = patch.object(Report, "_pre_render_qweb_pdf", held_render)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def _job_cleanup(self):
+        self.release.set()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            invoices = env["account.move"].browse(self.invoice_ids)
+            env["ir.attachment"].search(
+                [
+                    ("res_model", "=", "account.move"),
+                    ("res_id", "in", invoices.ids),
+                    ("res_field", "=", "invoice_pdf_report_file"),
+                ]
+            ).unlink()
+            invoices.write({"message_main_attachment_id": False, "is_move_sent": False})
+            env["islebooks.payment.link.pdf"].search([("move_id", "in", invoices.ids)]).unlink()
+            cron = env.ref(CRON)
+            env["ir.cron.trigger"].search(
+                [("cron_id", "=", cron.id), ("id", "not in", self.triggers_before)]
+            ).unlink()
+            env["ir.cron.progress"].search([("cron_id", "=", cron.id)]).unlink()
+
+    def _run_job(self, hold=False):
+        """One call of the job as ir.cron makes it: its own transaction, its
+        progress record, committed at the end."""
+        self.hold_render.active = hold
+        try:
+            with self.registry.cursor() as cr:
+                env = self._env(cr)
+                _cron, progress = env.ref(CRON)._add_progress()
+                env["account.move"].with_context(
+                    ir_cron_progress_id=progress.id
+                )._cron_prepare_legal_pdfs(batch_size=20)
+        finally:
+            self.hold_render.active = False
+
+    def _download(self, invoice_id, hold=False):
+        """The customer's first Download PDF: one request, retried like Odoo does."""
+        self.hold_render.active = hold
+        try:
+            with self.registry.cursor() as cr:
+                env = self._env(cr)
+                invoice = env["account.move"].browse(invoice_id)
+                return self._retrying(cr, env, lambda: invoice._get_legal_pdf().id)
+        finally:
+            self.hold_render.active = False
+
+    def _state(self):
+        """``(stored, queued)``: the invoices with a stored legal PDF, the queued ones."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            invoices = env["account.move"].browse(self.invoice_ids)
+            queue = env["islebooks.payment.link.pdf"].search([("move_id", "in", invoices.ids)])
+            stored = invoices.filtered("invoice_pdf_report_id")
+            return set(stored.ids), set(queue.move_id.ids)
+
+    def _pdf_count(self, invoice_id):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            return env["ir.attachment"].search_count(
+                [
+                    ("res_model", "=", "account.move"),
+                    ("res_id", "=", invoice_id),
+                    ("res_field", "=", "invoice_pdf_report_file"),
+                ]
+            )
+
+    @mute_logger("odoo.sql_db", "odoo.service.model")
+    def test_payment_starts_while_the_job_renders_its_invoice(self):
+        with ThreadPoolExecutor(max_workers=1) as executor:
+            job = executor.submit(self._run_job, True)
+            self.assertTrue(self.rendering.wait(timeout=30), "the job renders the batch")
+            try:
+                result = self._attempt(invoice_id=self.invoice_id)
+                job_still_rendering = not job.done()
+            finally:
+                self.release.set()
+            job.result(timeout=60)
+        self.assertIsInstance(result, int, "the payment starts while the job renders")
+        self.assertTrue(job_still_rendering)
+        self.assertFalse(self.render_timed_out, "nobody waited for the job's render")
+        # The payment wrote the invoice's row meanwhile: the job stored the others
+        # and left it queued, coming back for it shortly.
+        stored, queued = self._state()
+        self.assertEqual(stored, set(self.invoice_ids[1:]))
+        self.assertEqual(queued, {self.invoice_id})
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            retry = env["ir.cron.trigger"].search(
+                [("cron_id", "=", env.ref(CRON).id), ("id", "not in", self.triggers_before)]
+            )
+            self.assertTrue(retry.filtered(lambda t: t.call_at > fields.Datetime.now()))
+        self._run_job()
+        self.assertEqual(self._state(), (set(self.invoice_ids), set()))
+        self.assertEqual(self._pdf_count(self.invoice_id), 1)
+
+    @mute_logger("odoo.sql_db", "odoo.service.model")
+    def test_payment_starts_while_the_customer_downloads_the_first_pdf(self):
+        with ThreadPoolExecutor(max_workers=1) as executor:
+            download = executor.submit(self._download, self.invoice_id, True)
+            self.assertTrue(self.rendering.wait(timeout=30), "the download renders the PDF")
+            try:
+                result = self._attempt(invoice_id=self.invoice_id)
+                download_still_rendering = not download.done()
+            finally:
+                self.release.set()
+            attachment_id = download.result(timeout=60)
+        self.assertIsInstance(result, int, "the payment starts while the PDF renders")
+        self.assertTrue(download_still_rendering)
+        self.assertFalse(self.render_timed_out, "nobody waited for the download's render")
+        self.assertTrue(attachment_id, "the customer gets the legal PDF")
+        self.assertEqual(self._pdf_count(self.invoice_id), 1)
+        stored, queued = self._state()
+        self.assertIn(self.invoice_id, stored)
+        self.assertNotIn(self.invoice_id, queued, "a PDF the download stored leaves the queue")
+
+    @mute_logger("odoo.sql_db", "odoo.service.model")
+    def test_a_download_waits_for_the_job_rendering_the_same_pdf(self):
+        """One transaction renders a PDF: the download waits for the job's and
+        serves that one (no second rendering, no second attachment)."""
+        with ThreadPoolExecutor(max_workers=2) as executor:
+            job = executor.submit(self._run_job, True)
+            self.assertTrue(self.rendering.wait(timeout=30))
+            download = executor.submit(self._download, self.invoice_id)
+            try:
+                download_waits = not download.done()
+            finally:
+                self.release.set()
+            job.result(timeout=60)
+            attachment_id = download.result(timeout=60)
+        self.assertTrue(download_waits)
+        self.assertTrue(attachment_id)
+        self.assertEqual(self._state(), (set(self.invoice_ids), set()))
+        for invoice_id in self.invoice_ids:
+            self.assertEqual(self._pdf_count(invoice_id), 1)
+
+    @mute_logger("odoo.sql_db", "odoo.service.model")
+    def test_job_skips_an_invoice_another_transaction_holds(self):
+        held, done = threading.Event(), threading.Event()
+        outcome = {}
+
+        def hold_invoice():
+            """Another transaction writing the second invoice, not finished yet."""
+            with self.registry.cursor() as cr:
+                cr.execute(
+                    "UPDATE account_move SET write_date = write_date WHERE id = %s",
+                    [self.invoice_ids[1]],
+                )
+                held.set()
+                outcome["job_finished_first"] = done.wait(timeout=30)
+                cr.rollback()
+
+        with ThreadPoolExecutor(max_workers=1) as executor:
+            holder = executor.submit(hold_invoice)
+            self.assertTrue(held.wait(timeout=30))
+            try:
+                self._run_job()
+            finally:
+                done.set()
+            holder.result(timeout=60)
+        self.assertTrue(outcome["job_finished_first"], "the job did not wait for the row")
+        stored, queued = self._state()
+        self.assertEqual(stored, {self.invoice_ids[0], self.invoice_ids[2]})
+        self.assertEqual(queued, {self.invoice_ids[1]}, "still queued")
+        # A later run (the one the job scheduled) prepares it.
+        self._run_job()
+        self.assertEqual(self._state(), (set(self.invoice_ids), set()))
+
+    @mute_logger("odoo.sql_db", "odoo.service.model")
+    def test_payment_starts_while_a_long_action_hands_out_its_link(self):
+        """Staff actions and the reminders job hand out links (queueing the legal
+        PDFs) then go on working (messages, emails): the invoice is not held."""
+        outcome = {}
+        handed_out, done = threading.Event(), threading.Event()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["islebooks.payment.link.pdf"].search([("move_id", "in", self.invoice_ids)]).unlink()
+
+        def long_action():
+            with self.registry.cursor() as cr:
+                env = self._env(cr)
+                links = env["account.move"].browse(self.invoice_ids)._get_payment_links()
+                env.flush_all()
+                outcome["queued"] = env["islebooks.payment.link.pdf"].search_count(
+                    [("move_id", "in", links.move_id.ids)]
+                )
+                handed_out.set()
+                done.wait(timeout=30)  # rendering messages, emailing...
+
+        with ThreadPoolExecutor(max_workers=1) as executor:
+            action = executor.submit(long_action)
+            self.assertTrue(handed_out.wait(timeout=30))
+            try:
+                result = self._attempt(invoice_id=self.invoice_ids[2])
+                action_still_working = not action.done()
+            finally:
+                done.set()
+            action.result(timeout=60)
+        self.assertEqual(outcome["queued"], 3, "the action queued the invoices' PDFs")
+        self.assertIsInstance(result, int)
+        self.assertTrue(action_still_working)
+
+    @mute_logger("odoo.sql_db", "odoo.service.model")
+    def test_please_wait_only_for_another_payment(self):
+        """The job renders, a first payment of the invoice is being started:
+        the second attempt is told to wait (another payment, not the job)."""
+        locked, release_payment = threading.Event(), threading.Event()
+
+        def first():
+            def hold():
+                locked.set()
+                release_payment.wait(timeout=30)
+
+            return self._attempt(hold=hold, invoice_id=self.invoice_id)
+
+        with ThreadPoolExecutor(max_workers=2) as executor:
+            job = executor.submit(self._run_job, True)
+            self.assertTrue(self.rendering.wait(timeout=30))
+            payment = executor.submit(first)
+            try:
+                self.assertTrue(locked.wait(timeout=30))
+                second = self._attempt(invoice_id=self.invoice_id)
+            finally:
+                release_payment.set()
+                self.release.set()
+            first_result = payment.result(timeout=60)
+            job.result(timeout=60)
+        self.assertIsInstance(first_result, int)
+        self.assertIn("already being started", second)
+
+    @mute_logger("odoo.sql_db", "odoo.service.model")
+    def test_payment_waits_briefly_for_a_row_held_long(self):
+        """A transaction holding the invoice's row for long (not one of the
+        addon's jobs any more): the payment start waits a few seconds at most,
+        then says the invoice is being updated, not "Please wait"."""
+        held, done = threading.Event(), threading.Event()
+        outcome = {}
+
+        def hold_invoice():
+            with self.registry.cursor() as cr:
+                cr.execute(
+                    "UPDATE account_move SET write_date = write_date WHERE id = %s",
+                    [self.invoice_id],
+                )
+                held.set()
+                outcome["payment_answered_first"] = done.wait(timeout=60)
+                cr.rollback()
+
+        with ThreadPoolExecutor(max_workers=1) as executor:
+            holder = executor.submit(hold_invoice)
+            self.assertTrue(held.wait(timeout=30))
+            try:
+                result = self._attempt(invoice_id=self.invoice_id)
+            finally:
+                done.set()
+            holder.result(timeout=90)
+        self.assertTrue(outcome["payment_answered_first"])
+        self.assertIn("being updated", result)
+        self.assertNotIn("Please wait", result)

@@ -33,6 +33,11 @@ class TestLegalPdfPrepare(PaymentLinksCommon):
         yield created
         created.records = Trigger.search(domain) - before
 
+    def _queued(self, invoices):
+        """Whether each invoice's legal PDF is queued for the job."""
+        queue = self.env["islebooks.payment.link.pdf"].sudo().search([])
+        return [invoice in queue.move_id for invoice in invoices]
+
     def _stored_pdf(self, invoices):
         invoices.invalidate_recordset()
         return invoices.mapped("invoice_pdf_report_id")
@@ -43,18 +48,18 @@ class TestLegalPdfPrepare(PaymentLinksCommon):
             invoices.action_copy_payment_link()
         # Nothing rendered inside the staff action: only queued, the cron triggered.
         self.assertFalse(self._stored_pdf(invoices))
-        self.assertEqual(invoices.mapped("payment_link_pdf_pending"), [True] * 3)
+        self.assertEqual(self._queued(invoices), [True] * 3)
         self.assertEqual(len(triggers.records), 1)
         self.env["account.move"]._cron_prepare_legal_pdfs()
         pdfs = self._stored_pdf(invoices)
         self.assertEqual(len(pdfs), 3, "each invoice now has its stored legal PDF")
         self.assertEqual(set(pdfs.mapped("res_field")), {"invoice_pdf_report_file"})
-        self.assertEqual(invoices.mapped("payment_link_pdf_pending"), [False] * 3)
+        self.assertEqual(self._queued(invoices), [False] * 3)
         # Copying again queues nothing: the PDFs exist.
         with self._new_triggers() as triggers:
             invoices.action_copy_payment_link()
         self.assertFalse(triggers.records)
-        self.assertFalse(any(invoices.mapped("payment_link_pdf_pending")))
+        self.assertFalse(any(self._queued(invoices)))
 
     def test_a_batch_that_cannot_render_does_not_block_the_queue(self):
         invoices = self._create_invoices(2)
@@ -62,19 +67,19 @@ class TestLegalPdfPrepare(PaymentLinksCommon):
         # The invoice report broken (as when wkhtmltopdf or a template fails).
         report = self.env.ref("account.account_invoices").sudo()
         report.report_name = "islebooks_payment_links.no_such_template"
-        with mute_logger("odoo.addons.islebooks_payment_links.models.account_move"):
+        with mute_logger("odoo.addons.islebooks_payment_links.models.account_move_legal_pdf"):
             # Both as one batch, then each alone: every attempt fails.
             self.env["account.move"]._cron_prepare_legal_pdfs(batch_size=2)
         self.assertFalse(self._stored_pdf(invoices))
         # Left for the download to render on demand, not retried forever.
-        self.assertFalse(any(invoices.mapped("payment_link_pdf_pending")))
+        self.assertFalse(any(self._queued(invoices)))
 
     def test_real_pdfs_of_a_batch_are_each_stored(self):
         # Real wkhtmltopdf: Debian's build prints one document per call, so a
         # batch of two fails there as a whole and each invoice is rendered alone.
         invoices = self._create_invoices(2)
         invoices.action_copy_payment_link()
-        with mute_logger("odoo.addons.islebooks_payment_links.models.account_move"):
+        with mute_logger("odoo.addons.islebooks_payment_links.models.account_move_legal_pdf"):
             self.env["account.move"].with_context(
                 force_report_rendering=True
             )._cron_prepare_legal_pdfs(batch_size=2)
@@ -84,7 +89,7 @@ class TestLegalPdfPrepare(PaymentLinksCommon):
         for pdf in pdfs:
             self.assertTrue(pdf.raw.startswith(b"%PDF"), pdf.name)
         self.assertNotEqual(pdfs[0].raw, pdfs[1].raw)
-        self.assertFalse(any(invoices.mapped("payment_link_pdf_pending")))
+        self.assertFalse(any(self._queued(invoices)))
 
     def test_cron_renders_in_batches(self):
         invoices = self._create_invoices(5)
@@ -94,7 +99,7 @@ class TestLegalPdfPrepare(PaymentLinksCommon):
             batch_size=2
         )
         self.assertEqual(len(self._stored_pdf(invoices)), 2)
-        self.assertEqual(sum(invoices.mapped("payment_link_pdf_pending")), 3)
+        self.assertEqual(sum(self._queued(invoices)), 3)
         self.env["account.move"]._cron_prepare_legal_pdfs(batch_size=2)
         self.assertEqual(len(self._stored_pdf(invoices)), 5)
 
@@ -103,7 +108,7 @@ class TestLegalPdfPrepare(PaymentLinksCommon):
         with self._new_triggers() as triggers:
             invoice.action_send_whatsapp()
         self.assertFalse(self._stored_pdf(invoice))
-        self.assertTrue(invoice.payment_link_pdf_pending)
+        self.assertTrue(self._queued(invoice)[0])
         self.assertEqual(len(triggers.records), 1)
 
     def test_customer_portal_link_queues_open_invoices_only(self):
@@ -115,10 +120,10 @@ class TestLegalPdfPrepare(PaymentLinksCommon):
         with self._new_triggers() as triggers:
             self.customer.action_generate_payment_link()
         self.assertEqual(len(triggers.records), 1)
-        self.assertEqual(open_invoices.mapped("payment_link_pdf_pending"), [True, True])
-        self.assertFalse(paid.payment_link_pdf_pending)
-        self.assertFalse(draft.payment_link_pdf_pending)
-        self.assertFalse(other.payment_link_pdf_pending, "another customer's invoice")
+        self.assertEqual(self._queued(open_invoices), [True, True])
+        self.assertFalse(self._queued(paid)[0])
+        self.assertFalse(self._queued(draft)[0])
+        self.assertFalse(self._queued(other)[0], "another customer's invoice")
         self.env["account.move"]._cron_prepare_legal_pdfs()
         self.assertEqual(len(self._stored_pdf(open_invoices)), 2)
         self.assertFalse(self._stored_pdf(paid | draft | other))
@@ -130,7 +135,7 @@ class TestLegalPdfPrepare(PaymentLinksCommon):
         with self._new_triggers() as triggers:
             invoice.action_copy_payment_link()
         self.assertFalse(triggers.records)
-        self.assertFalse(invoice.payment_link_pdf_pending)
+        self.assertFalse(self._queued(invoice)[0])
 
     def test_invoice_reset_to_draft_meanwhile_gets_no_pdf(self):
         invoice = self._create_invoice()
@@ -138,7 +143,7 @@ class TestLegalPdfPrepare(PaymentLinksCommon):
         invoice.button_draft()
         self.env["account.move"]._cron_prepare_legal_pdfs()
         self.assertFalse(self._stored_pdf(invoice), "a draft has no legal document")
-        self.assertFalse(invoice.payment_link_pdf_pending, "and leaves the queue")
+        self.assertFalse(self._queued(invoice)[0], "and leaves the queue")
 
     def test_queueing_cost_does_not_grow_with_the_invoices(self):
         warm_up, one, many = (self._create_invoices(n) for n in (1, 1, 20))

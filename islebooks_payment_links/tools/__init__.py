@@ -1,4 +1,5 @@
 from . import formatting
+from . import locks
 from . import parsing
 from . import phone
 from . import qr
