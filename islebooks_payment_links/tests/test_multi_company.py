@@ -1,11 +1,20 @@
 """Two companies, one shared customer: links, pages, payments, confirmations and
 backend access never cross companies."""
 
+from lxml import html
+
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from .test_security_matrix import PaymentLinkMatrixCommon
+
+# What the grant check answers (islebooks.payment.confirmation._validate_submission)
+# when a form names an invoice its link does not grant.
+NOT_GRANTED = (
+    "One of the chosen invoices cannot be confirmed from this page: it is paid,"
+    " cancelled or not one of yours."
+)
 
 
 @tagged("post_install", "-at_install")
@@ -130,29 +139,55 @@ class TestMultiCompanyIsolation(PaymentLinkMatrixCommon):
             .with_company(self.company_a)
             ._get_or_create("portal", self.customer)
         )
-        # A's links cannot report a transfer for B's invoice (nor the reverse).
-        for token, invoice in (
-            (self.own_link.token, self.b_invoice),
-            (portal_a.token, self.b_invoice),
-            (self.b_link.token, self.own),
-        ):
-            response = self._send("POST", f"/pay/{token}/confirm", csrf_token, invoice)
-            self.assertIn(response.status_code, (400, 404))
-            self.assertNotIn(invoice.sudo().name, response.text)
-        self.assertFalse(Confirmation.search([]))
-        # B's own link: recorded in B, shown on B's page only.
+        # Positive control first: this session, its CSRF token and this form are
+        # accepted for an invoice the link grants (B's own link), so the refusals
+        # below are the grant check's, never a CSRF or form failure (also a 400).
         response = self._send(
             "POST", f"/pay/{self.b_link.token}/confirm", csrf_token, self.b_invoice
         )
-        self.assertEqual(response.status_code, 303)
+        self.assertEqual(response.status_code, 303, response.text[:500])
+        self.assertEqual(
+            response.headers["Location"].split("/pay/", 1)[1],
+            f"{self.b_link.token}?confirmation=received#o_islebooks_confirmation",
+        )
         confirmation = Confirmation.search([])
         self.assertEqual(confirmation.company_id, self.company_b)
         self.assertEqual(confirmation.invoice_ids, self.b_invoice)
+        # A's links cannot report a transfer for B's invoice (nor the reverse):
+        # the link's own page again, its form with the grant check's one error.
+        for link, granted, invoice in (
+            (self.own_link, self.own, self.b_invoice),
+            (portal_a, self.own, self.b_invoice),
+            (self.b_link, self.b_invoice, self.own),
+        ):
+            with self.subTest(scope=link.scope, company=link.company_id.name):
+                response = self._send("POST", f"/pay/{link.token}/confirm", csrf_token, invoice)
+                self.assertEqual(response.status_code, 400, response.text[:500])
+                page = html.fromstring(response.text)
+                self.assertEqual(
+                    self._texts(page, "o_islebooks_form_error"),
+                    ["Please correct the fields marked below."],
+                )
+                self.assertEqual(self._texts(page, "o_islebooks_error_invoice_ids"), [NOT_GRANTED])
+                self.assertEqual(self._texts(page, "invalid-feedback"), [])
+                # The form offers what the link grants, never the invoice it named.
+                offered = page.xpath('//input[@name="invoice_ids"]/@value')
+                self.assertIn(str(granted.id), offered)
+                self.assertNotIn(str(invoice.id), offered)
+                self.assertNotIn(invoice.sudo().name, response.text)
+        self.assertEqual(Confirmation.search([]), confirmation)
+        # B's confirmation is shown on B's page only.
         self.assertFalse(Confirmation._get_link_confirmations(portal_a))
         self.assertFalse(Confirmation._get_link_confirmations(self.own_link))
         self.assertNotIn(
             confirmation.bank_reference, self.url_open(f"/pay/{self.own_link.token}").text
         )
+
+    @staticmethod
+    def _texts(page, css_class):
+        """The texts of the elements of ``page`` that carry ``css_class``."""
+        nodes = page.xpath(f"//*[contains(concat(' ', @class, ' '), ' {css_class} ')]")
+        return [node.text_content().strip() for node in nodes]
 
     # ------------------------------------------------------------------
     # Backend access
