@@ -1,4 +1,5 @@
-"""pytest plugin of the test command (loaded with ``-p pytest_islebooks``, .ci on PYTHONPATH).
+"""pytest plugin of the test command (loaded with ``-p pytest_islebooks``, .ci on PYTHONPATH):
+what pytest-odoo leaves to the project, under Odoo 18 and pytest-xdist alike.
 
 pytest-odoo imports ``odoo.tests`` before it turns Odoo's test mode on, and Odoo logs that
 import as an error (with a stack) although nothing is wrong: drop that one record.
