@@ -1,6 +1,7 @@
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from unittest.mock import patch
 
 from psycopg2.errors import SerializationFailure
@@ -526,31 +527,37 @@ class TestJobsNeverHoldAPayment(ConcurrencyCommon):
         for invoice_id in self.invoice_ids:
             self.assertEqual(self._pdf_count(invoice_id), 1)
 
-    @mute_logger("odoo.sql_db", "odoo.service.model")
-    def test_job_skips_an_invoice_another_transaction_holds(self):
+    @contextmanager
+    def _invoice_row_held(self, invoice_id, wait=30):
+        """Another transaction writing ``invoice_id``'s row, not finished while the block
+        runs (it gives up after ``wait`` seconds). The dict yielded says afterwards, under
+        ``released_in_time``, whether the block ended before that transaction gave up."""
         held, done = threading.Event(), threading.Event()
         outcome = {}
 
         def hold_invoice():
-            """Another transaction writing the second invoice, not finished yet."""
             with self.registry.cursor() as cr:
                 cr.execute(
-                    "UPDATE account_move SET write_date = write_date WHERE id = %s",
-                    [self.invoice_ids[1]],
+                    "UPDATE account_move SET write_date = write_date WHERE id = %s", [invoice_id]
                 )
                 held.set()
-                outcome["job_finished_first"] = done.wait(timeout=30)
+                outcome["released_in_time"] = done.wait(timeout=wait)
                 cr.rollback()
 
         with ThreadPoolExecutor(max_workers=1) as executor:
             holder = executor.submit(hold_invoice)
             self.assertTrue(held.wait(timeout=30))
             try:
-                self._run_job()
+                yield outcome
             finally:
                 done.set()
-            holder.result(timeout=60)
-        self.assertTrue(outcome["job_finished_first"], "the job did not wait for the row")
+            holder.result(timeout=wait + 30)
+
+    @mute_logger("odoo.sql_db", "odoo.service.model")
+    def test_job_skips_an_invoice_another_transaction_holds(self):
+        with self._invoice_row_held(self.invoice_ids[1]) as outcome:
+            self._run_job()
+        self.assertTrue(outcome["released_in_time"], "the job did not wait for the row")
         stored, queued = self._state()
         self.assertEqual(stored, {self.invoice_ids[0], self.invoice_ids[2]})
         self.assertEqual(queued, {self.invoice_ids[1]}, "still queued")
@@ -625,27 +632,8 @@ class TestJobsNeverHoldAPayment(ConcurrencyCommon):
         """A transaction holding the invoice's row for long (not one of the
         addon's jobs any more): the payment start waits a few seconds at most,
         then says the invoice is being updated, not "Please wait"."""
-        held, done = threading.Event(), threading.Event()
-        outcome = {}
-
-        def hold_invoice():
-            with self.registry.cursor() as cr:
-                cr.execute(
-                    "UPDATE account_move SET write_date = write_date WHERE id = %s",
-                    [self.invoice_id],
-                )
-                held.set()
-                outcome["payment_answered_first"] = done.wait(timeout=60)
-                cr.rollback()
-
-        with ThreadPoolExecutor(max_workers=1) as executor:
-            holder = executor.submit(hold_invoice)
-            self.assertTrue(held.wait(timeout=30))
-            try:
-                result = self._attempt(invoice_id=self.invoice_id)
-            finally:
-                done.set()
-            holder.result(timeout=90)
-        self.assertTrue(outcome["payment_answered_first"])
+        with self._invoice_row_held(self.invoice_id, wait=60) as outcome:
+            result = self._attempt(invoice_id=self.invoice_id)
+        self.assertTrue(outcome["released_in_time"])
         self.assertIn("being updated", result)
         self.assertNotIn("Please wait", result)
