@@ -21,7 +21,7 @@ class PaymentConfirmationController(PaymentLinkPortalController):
         (``_get_link_open_invoices``), all ticked when they share a currency.
         ``form``/``errors`` re-fill a refused submission; ``received`` shows
         the "pending review" notice; ``asked`` is ``{invoice id: amount}`` of
-        what the page computed already (``_get_link_asked_amounts``). Returns
+        what the page computed already (``_get_amounts_asked``). Returns
         ``{"payment_confirmation": {...}}`` to merge into the page's values.
         """
         company = link.company_id
@@ -63,7 +63,7 @@ class PaymentConfirmationController(PaymentLinkPortalController):
             return ""
         # What the invoices' pages ask today (payment terms), not the whole balance.
         if not asked or not set(invoices.ids) <= set(asked):
-            asked = invoices._get_link_asked_amounts()
+            asked = invoices._get_amounts_asked()
         amount = sum(asked[invoice.id] for invoice in invoices)
         return f"{amount:.{currency.decimal_places}f}"
 

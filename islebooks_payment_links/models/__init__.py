@@ -24,3 +24,7 @@ from . import payment_provider
 from . import payment_method
 from . import account_tax
 from . import account_tax_group
+from . import res_partner_amount_due
+from . import account_move_amount_due
+from . import islebooks_payment_link_checkout
+from . import account_payment

@@ -326,7 +326,7 @@ class IslebooksPaymentConfirmation(models.Model):
         elif currency.compare_amounts(amount, 0) <= 0:
             errors["amount"] = _("The amount must be more than zero.")
         elif invoices and "invoice_ids" not in errors:
-            due = sum(invoices.mapped("amount_residual"))
+            due = sum(invoices._get_amount_due_totals("residual").values())
             too_much = currency.compare_amounts(amount, due) > 0
             if too_much and not company.payment_confirmation_allow_overpayment:
                 errors["amount"] = _(
@@ -524,7 +524,7 @@ class IslebooksPaymentConfirmation(models.Model):
         if not self.journal_id:
             raise UserError(_("Choose the journal to post the payment to before approving."))
         # Amount, date, invoices of its customer and company: held by the constraints.
-        due = sum(invoices.mapped("amount_residual"))
+        due = sum(invoices._get_amount_due_totals("residual").values())
         over = float_compare(self.amount, due, precision_rounding=self.currency_id.rounding) > 0
         if over and not self.company_id.payment_confirmation_allow_overpayment:
             raise UserError(

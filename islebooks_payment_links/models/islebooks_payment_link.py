@@ -891,86 +891,6 @@ class IslebooksPaymentLink(models.Model):
             )
         return rows
 
-    def _get_portal_totals(self):
-        """Outstanding (net of credit) and overdue amounts, and open invoices, per
-        currency (see ``_get_portal_summary``)."""
-        return self._get_portal_summary()["totals"]
-
-    def _get_portal_summary(self):
-        """What the top of the portal says, in three grouped queries: ``totals``,
-        the outstanding (net of credit) and overdue amounts and open invoices per
-        currency, and ``paid_count``, the length of the paid history.
-
-        A total's ``amount`` is what the customer owes once its open credit
-        (``_get_portal_credits``) is deducted, never below zero; ``credit_left``
-        is the credit beyond what is due.
-        """
-        self.ensure_one()
-        Move = self.env["account.move"].sudo()
-        today = fields.Date.context_today(self)
-        outstanding, paid_count = Move._get_link_open_and_settled(self._get_portal_domain())
-        overdue = dict(
-            Move._read_group(
-                expression.AND(
-                    [self._get_portal_unpaid_domain(), [("invoice_date_due", "<", today)]]
-                ),
-                ["currency_id"],
-                ["amount_residual:sum"],
-            )
-        )
-        credits = self._get_portal_credits()
-        rows = [(currency, amount, count) for currency, amount, count in outstanding]
-        rows += [
-            (currency, 0.0, 0)
-            for currency in credits
-            if currency not in {row[0] for row in outstanding}
-        ]
-        totals = []
-        for currency, amount, count in rows:
-            credit = credits.get(currency, 0.0)
-            totals.append(
-                {
-                    "currency": currency,
-                    "amount": currency.round(max(0.0, amount - credit)),
-                    "credit": credit,
-                    "credit_left": currency.round(max(0.0, credit - amount)),
-                    "overdue": overdue.get(currency, 0.0),
-                    "count": count,
-                }
-            )
-        return {"totals": totals, "paid_count": paid_count}
-
-    def _get_portal_credit_domain(self, currency=None):
-        """The customer's open credit: unreconciled credit items of its receivable
-        (open credit notes, payments not yet matched), as the statement reads them."""
-        self.ensure_one()
-        if self.scope != "portal":
-            return expression.FALSE_DOMAIN
-        domain = [
-            *self.partner_id._get_receivable_domain(self.company_id),
-            ("reconciled", "=", False),
-            ("balance", "<", 0),
-        ]
-        if currency:
-            domain.append(("currency_id", "=", currency.id))
-        return domain
-
-    def _get_portal_credits(self):
-        """``{currency: open credit}`` of a portal link's customer (one grouped query)."""
-        self.ensure_one()
-        if self.scope != "portal":
-            return {}
-        groups = (
-            self.env["account.move.line"]
-            .sudo()
-            ._read_group(
-                self._get_portal_credit_domain(),
-                ["currency_id"],
-                ["amount_residual_currency:sum"],
-            )
-        )
-        return {currency: -amount for currency, amount in groups if not currency.is_zero(amount)}
-
     def _get_portal_open_credit_notes(self):
         """The first page of the customer's open credit notes, oldest first (sudo)."""
         self.ensure_one()
@@ -989,129 +909,6 @@ class IslebooksPaymentLink(models.Model):
                 limit=PORTAL_PAGE_SIZE,
             )
         )
-
-    def _get_portal_credit_lines(self, currency):
-        """The open credit items in ``currency``, oldest first (sudo)."""
-        self.ensure_one()
-        return (
-            self.env["account.move.line"]
-            .sudo()
-            .search(self._get_portal_credit_domain(currency), order="date, id")
-        )
-
-    def _get_portal_payable(self, moves, amount=None):
-        """Check ``moves`` can be paid together; return (amount, error message).
-
-        Each invoice asks what its own page asks today (payment terms: the
-        discounted balance while an early-payment discount runs, the next or
-        overdue installments; see ``account.move._get_link_payment_values``).
-        ``amount`` is what the customer's page offered: that total, or for one
-        invoice its whole balance, or a partial amount (one invoice only, when
-        the company enables it, never above the amount due). A discount is
-        only ever granted by the server, on the day it is valid.
-        """
-        self.ensure_one()
-        if not moves:
-            return 0.0, _("Select at least one invoice to pay.")
-        if len(moves.currency_id) > 1:
-            return 0.0, _(
-                "These invoices are in different currencies (%(currencies)s) and cannot be paid "
-                "together. Please pay the invoices of each currency separately.",
-                currencies=", ".join(moves.currency_id.mapped("name")),
-            )
-        for move in moves:
-            if blocker := move._get_payment_blocker():
-                return 0.0, _("%(invoice)s: %(reason)s", invoice=move.name, reason=blocker)
-        currency = moves.currency_id
-        # A portal customer's open credit is used first (see PaymentTransaction._create_payment).
-        credit = self._get_portal_credits().get(currency, 0.0)
-        asked = moves._get_link_totals()[currency]
-        due = currency.round(max(0.0, asked - credit))
-        if currency.is_zero(due):
-            return 0.0, _(
-                "Your credit of %(credit)s covers these invoices: there is nothing to pay.",
-                credit=currency.format(credit),
-            )
-        if amount is None or currency.compare_amounts(amount, due) == 0:
-            return due, ""
-        if len(moves) == 1:
-            full = moves._get_link_payment_values()["full_amount"]
-            full = currency.round(max(0.0, full - credit))
-            if currency.compare_amounts(amount, full) == 0:
-                return full, ""
-        if len(moves) > 1 or not self.company_id.payment_link_allow_partial:
-            return 0.0, _("The amount to pay has changed. Please reload the page.")
-        # A partial amount is the customer's own: it uses no credit.
-        residual = currency.round(moves.amount_residual)
-        if currency.compare_amounts(amount, 0) <= 0 or (
-            currency.compare_amounts(amount, residual) > 0
-        ):
-            return 0.0, _("Please enter an amount greater than zero and at most the amount due.")
-        if error := self._check_partial_amount(currency, amount, due):
-            return 0.0, error
-        return currency.round(amount), ""
-
-    def _check_partial_amount(self, currency, amount, due):
-        """Why ``amount`` (a partial payment of ``due``) is refused, or "".
-
-        A partial payment is at least the company's minimum share of the amount
-        due (``payment_link_partial_min_percent``), so that a link cannot be
-        used to try cards with cents; paying the whole amount due is always
-        allowed.
-        """
-        self.ensure_one()
-        percent = self.company_id.payment_link_partial_min_percent or 0.0
-        minimum = currency.round(due * min(max(percent, 0.0), 100.0) / 100.0)
-        if (
-            currency.compare_amounts(amount, due) < 0
-            and currency.compare_amounts(amount, minimum) < 0
-        ):
-            return _(
-                "Please pay at least %(minimum)s (or the whole amount due).",
-                minimum=currency.format(minimum),
-            )
-        return ""
-
-    def _get_invoice_page_amount(self, invoice, pay_full=False):
-        """What one invoice's page asks: ``(terms, amount, credit used, error)``.
-
-        ``terms`` are the invoice's payment terms today; ``amount`` what Pay
-        charges (the default ask, or with ``pay_full`` the whole balance), net
-        of a portal customer's open credit.
-        """
-        self.ensure_one()
-        currency = invoice.currency_id
-        terms = invoice._get_link_payment_values()
-        credit = self._get_portal_credits().get(currency, 0.0)
-        asked = terms["full_amount"] if pay_full else terms["amount"]
-        net = currency.round(max(0.0, asked - credit))
-        amount, error = self._get_portal_payable(invoice, net if pay_full else None)
-        return terms, amount, (currency.round(asked - amount) if amount else 0.0), error
-
-    def _get_checkout_credit(self, moves, amount):
-        """The credit a checkout of ``moves`` for ``amount`` uses: all the open
-        credit when ``amount`` is what they ask net of it, else none (a partial
-        amount uses no credit)."""
-        self.ensure_one()
-        currency = moves.currency_id
-        if len(currency) != 1 or not amount:
-            return 0.0
-        credit = self._get_portal_credits().get(currency, 0.0)
-        asked = moves._get_link_totals()[currency]
-        if len(moves) == 1 and currency.compare_amounts(amount + credit, asked):
-            asked = moves._get_link_payment_values()["full_amount"]
-        return credit if currency.compare_amounts(amount + credit, asked) == 0 else 0.0
-
-    def _get_invoice_link_amount(self, amount=None):
-        """What an invoice link charges: ``amount`` if its page offers it (the
-        default or the whole balance), else the default. Invoice links take no
-        amount of the customer's choosing."""
-        self.ensure_one()
-        values = self.move_id._get_link_payment_values()
-        currency = self.move_id.currency_id
-        if amount is not None and currency.compare_amounts(amount, values["full_amount"]) == 0:
-            return currency.round(values["full_amount"])
-        return currency.round(values["amount"])
 
     def _get_wire_transfer_messages(self):
         """Bank details of the link's company, where wire transfer is enabled."""
@@ -1218,9 +1015,19 @@ class IslebooksPaymentLink(models.Model):
             "method": tx.payment_method_id.name or tx.provider_id.name,
             "reference": tx.reference,
             "invoices": invoices,
-            "remaining": sum(invoices.mapped("amount_residual")),
+            "remaining": self._get_remaining_balance(tx.currency_id),
             "url": f"/pay/{self.token}/receipt/{tx.id}",
         }
+
+    def _get_remaining_balance(self, currency):
+        """What is left to pay in ``currency`` after a payment through this link:
+        what the customer owes (portal links, as the portal says it), or what
+        is left of the link's one invoice (an invoice link shows no more)."""
+        self.ensure_one()
+        if self.scope != "portal":
+            return self.move_id.amount_residual if self.move_id.currency_id == currency else 0.0
+        owed = self.partner_id._get_amount_owed(self.company_id)
+        return next((row["amount"] for row in owed if row["currency"] == currency), 0.0)
 
     def _get_landing_receipt(self, tx_id):
         """The receipt to show on the page the payment flow lands on: the
@@ -1290,16 +1097,6 @@ class IslebooksPaymentLink(models.Model):
             raise NotFound()
         return move
 
-    @api.model
-    def _parse_asked_amount(self, value, moves):
-        """The amount a request asks to pay: None (the amount due) when not
-        given, -1.0 (refused as not positive) when it is no plain amount in the
-        invoices' currency (``nan``, ``1e308``, too many decimals...)."""
-        if value is None or value == "":
-            return None
-        amount = parse_amount(value, moves.currency_id[:1].decimal_places or 2)
-        return -1.0 if amount is None else amount
-
     def _get_selected_moves(self, selection):
         """The documents a portal ``selection`` names, if the link grants them all.
 
@@ -1324,92 +1121,6 @@ class IslebooksPaymentLink(models.Model):
             raise (error or PortalPageError)(
                 _("Please select at most %(max)s invoices at once.", max=MAX_INVOICES_PER_REQUEST)
             )
-
-    def _get_transaction_moves(self, selection=None):
-        """The documents a payment of this link pays (``selection``: see
-        ``_get_selected_moves``); a ``ValidationError`` the payment form shows
-        when the selection is none the link grants."""
-        self.ensure_one()
-        if self.scope == "portal":
-            if not (selection or "").startswith(PAY_ALL_PREFIX):
-                self._check_selection_size(parse_ids(selection), ValidationError)
-            moves = self._get_selected_moves(selection)
-        else:
-            moves = self.move_id
-            if selection is not None and parse_ids(selection) != moves.ids:
-                moves = moves.browse()
-        if not moves:
-            raise ValidationError(_("These invoices cannot be paid through this link."))
-        return moves
-
-    def _get_transaction_amount(self, moves, value=None):
-        """What a payment of ``moves`` charges, computed on the server only:
-        ``value`` (the form's amount) is accepted only where the page offers it."""
-        self.ensure_one()
-        asked = self._parse_asked_amount(value, moves)
-        if self.scope == "portal":
-            amount, error = self._get_portal_payable(moves, asked)
-            if error:
-                raise ValidationError(error)
-            return amount
-        # Not a plain amount (nan, 1e308...): the page's default amount.
-        return self._get_invoice_link_amount(asked if asked is None or asked >= 0 else None)
-
-    def _get_checkout_values(self, invoice_ids=None, currency=None, amount=None):
-        """The values of the portal checkout page of ``invoice_ids`` (query
-        args) or of "Pay all" of ``currency``; ``amount`` the asked amount.
-
-        ``amount_to_pay`` is what the payment form charges (0 with an
-        ``amount_error``); raises ``NotFound`` for a selection the link does
-        not grant, ``PortalPageError`` for one the portal page refuses.
-        """
-        self.ensure_one()
-        more_open = False
-        if currency is not None:
-            # "Pay all": the open invoices in that currency, listed or not, as
-            # many as one payment holds (one more read tells there are more).
-            selection = f"{PAY_ALL_PREFIX}{currency}"
-            currency_id = parse_id(currency)
-            moves = (
-                self._get_portal_unpaid_in_currency(currency_id, limit=MAX_INVOICES_PER_REQUEST + 1)
-                if currency_id
-                else self.env["account.move"].sudo().browse()
-            )
-            more_open = len(moves) > MAX_INVOICES_PER_REQUEST
-            moves = moves[:MAX_INVOICES_PER_REQUEST]
-            if not moves:
-                raise NotFound()
-        else:
-            ids = parse_ids(*(invoice_ids or []))
-            self._check_selection_size(ids)
-            moves = self._get_granted_moves(ids)
-            if ids and not moves:
-                raise NotFound()
-            selection = ",".join(str(move_id) for move_id in moves.ids)
-        asked_amount = self._parse_asked_amount(amount, moves)
-        total, error = self._get_portal_payable(moves, asked_amount)
-        if error and asked_amount is None:
-            raise PortalPageError(error)
-        asked = moves._get_link_asked_amounts()
-        return {
-            "checkout_moves": moves,
-            "invoices": moves[:CHECKOUT_ROWS],
-            "invoice_count": len(moves),
-            "currency": moves.currency_id,
-            # What each invoice asks today (payment terms) and, for one, its terms.
-            "asked": asked,
-            "amount_due": sum(asked.values()),
-            "credit_applied": self._get_checkout_credit(moves, total),
-            "credit": self._get_portal_credits().get(moves.currency_id[:1], 0.0),
-            "terms": moves._get_link_payment_values() if len(moves) == 1 else None,
-            "amount_error": error,
-            "amount_to_pay": total,
-            "selection": selection,
-            "allow_partial": len(moves) == 1 and self.company_id.payment_link_allow_partial,
-            # "Pay all" pays the oldest MAX_INVOICES_PER_REQUEST; say so when there are more.
-            "max_invoices": MAX_INVOICES_PER_REQUEST,
-            "more_open": more_open,
-        }
 
     def _get_statement_pdf(self, date_from=None, date_to=None):
         """The statement of ``date_from`` to ``date_to`` (query args) as

@@ -144,29 +144,43 @@ class IslebooksPaymentReminder(models.Model):
 
     @api.depends("open_move_ids", "date")
     def _compute_due_summary(self):
-        """What is due per currency, overdue part apart, formatted in the customer's language."""
-        moves = self.open_move_ids
-        asked = moves._get_link_asked_amounts()
-        due_dates = moves._get_payment_reminder_due_dates()
+        """What paying the reminded invoices asks per currency, its overdue part
+        apart, formatted in the customer's language: the customer's
+        ``_get_amount_owed`` for these invoices, net of open credit when the
+        reminder links to the Customer Portal (which uses it)."""
         for reminder in self:
-            lang = reminder.partner_id.lang or self.env.lang
-            totals = defaultdict(lambda: [0.0, 0.0])
-            for move in reminder.open_move_ids:
-                amount = asked.get(move.id, move.amount_residual)
-                totals[move.currency_id][0] += amount
-                if due_dates.get(move.id) and due_dates[move.id] < reminder.date:
-                    totals[move.currency_id][1] += amount
-            rows = [
-                {
-                    "total": format_amount(self.env, total, currency, lang_code=lang),
-                    "overdue": (
-                        format_amount(self.env, overdue, currency, lang_code=lang)
-                        if not currency.is_zero(overdue)
-                        else ""
-                    ),
-                }
-                for currency, (total, overdue) in totals.items()
-            ]
+            env = reminder.with_context(lang=reminder.partner_id.lang or self.env.lang).env
+            lang = env.lang
+            owed = (
+                reminder.partner_id._get_amount_owed(
+                    reminder.company_id,
+                    moves=reminder.open_move_ids,
+                    use_credit=reminder.link_id.scope == "portal",
+                )
+                if reminder.open_move_ids
+                else []
+            )
+            rows = []
+            for row in owed:
+                currency = row["currency"]
+                total = format_amount(env, row["to_pay"], currency, lang_code=lang)
+                credit_used = min(row["credit"], row["asked"])
+                if not currency.is_zero(credit_used):
+                    total = env._(
+                        "%(total)s (net of your credit of %(credit)s)",
+                        total=total,
+                        credit=format_amount(env, credit_used, currency, lang_code=lang),
+                    )
+                rows.append(
+                    {
+                        "total": total,
+                        "overdue": (
+                            format_amount(env, row["overdue"], currency, lang_code=lang)
+                            if not currency.is_zero(row["overdue"])
+                            else ""
+                        ),
+                    }
+                )
             reminder.due_summary = rows
             reminder.due_summary_text = " + ".join(row["total"] for row in rows)
 

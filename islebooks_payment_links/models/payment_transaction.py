@@ -113,7 +113,7 @@ class PaymentTransaction(models.Model):
         due date, so a later installment of one invoice could take the money
         meant for another invoice's discounted balance. When a link payment
         (plus the customer's open credit, for portal links) covers exactly what
-        its invoices ask (``_get_link_asked_amounts``), every running discount
+        its invoices ask (``islebooks.payment.link._get_payment_decision``), every running discount
         is booked on the payment (Odoo's own
         ``_get_invoice_counterpart_amls_for_early_payment_discount``, as the
         payment-register wizard does for a batch), then each invoice is
@@ -137,19 +137,15 @@ class PaymentTransaction(models.Model):
         ):
             return super()._create_payment(**extra_create_values)
         currency = self.currency_id
-        credit_lines = link._get_portal_credit_lines(currency)
-        credit = currency.round(-sum(credit_lines.mapped("amount_residual_currency")))
-        asked = invoices._get_link_asked_amounts()
-        if len(invoices) == 1 and currency.compare_amounts(
-            sum(asked.values()), self.amount + credit
-        ):
-            # One invoice: its whole balance is the other amount its page offers.
-            asked = {invoices.id: invoices._get_link_payment_values()["full_amount"]}
-        exact = currency.compare_amounts(sum(asked.values()), self.amount + credit) == 0
-        if not exact or currency.is_zero(credit):
-            # A partial amount uses no credit (see _get_portal_payable).
-            credit_lines = credit_lines.browse()
-            exact = currency.compare_amounts(sum(asked.values()), self.amount) == 0
+        # The same decision as the page that asked for this amount: what each
+        # invoice is settled for, and whether the customer's credit is used.
+        decision = link._get_payment_decision(invoices, self.amount, check_blockers=False)
+        asked, exact = decision["asked"], decision["exact"]
+        credit_lines = (
+            link._get_open_credit_lines(currency)
+            if decision["credit_used"]
+            else self.env["account.move.line"]
+        )
         if not credit_lines and (len(invoices) < 2 or not exact):
             return super()._create_payment(**extra_create_values)
         plan = self._get_link_reconciliation_plan(invoices, asked) if exact else None
@@ -215,7 +211,7 @@ class PaymentTransaction(models.Model):
         ``invoices`` asked (``asked``: ``{invoice id: amount}``) paid in full."""
         plan = {}
         for invoice in invoices:
-            terms = invoice._get_link_payment_values()
+            terms = invoice._get_amount_due_values()
             lines = invoice.line_ids.filtered(
                 lambda line: line.display_type == "payment_term" and not line.reconciled
             ).sorted(lambda line: (line.date_maturity or line.date, line.id))

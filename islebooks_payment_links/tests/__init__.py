@@ -28,3 +28,4 @@ from . import test_payment_terms
 from . import test_receipts
 from . import test_payment_reminders
 from . import test_legal_pdf_prepare
+from . import test_amount_owed_channels

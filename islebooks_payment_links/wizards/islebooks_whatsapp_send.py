@@ -128,7 +128,7 @@ class IslebooksWhatsappSend(models.TransientModel):
                 "invoices": moves,
                 # What each invoice's page asks today (payment terms), per currency.
                 "total_due": format_totals(
-                    self.env, moves._get_link_totals(), contact.lang or self.env.lang
+                    self.env, moves._get_amount_due_totals(), contact.lang or self.env.lang
                 ),
                 "portal_url": portal_url,
             }

@@ -1,0 +1,137 @@
+from odoo import fields, models
+from odoo.osv import expression
+
+
+class ResPartner(models.Model):
+    """What a customer owes: the one answer every page, message and document reads.
+
+    Per invoice, what is asked today is ``account.move._get_amount_due_values``
+    (Odoo's own payment terms); here, per customer and currency, the balance
+    net of open credit, its overdue part and what paying now asks. The portal
+    page, the Generate Payment Link messages, the reminders, the statement and
+    the receipts read ``_get_amount_owed``; a payment's amount is decided by
+    ``islebooks.payment.link._get_payment_decision`` from the same parts.
+    """
+
+    _inherit = "res.partner"
+
+    def _get_owed_invoice_domain(self, company):
+        """The posted customer invoices and credit notes of this customer in
+        ``company`` (the commercial partner covers all its contacts)."""
+        self.ensure_one()
+        return [
+            ("commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("company_id", "=", company.id),
+            ("move_type", "in", ("out_invoice", "out_refund")),
+            ("state", "=", "posted"),
+        ]
+
+    def _get_open_credit_domain(self, company, currency=None):
+        """The customer's open credit: unreconciled credit items of its receivable
+        (open credit notes, payments not yet matched), as the statement reads them."""
+        self.ensure_one()
+        domain = [
+            *self._get_receivable_domain(company),
+            ("reconciled", "=", False),
+            ("balance", "<", 0),
+        ]
+        if currency:
+            domain.append(("currency_id", "=", currency.id))
+        return domain
+
+    def _get_open_credit(self, company):
+        """``{currency: open credit}`` of this customer in ``company`` (one grouped query)."""
+        self.ensure_one()
+        groups = (
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                self._get_open_credit_domain(company),
+                ["currency_id"],
+                ["amount_residual_currency:sum"],
+            )
+        )
+        return {currency: -amount for currency, amount in groups if not currency.is_zero(amount)}
+
+    def _get_open_credit_lines(self, company, currency):
+        """The open credit items in ``currency``, oldest first (sudo): what a
+        payment that uses the credit is reconciled with."""
+        self.ensure_one()
+        return (
+            self.env["account.move.line"]
+            .sudo()
+            .search(self._get_open_credit_domain(company, currency), order="date, id")
+        )
+
+    def _get_amount_owed(self, company, moves=None, use_credit=True, to_pay=False):
+        """What this customer owes ``company``, per currency.
+
+        Each row: ``currency``; ``count``, its open invoices; ``residual``,
+        their balance; ``credit``, the customer's open credit (with
+        ``use_credit``); ``amount``, what it owes, the balance net of that
+        credit, never below zero (``credit_left``: the credit beyond it);
+        ``overdue``, the part of the balance past its due date (open
+        installments due before today, in the visitor's time zone on a page);
+        with ``to_pay`` (or ``moves``), ``asked``: what paying these invoices
+        today asks, each as its payment terms ask (running discount,
+        installments; ``account.move._get_amount_due_values``), and ``to_pay``:
+        that net of the credit.
+
+        ``moves``: only these invoices (a reminder's, a selection), else every
+        open invoice. Grouped queries whatever the number of invoices; the
+        payment terms are read only for the invoices whose terms decide.
+        """
+        self.ensure_one()
+        Move = self.env["account.move"].sudo()
+        domain = expression.AND(
+            [self._get_owed_invoice_domain(company), Move._get_link_open_domain()]
+        )
+        if moves is not None:
+            domain = expression.AND([domain, [("id", "in", moves.ids)]])
+        rows = {
+            currency: {"count": count, "residual": residual, "asked": 0.0}
+            for currency, count, residual in Move._read_group(
+                domain, ["currency_id"], ["__count", "amount_residual:sum"]
+            )
+        }
+        if to_pay or moves is not None:
+            invoices = Move.search_fetch(domain, ["currency_id", "amount_residual"])
+            for invoice_id, amount in invoices._get_amounts_asked().items():
+                rows[Move.browse(invoice_id).currency_id]["asked"] += amount
+        today = fields.Date.context_today(self)
+        overdue = dict(
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("move_id", "any", domain),
+                    ("display_type", "=", "payment_term"),
+                    ("reconciled", "=", False),
+                    ("date_maturity", "<", today),
+                ],
+                ["currency_id"],
+                ["amount_residual_currency:sum"],
+            )
+        )
+        credits = self._get_open_credit(company) if use_credit else {}
+        if moves is None:
+            for currency in credits:
+                rows.setdefault(currency, {"count": 0, "residual": 0.0, "asked": 0.0})
+        result = []
+        for currency, row in rows.items():
+            credit = credits.get(currency, 0.0)
+            residual = currency.round(row["residual"])
+            values = {
+                "currency": currency,
+                "count": row["count"],
+                "residual": residual,
+                "credit": credit,
+                "amount": currency.round(max(0.0, residual - credit)),
+                "credit_left": currency.round(max(0.0, credit - residual)),
+                "overdue": currency.round(min(overdue.get(currency, 0.0), residual)),
+            }
+            if to_pay or moves is not None:
+                values["asked"] = currency.round(row["asked"])
+                values["to_pay"] = currency.round(max(0.0, row["asked"] - credit))
+            result.append(values)
+        return result
