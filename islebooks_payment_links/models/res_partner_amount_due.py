@@ -1,5 +1,6 @@
 from odoo import fields, models
 from odoo.osv import expression
+from odoo.tools import SQL
 
 
 class ResPartner(models.Model):
@@ -78,47 +79,61 @@ class ResPartner(models.Model):
         that net of the credit.
 
         ``moves``: only these invoices (a reminder's, a selection), else every
-        open invoice. Grouped queries whatever the number of invoices; the
-        payment terms are read only for the invoices whose terms decide.
+        open invoice. Two queries whatever the number of invoices (the credit
+        and the invoices' open installments); with ``to_pay``, two more, the
+        payment terms being read only for the invoices whose terms decide.
         """
         self.ensure_one()
         Move = self.env["account.move"].sudo()
+        Line = self.env["account.move.line"].sudo()
+        Currency = self.env["res.currency"]
         domain = expression.AND(
             [self._get_owed_invoice_domain(company), Move._get_link_open_domain()]
         )
         if moves is not None:
             domain = expression.AND([domain, [("id", "in", moves.ids)]])
-        rows = {
-            currency: {"count": count, "residual": residual, "asked": 0.0}
-            for currency, count, residual in Move._read_group(
-                domain, ["currency_id"], ["__count", "amount_residual:sum"]
+        # One query over the invoices' open installments (their receivable
+        # items): per currency, the invoices, their balance and its overdue part.
+        today = fields.Date.context_today(self)
+        query = Line._search(
+            [
+                ("move_id", "any", domain),
+                ("display_type", "=", "payment_term"),
+                ("reconciled", "=", False),
+            ]
+        )
+        query.groupby = SQL("account_move_line.currency_id")
+        self.env.cr.execute(
+            query.select(
+                SQL(
+                    """account_move_line.currency_id,
+                       COUNT(DISTINCT account_move_line.move_id),
+                       SUM(account_move_line.amount_residual_currency),
+                       SUM(account_move_line.amount_residual_currency)
+                           FILTER (WHERE account_move_line.date_maturity < %s)""",
+                    today,
+                )
             )
-        }
+        )
+        rows = {}
+        overdue = {}
+        for currency_id, count, residual, late in self.env.cr.fetchall():
+            currency = Currency.browse(currency_id)
+            rows[currency] = {"count": count, "residual": residual or 0.0, "asked": 0.0}
+            overdue[currency] = late or 0.0
         if to_pay or moves is not None:
             invoices = Move.search_fetch(domain, ["currency_id", "amount_residual"])
             for invoice_id, amount in invoices._get_amounts_asked().items():
                 rows[Move.browse(invoice_id).currency_id]["asked"] += amount
-        today = fields.Date.context_today(self)
-        overdue = dict(
-            self.env["account.move.line"]
-            .sudo()
-            ._read_group(
-                [
-                    ("move_id", "any", domain),
-                    ("display_type", "=", "payment_term"),
-                    ("reconciled", "=", False),
-                    ("date_maturity", "<", today),
-                ],
-                ["currency_id"],
-                ["amount_residual_currency:sum"],
-            )
-        )
         credits = self._get_open_credit(company) if use_credit else {}
         if moves is None:
             for currency in credits:
                 rows.setdefault(currency, {"count": 0, "residual": 0.0, "asked": 0.0})
         result = []
-        for currency, row in rows.items():
+        # The company's currency first, then by name.
+        for currency, row in sorted(
+            rows.items(), key=lambda item: (item[0] != company.currency_id, item[0].name)
+        ):
             credit = credits.get(currency, 0.0)
             residual = currency.round(row["residual"])
             values = {
