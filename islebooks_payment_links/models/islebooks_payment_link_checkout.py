@@ -79,7 +79,8 @@ class IslebooksPaymentLink(models.Model):
 
         Returns a dict: ``currency``; ``asked``, ``{invoice id: what it is
         settled for}``; ``credit``, the open credit in that currency;
-        ``credit_used``; ``amount``, what Pay charges (0.0 with an ``error``);
+        ``total``, what the invoices ask before credit; ``credit_used``;
+        ``amount``, what Pay charges (0.0 with an ``error``);
         ``exact``, whether ``amount`` plus ``credit_used`` settles ``asked``
         exactly (else a partial payment, reconciled Odoo's way by due date);
         ``due`` and, for one invoice, ``full_amount``: the two amounts a page
@@ -94,6 +95,7 @@ class IslebooksPaymentLink(models.Model):
             "credit_used": 0.0,
             "amount": 0.0,
             "exact": False,
+            "total": 0.0,
             "due": 0.0,
             "full_amount": False,
             "error": "",
@@ -114,7 +116,9 @@ class IslebooksPaymentLink(models.Model):
         due = currency.round(max(0.0, total - credit))
         full_asked = moves._get_amount_due_values()["full_amount"] if len(moves) == 1 else None
         full = currency.round(max(0.0, full_asked - credit)) if full_asked is not None else None
-        decision.update(asked=asked, credit=credit, due=due, full_amount=full or False)
+        decision.update(
+            asked=asked, total=total, credit=credit, due=due, full_amount=full or False
+        )
         if pay_full and full is not None:
             amount = full
         for move in moves if check_blockers else ():
@@ -287,12 +291,14 @@ class IslebooksPaymentLink(models.Model):
             "currency": moves.currency_id,
             # What each invoice asks today (payment terms) and, for one, its terms.
             "asked": asked,
-            "amount_due": sum(asked.values()),
+            "amount_due": decision["total"],
             "credit_applied": decision["credit_used"] if decision["amount"] else 0.0,
             "credit": decision["credit"],
             "terms": moves._get_amount_due_values() if len(moves) == 1 else None,
             "amount_error": decision["error"],
             "amount_to_pay": decision["amount"],
+            # For one invoice, the other amount its page offers: its whole balance.
+            "full_amount_to_pay": decision["full_amount"],
             "selection": selection,
             "allow_partial": len(moves) == 1 and self.company_id.payment_link_allow_partial,
             # "Pay all" pays the oldest MAX_INVOICES_PER_REQUEST; say so when there are more.
