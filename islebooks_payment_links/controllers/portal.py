@@ -5,7 +5,7 @@ from odoo.http import request
 
 from odoo.addons.account.controllers.download_docs import _build_zip_from_data
 
-from ..models.islebooks_payment_link import PortalPageError
+from ..tools.errors import PortalPageError
 from ..tools.formatting import PageFormatter
 from ..tools.parsing import parse_page
 from .invoice import PaymentLinkController

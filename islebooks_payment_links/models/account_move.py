@@ -5,21 +5,18 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools.sql import create_index
 
+from ..tools.access import check_protected_write, check_staff_access
+from ..tools.constants import (
+    ADDON_MANAGED_FIELDS,
+    BUSY_TX_STATES,
+    CUSTOMER_MOVE_TYPES,
+    OPEN_PAYMENT_STATES,
+    PAYMENT_TOUCH_WAIT,
+    SETTLED_PAYMENT_STATES,
+    STAFF_GROUP,
+)
 from ..tools.locks import PAYMENT_START, try_advisory_locks
 from ..tools.qr import qr_png_base64
-from .islebooks_payment_link import STAFF_GROUP, check_protected_write, check_staff_access
-
-LINKABLE_MOVE_TYPES = ("out_invoice", "out_refund")
-ADDON_MANAGED_FIELDS = frozenset({"payment_link_ids", "payment_confirmation_ids"})
-# A document is open while its payment state says something is left to pay:
-# the part of core's ``_has_to_be_paid()`` about the invoice itself (see
-# ``_is_link_open``). ``in_payment`` has nothing left to pay (zero residual).
-OPEN_PAYMENT_STATES = ("not_paid", "partial")
-SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
-# How long a payment start waits for another transaction's write of the
-# invoice (a job storing its PDF, a payment being registered) before it tells
-# the customer the invoice is being updated.
-PAYMENT_TOUCH_WAIT = "5s"
 
 
 class AccountMove(models.Model):
@@ -111,7 +108,7 @@ class AccountMove(models.Model):
             "account_move_payment_link_posted_due_index",
             self._table,
             ["commercial_partner_id", "invoice_date_due", "id"],
-            where="state = 'posted' AND move_type IN ('out_invoice', 'out_refund')",
+            where="state = 'posted' AND move_type IN %s" % (CUSTOMER_MOVE_TYPES,),
         )
         create_index(
             self.env.cr,
@@ -255,7 +252,6 @@ class AccountMove(models.Model):
         open_moves = self.filtered(
             lambda move: move.state == "posted" and not move._is_link_settled()
         )
-        busy = ("pending", "authorized")
         open_moves = open_moves.sudo()
         unread = self.env.cache.get_missing_ids(open_moves, self._fields["transaction_ids"])
         if any(True for _id in unread):
@@ -264,7 +260,7 @@ class AccountMove(models.Model):
                 self.env["payment.transaction"]
                 .sudo()
                 ._read_group(
-                    [("invoice_ids", "in", open_moves.ids), ("state", "in", busy)], ["invoice_ids"]
+                    [("invoice_ids", "in", open_moves.ids), ("state", "in", BUSY_TX_STATES)], ["invoice_ids"]
                 )
             )
             processing = {invoice.id for (invoice,) in groups}
@@ -273,7 +269,7 @@ class AccountMove(models.Model):
             processing = {
                 move.id
                 for move in open_moves
-                if any(tx.state in busy for tx in move.transaction_ids)
+                if any(tx.state in BUSY_TX_STATES for tx in move.transaction_ids)
             }
         statuses = {}
         for move in self:
@@ -310,7 +306,7 @@ class AccountMove(models.Model):
         """Raise a UserError naming every move a payment link cannot be made for."""
         problems = []
         for move in self:
-            if move.move_type not in LINKABLE_MOVE_TYPES:
+            if move.move_type not in CUSTOMER_MOVE_TYPES:
                 problems.append(_("%(name)s is not a customer invoice", name=move.display_name))
             elif move.state != "posted":
                 problems.append(
@@ -350,7 +346,7 @@ class AccountMove(models.Model):
             lambda tx: (
                 tx.provider_code not in ("none", "custom")
                 and (
-                    tx.state in ("pending", "authorized")
+                    tx.state in BUSY_TX_STATES
                     or (tx.state == "done" and not tx.is_post_processed)
                 )
             )

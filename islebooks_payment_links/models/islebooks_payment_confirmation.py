@@ -7,8 +7,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import float_compare
 
+from ..tools.access import check_protected_write, check_staff_access
 from ..tools.parsing import MAX_AMOUNT, parse_amount, parse_id
-from .islebooks_payment_link import check_protected_write, check_staff_access
 
 # Proof files are recognised by their first bytes, never by name or declared type.
 PROOF_SIGNATURES = (

@@ -1,5 +1,4 @@
 import hashlib
-import re
 import secrets
 from datetime import timedelta
 from urllib.parse import quote
@@ -12,89 +11,28 @@ from odoo.exceptions import AccessError, RedirectWarning, UserError, ValidationE
 from odoo.osv import expression
 from odoo.tools import SQL, consteq
 
+from ..tools.access import check_protected_write, check_staff_access
+from ..tools.constants import (
+    CHECKOUT_ROWS,
+    CUSTOMER_MOVE_TYPES,
+    LINK_STAFF_WRITABLE_FIELDS,
+    MAX_INVOICES_PER_REQUEST,
+    MAX_PDFS_PER_REQUEST,
+    MAX_STATEMENT_DAYS,
+    PAY_ALL_PREFIX,
+    PORTAL_PAGE_SIZE,
+    PORTAL_ROW_FIELDS,
+    STAFF_GROUP,
+    TOKEN_BYTES,
+    TOKEN_PATTERN,
+    VIEW_DEBOUNCE,
+)
+from ..tools.errors import PortalPageError
 from ..tools.parsing import parse_amount, parse_id, parse_ids
 from ..tools.phone import to_international
 from ..tools.qr import qr_png_base64
 from ..tools.whatsapp import format_totals, whatsapp_url
 from .islebooks_payment_link_throttle import FailedLookup
-
-# The documents a link may ever show: customer invoices and credit notes.
-PORTAL_MOVE_TYPES = ("out_invoice", "out_refund")
-PORTAL_PAGE_SIZE = 20
-# What a row of the portal's lists shows (read with the page of rows, in one query).
-PORTAL_ROW_FIELDS = [
-    "name",
-    "move_type",
-    "state",
-    "payment_state",
-    "currency_id",
-    "invoice_date",
-    "invoice_date_due",
-    "amount_total",
-    "amount_total_signed",
-    "amount_residual",
-    # Not in the rows: the transfer reference the bank-transfer confirmation
-    # section shows of the open invoices it offers (the unpaid page's).
-    "payment_reference",
-]
-# A payment of these transactions is (being) made: nobody may start another.
-BUSY_TX_STATES = ("pending", "authorized", "done")
-# Bounded work per request: invoices in one ZIP or one payment, legal PDFs
-# generated on the fly by one request, days of one statement of account.
-MAX_INVOICES_PER_REQUEST = 100
-MAX_PDFS_PER_REQUEST = 20
-MAX_STATEMENT_DAYS = 3 * 366
-# A portal selection of every open invoice in one currency ("Pay all"):
-# ``all-<currency id>`` instead of hundreds of ids in the URL.
-PAY_ALL_PREFIX = "all-"
-# The checkout lists this many of the invoices it pays, then "+ N more".
-CHECKOUT_ROWS = 20
-
-# secrets.token_urlsafe(32): 256 bits, 43 URL-safe characters.
-TOKEN_BYTES = 32
-TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
-# Reloads closer together than this are one view (see _register_view).
-VIEW_DEBOUNCE = timedelta(minutes=1)
-# Who may see and manage links in the backend (tokens are bearer credentials).
-STAFF_GROUP = "account.group_account_invoice"
-# What staff may change on a link; the rest is written by the addon's own code.
-STAFF_WRITABLE_FIELDS = frozenset({"expires_at"})
-# The context key by which the Generate Payment Link dialog tells a link's action its wizard.
-WIZARD_CONTEXT_KEY = "islebooks_portal_wizard_id"
-
-
-def check_staff_access(env):
-    """Raise an AccessError unless ``env`` may manage payment links.
-
-    The addon's own code runs its internal steps with ``sudo()`` (revoking the
-    links of an archived customer, the website's pages): that is allowed.
-    """
-    if not env.su and not env.user.has_group(STAFF_GROUP):
-        raise AccessError(env._("Only invoicing users can manage payment links."))
-
-
-def check_protected_write(records, vals, allowed):
-    """Refuse, outside the addon's own (sudo) code, a write of a field not in ``allowed``.
-
-    ``readonly=`` only hides a field in the form: over RPC anything can be
-    written, so the fields the addon manages (tokens, targets, review state)
-    are refused here whatever the caller's rights on the model.
-    """
-    if records.env.su:
-        return
-    refused = sorted(set(vals) - set(allowed))
-    if refused:
-        raise AccessError(
-            records.env._(
-                "These fields of %(model)s are set by the addon and cannot be changed by hand: "
-                "%(fields)s.",
-                model=records._description,
-                fields=", ".join(
-                    records._fields[name].string if name in records._fields else name
-                    for name in refused
-                ),
-            )
-        )
 
 
 def _digest(token):
@@ -211,7 +149,7 @@ class IslebooksPaymentLink(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        check_protected_write(self, vals, STAFF_WRITABLE_FIELDS)
+        check_protected_write(self, vals, LINK_STAFF_WRITABLE_FIELDS)
         return super().write(vals)
 
     def init(self):
@@ -441,7 +379,7 @@ class IslebooksPaymentLink(models.Model):
             return link.browse()
         if link.scope == "invoice" and (
             link.move_id.company_id != link.company_id
-            or link.move_id.move_type not in ("out_invoice", "out_refund")
+            or link.move_id.move_type not in CUSTOMER_MOVE_TYPES
             # The invoice went to another customer (reset, edited, posted again).
             or link.move_id.commercial_partner_id != link.partner_id
         ):
@@ -759,7 +697,7 @@ class IslebooksPaymentLink(models.Model):
         return [
             ("commercial_partner_id", "=", self.partner_id.id),
             ("company_id", "=", self.company_id.id),
-            ("move_type", "in", PORTAL_MOVE_TYPES),
+            ("move_type", "in", CUSTOMER_MOVE_TYPES),
             ("state", "=", "posted"),
         ]
 
@@ -1461,10 +1399,3 @@ class IslebooksPaymentLink(models.Model):
             for move, attachment in zip(moves, moves._get_legal_pdfs(), strict=True)
         ]
 
-
-class PortalPageError(UserError):
-    """A portal request the portal page answers with this message (HTTP ``status``)."""
-
-    def __init__(self, message, status=400):
-        super().__init__(message)
-        self.status = status

@@ -9,9 +9,10 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tools import format_amount
 
+from ..tools.access import check_protected_write
+from ..tools.constants import STAFF_GROUP
 from ..tools.locks import REMINDER_PLAN, try_advisory_locks
 from ..tools.whatsapp import whatsapp_url
-from .islebooks_payment_link import STAFF_GROUP, check_protected_write
 
 _logger = logging.getLogger(__name__)
 

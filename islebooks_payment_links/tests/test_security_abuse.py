@@ -17,11 +17,11 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import config
 
-from odoo.addons.islebooks_payment_links.models.islebooks_payment_link import (
+from odoo.addons.islebooks_payment_links.models.islebooks_payment_link_throttle import client_key
+from odoo.addons.islebooks_payment_links.tools.constants import (
     MAX_INVOICES_PER_REQUEST,
     MAX_PDFS_PER_REQUEST,
 )
-from odoo.addons.islebooks_payment_links.models.islebooks_payment_link_throttle import client_key
 
 from .common import UNKNOWN_TOKEN, PaymentLinksHttpCommon, age_throttle
 from .test_security import PaymentLinkSecurityCommon
