@@ -50,7 +50,7 @@ class PaymentLinkController(PortalAccount):
     @staticmethod
     def _safe_landing_route(link, route):
         # The customer returns to a page of the same link, never elsewhere.
-        base = f"/pay/{link.token}"
+        base = link._get_url()
         if isinstance(route, str) and (route == base or route.startswith(base + "/")):
             return route
         return base
@@ -107,8 +107,8 @@ class PaymentLinkController(PortalAccount):
             "payment_methods_sudo": payment_methods_sudo,
             "tokens_sudo": request.env["payment.token"].sudo().browse(),
             "availability_report": report or {},
-            "transaction_route": transaction_route or f"/pay/{link.token}/transaction",
-            "landing_route": landing_route or f"/pay/{link.token}",
+            "transaction_route": transaction_route or link._get_url("/transaction"),
+            "landing_route": landing_route or link._get_url(),
             "access_token": None,
             "payment_reference": False,
             "amount": amount,
@@ -133,7 +133,7 @@ class PaymentLinkController(PortalAccount):
 
     def _invoice_page_values(self, link, invoice, base_route=None, **options):
         """Values of the page of one invoice: on its own link, or inside a portal link."""
-        base_route = base_route or f"/pay/{link.token}"
+        base_route = base_route or link._get_url()
         blocker = invoice._get_payment_blocker()
         values = {
             "link": link,
@@ -142,7 +142,7 @@ class PaymentLinkController(PortalAccount):
             "blocker": blocker,
             # Odoo's cancel resets the invoice and detaches its PDF: no dead button.
             "pdf_url": f"{base_route}/pdf" if invoice._has_legal_pdf() else False,
-            "back_url": f"/pay/{link.token}" if link.scope == "portal" else False,
+            "back_url": link._get_url() if link.scope == "portal" else False,
             "receipt": link._get_landing_receipt(self._monitored_tx_id()),
         }
         if not blocker:
@@ -166,7 +166,7 @@ class PaymentLinkController(PortalAccount):
                     amount,
                     landing_route=base_route,
                     transaction_route=(
-                        f"/pay/{link.token}/transaction/{invoice.id}"
+                        link._get_url(f"/transaction/{invoice.id}")
                         if link.scope == "portal"
                         else None
                     ),

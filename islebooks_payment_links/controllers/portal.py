@@ -47,7 +47,7 @@ class PaymentLinkPortalController(PaymentLinkController):
         )
         credit_notes = link._get_portal_open_credit_notes()
         today = fields.Date.context_today(link)
-        base_url = f"/pay/{link.token}"
+        base_url = link._get_url()
         formatter = PageFormatter(link.env)
         return {
             "link": link,
@@ -91,12 +91,11 @@ class PaymentLinkPortalController(PaymentLinkController):
 
     def _checkout_page_values(self, link, checkout):
         """Values of the checkout page of ``checkout`` (``_get_checkout_values``)."""
-        token = link.token
         values = {
             "link": link,
             "company": link.company_id,
             "partner": link.partner_id,
-            "base_url": f"/pay/{token}",
+            "base_url": link._get_url(),
             **checkout,
         }
         if not checkout["amount_error"]:
@@ -105,8 +104,8 @@ class PaymentLinkPortalController(PaymentLinkController):
                     link,
                     checkout["checkout_moves"],
                     checkout["amount_to_pay"],
-                    landing_route=f"/pay/{token}",
-                    transaction_route=f"/pay/{token}/transaction/{checkout['selection']}",
+                    landing_route=link._get_url(),
+                    transaction_route=link._get_url(f"/transaction/{checkout['selection']}"),
                 )
             )
         return values
@@ -131,7 +130,7 @@ class PaymentLinkPortalController(PaymentLinkController):
         link = self._get_link(token, scope="portal")
         invoice = link._get_granted_move_or_404(invoice_id)
         values = self._invoice_page_values(
-            link, invoice, base_route=f"/pay/{token}/invoice/{invoice.id}"
+            link, invoice, base_route=link._get_url(f"/invoice/{invoice.id}")
         )
         return request.render("islebooks_payment_links.payment_link_invoice_page", values)
 

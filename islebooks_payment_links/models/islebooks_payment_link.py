@@ -15,6 +15,7 @@ from ..tools.access import check_protected_write, check_staff_access
 from ..tools.constants import (
     CHECKOUT_ROWS,
     CUSTOMER_MOVE_TYPES,
+    LINK_PATH_PREFIX,
     LINK_STAFF_WRITABLE_FIELDS,
     MAX_INVOICES_PER_REQUEST,
     MAX_PDFS_PER_REQUEST,
@@ -229,7 +230,15 @@ class IslebooksPaymentLink(models.Model):
     @api.depends("token")
     def _compute_url(self):
         for link in self.sudo():
-            link.url = f"{link.get_base_url()}/pay/{link.token}" if link.token else False
+            link.url = link._get_url(absolute=True) if link.token else False
+
+    def _get_url(self, suffix="", absolute=False):
+        """The customer URL of the link, ``/pay/<token>`` then ``suffix`` (e.g.
+        ``/receipt/7``): the one place it is spelled. ``absolute``: with the
+        base URL (what staff copy and send), else the path the pages link to."""
+        self.ensure_one()
+        path = f"{LINK_PATH_PREFIX}{self.sudo().token}{suffix}"
+        return f"{self.get_base_url()}{path}" if absolute else path
 
     @api.depends("token", "state")
     def _compute_qr_code(self):
@@ -1176,7 +1185,7 @@ class IslebooksPaymentLink(models.Model):
             return receipts
         for tx in self._get_receipt_transactions([("invoice_ids", "in", moves.ids)]):
             for invoice in tx.invoice_ids:
-                receipts.setdefault(invoice.id, []).append(f"/pay/{self.token}/receipt/{tx.id}")
+                receipts.setdefault(invoice.id, []).append(self._get_url(f"/receipt/{tx.id}"))
         return receipts
 
     def _render_receipt_pdf(self, tx):
