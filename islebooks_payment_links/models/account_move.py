@@ -260,7 +260,8 @@ class AccountMove(models.Model):
                 self.env["payment.transaction"]
                 .sudo()
                 ._read_group(
-                    [("invoice_ids", "in", open_moves.ids), ("state", "in", BUSY_TX_STATES)], ["invoice_ids"]
+                    [("invoice_ids", "in", open_moves.ids), ("state", "in", BUSY_TX_STATES)],
+                    ["invoice_ids"],
                 )
             )
             processing = {invoice.id for (invoice,) in groups}
@@ -346,8 +347,7 @@ class AccountMove(models.Model):
             lambda tx: (
                 tx.provider_code not in ("none", "custom")
                 and (
-                    tx.state in BUSY_TX_STATES
-                    or (tx.state == "done" and not tx.is_post_processed)
+                    tx.state in BUSY_TX_STATES or (tx.state == "done" and not tx.is_post_processed)
                 )
             )
         )

@@ -1407,4 +1407,3 @@ class IslebooksPaymentLink(models.Model):
             {"filename": attachment.name or f"{move.name}.pdf", "content": attachment.raw}
             for move, attachment in zip(moves, moves._get_legal_pdfs(), strict=True)
         ]
-

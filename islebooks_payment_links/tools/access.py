@@ -37,4 +37,3 @@ def check_protected_write(records, vals, allowed):
                 ),
             )
         )
-
