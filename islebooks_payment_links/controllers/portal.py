@@ -1,5 +1,7 @@
 from urllib.parse import urlencode
 
+from werkzeug.exceptions import NotFound
+
 from odoo import _, fields, http
 from odoo.http import request
 
@@ -128,7 +130,7 @@ class PaymentLinkPortalController(PaymentLinkController):
     )
     def payment_link_portal_invoice(self, token, invoice_id, **kwargs):
         link = self._get_link(token, scope="portal")
-        invoice = link._get_granted_move_or_404(invoice_id)
+        invoice = self._get_granted_move_or_404(link, invoice_id)
         values = self._invoice_page_values(
             link, invoice, base_route=link._get_url(f"/invoice/{invoice.id}")
         )
@@ -144,7 +146,7 @@ class PaymentLinkPortalController(PaymentLinkController):
     )
     def payment_link_portal_invoice_pdf(self, token, invoice_id, **kwargs):
         link = self._get_link(token, scope="portal")
-        attachment = link._get_granted_move_or_404(invoice_id)._get_legal_pdf()
+        attachment = self._get_granted_move_or_404(link, invoice_id)._get_legal_pdf()
         return self._file_response(attachment.raw, attachment.name)
 
     @http.route(
@@ -161,6 +163,8 @@ class PaymentLinkPortalController(PaymentLinkController):
             documents = link._get_zip_documents(request.httprequest.args.getlist("invoice_ids"))
         except PortalPageError as error:
             return self._portal_refusal(link, error)
+        if not documents:  # a document the link does not grant
+            raise NotFound()
         content = _build_zip_from_data(documents)
         return self._file_response(content, _("invoices.zip"), "application/zip")
 

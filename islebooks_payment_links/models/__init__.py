@@ -24,3 +24,6 @@ from . import payment_provider
 from . import payment_method
 from . import account_tax
 from . import account_tax_group
+from . import islebooks_payment_link_portal
+from . import islebooks_payment_link_documents
+from . import islebooks_payment_link_send

@@ -1,8 +1,6 @@
 import ipaddress
 import math
 
-from werkzeug.exceptions import NotFound
-
 from odoo import api, fields, models
 from odoo.http import request
 
@@ -21,11 +19,6 @@ TX_LINK_KEY_PREFIX = "tx-link:"
 CONFIRM_LINK_KEY_PREFIX = "confirm-link:"
 # The counters that count by the hour (TX_WINDOW_MINUTES), not by the lookup window.
 HOURLY_KEY_PREFIXES = (TX_KEY_PREFIX, TX_LINK_KEY_PREFIX, CONFIRM_LINK_KEY_PREFIX)
-
-
-class FailedLookup(NotFound):
-    """A token that opens no link: the 404 page, counted against the client
-    address by ``ir.http._handle_error`` once the request is rolled back."""
 
 
 def client_address():
