@@ -27,3 +27,6 @@ from . import account_tax_group
 from . import islebooks_payment_link_portal
 from . import islebooks_payment_link_documents
 from . import islebooks_payment_link_send
+from . import account_move_payment_state
+from . import account_move_payment_lock
+from . import account_move_payment_reminder

@@ -57,7 +57,7 @@ class IslebooksPaymentLink(models.Model):
 
     def _get_portal_unpaid_domain(self):
         return expression.AND(
-            [self._get_portal_domain(), self.env["account.move"]._get_link_open_domain()]
+            [self._get_portal_domain(), self.env["account.move"]._get_open_domain()]
         )
 
     def _get_portal_unpaid(self, sort="due", page=1, total=None):
@@ -98,7 +98,7 @@ class IslebooksPaymentLink(models.Model):
                 self._get_portal_domain(),
                 # Settled documents only: an open credit note is available
                 # credit (``_get_portal_credits``), not history.
-                self.env["account.move"]._get_link_settled_domain(),
+                self.env["account.move"]._get_settled_domain(),
             ]
         )
 
@@ -133,10 +133,10 @@ class IslebooksPaymentLink(models.Model):
         lists), read and formatted in one pass: ``formatter`` is the page's
         ``PageFormatter``; ``due``: whether the list shows the amounts due
         (the paid history shows totals only). ``status`` is the key of the
-        badge (``account.move._get_link_status``, one query for the page)."""
+        badge (``account.move._get_status_badges``, one query for the page)."""
         self.ensure_one()
         today = fields.Date.context_today(self)
-        statuses = moves._get_link_status()
+        statuses = moves._get_status_badges()
         rows = []
         for move in moves:
             currency = move.currency_id

@@ -136,7 +136,7 @@ class IslebooksPaymentReminder(models.Model):
         blocked = self.move_ids._get_payment_reminder_blocked()
         for reminder in self:
             reminder.open_move_ids = reminder.move_ids.filtered(
-                lambda move: move._is_link_open() and move.id not in blocked
+                lambda move: move._is_open_invoice() and move.id not in blocked
             )
 
     def _compute_link_url(self):
@@ -219,7 +219,7 @@ class IslebooksPaymentReminder(models.Model):
             return 0, 0
         cutoff = today - timedelta(days=steps[0])
         Move = self.env["account.move"].with_company(company)
-        base = Move._get_link_open_domain() + [
+        base = Move._get_open_domain() + [
             ("company_id", "=", company.id),
             ("payment_reminder_disabled", "=", False),
             ("commercial_partner_id.payment_reminder_disabled", "=", False),
