@@ -2,7 +2,7 @@
     "name": "IsleBooks Payment Links",
     "summary": "Share short, secure links that let customers view, download and pay "
     "their invoices online without an account.",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Accounting/Accounting",
     "author": "IsleBooks",
     "website": "https://islebooks.example",

@@ -16,7 +16,7 @@ from . import account_move_line
 from . import islebooks_payment_reminder
 from . import islebooks_payment_reminder_line
 from . import islebooks_whatsapp_template
-from . import islebooks_payment_page_source
+from . import islebooks_payment_page_cache
 from . import account_journal
 from . import res_partner_bank
 from . import res_bank

@@ -214,12 +214,12 @@ class TestThrottleAndPaymentLimits(PaymentLinkSecurityCommon):
         # Past the 10-minute lookup window: the payment and confirmation counters stay.
         Throttle = self.env["islebooks.payment.link.throttle"]
         age_throttle(self.env, 11)
-        Throttle._gc_old_buckets()
+        Throttle._gc_expired_counters()
         self.assertEqual(self._rows(), 3)
         self.assertEqual(self._pay().status_code, 429)
         # Past the hour they go, and the link pays again.
         age_throttle(self.env, 50)
-        Throttle._gc_old_buckets()
+        Throttle._gc_expired_counters()
         self.assertEqual(self._rows(), 0)
         self.assertIn("result", self._pay().json())
 
