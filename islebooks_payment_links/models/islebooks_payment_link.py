@@ -456,36 +456,6 @@ class IslebooksPaymentLink(models.Model):
         self.invalidate_recordset(["view_count", "first_viewed_at", "last_viewed_at"])
 
     # ------------------------------------------------------------------
-    # Actions
-    # ------------------------------------------------------------------
-
-    def action_regenerate(self):
-        """Rotate from the backend; opens the new link when there is one (or, from the
-        Generate Payment Link dialog, the dialog listing it)."""
-        check_staff_access(self.env)
-        wizard = self.env["islebooks.payment.link.wizard"]._from_context(self)
-        new_links = self._regenerate()
-        if wizard:
-            wizard._replace_links(self, new_links)
-            return wizard._action_open()
-        if len(new_links) == 1:
-            return {
-                "type": "ir.actions.act_window",
-                "res_model": self._name,
-                "res_id": new_links.id,
-                "view_mode": "form",
-                "target": "current",
-            }
-        return True
-
-    @api.model
-    def _revoke_for_partners(self, partners):
-        """Revoke every live link opening the documents of ``partners``."""
-        links = self.sudo().search([("partner_id", "in", partners.ids), ("revoked_at", "=", False)])
-        links._revoke()
-        return links
-
-    # ------------------------------------------------------------------
     # Fresh link on request (from the page of a dead link)
     # ------------------------------------------------------------------
 
@@ -554,15 +524,41 @@ class IslebooksPaymentLink(models.Model):
             return False
         return self.expires_at <= (self.revoked_at or fields.Datetime.now())
 
+    # ------------------------------------------------------------------
+    # Revoke and regenerate
+    # ------------------------------------------------------------------
+
+    def action_regenerate(self):
+        """Rotate from the backend; opens the new link when there is one (or, from the
+        Generate Payment Link dialog, the dialog listing it)."""
+        check_staff_access(self.env)
+        wizard = self.env["islebooks.payment.link.wizard"]._from_context(self)
+        new_links = self._regenerate()
+        if wizard:
+            wizard._replace_links(self, new_links)
+            return wizard._action_open()
+        if len(new_links) == 1:
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": self._name,
+                "res_id": new_links.id,
+                "view_mode": "form",
+                "target": "current",
+            }
+        return True
+
     def action_revoke(self):
         check_staff_access(self.env)
         wizard = self.env["islebooks.payment.link.wizard"]._from_context(self)
         self._revoke()
         return wizard._action_open() if wizard else True
 
-    # ------------------------------------------------------------------
-    # Revoke and regenerate
-    # ------------------------------------------------------------------
+    @api.model
+    def _revoke_for_partners(self, partners):
+        """Revoke every live link opening the documents of ``partners``."""
+        links = self.sudo().search([("partner_id", "in", partners.ids), ("revoked_at", "=", False)])
+        links._revoke()
+        return links
 
     def _revoke(self, invoice_note=None):
         """Revoke the live links of ``self``, with a note in the chatter of what they opened."""
