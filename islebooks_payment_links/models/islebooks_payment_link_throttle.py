@@ -70,7 +70,7 @@ class IslebooksPaymentLinkThrottle(models.Model):
         required=True,
         readonly=True,
         help="What is counted: a client address (IPv6 by /64) for failed token lookups, "
-        "else a prefixed key (tx:<address>, tx-link:<link id>, confirm-link:<link id>).",
+        "else a prefixed key such as tx-link:42 (the payments started through link 42).",
     )
     window_start = fields.Datetime(
         required=True, readonly=True, index=True, help="Start of the counting window."
