@@ -14,7 +14,7 @@ env = env(context={"tracking_disable": True})  # noqa: F821 (odoo shell)
 cr = env.cr
 company = env.company
 Move = env["account.move"]
-open_domain = Move._get_link_open_domain() + [("company_id", "=", company.id)]
+open_domain = Move._get_open_domain() + [("company_id", "=", company.id)]
 open_invoices = Move.search_count(open_domain)
 all_invoices = Move.search_count(
     [("company_id", "=", company.id), ("move_type", "=", "out_invoice")]

@@ -11,12 +11,13 @@ from odoo.addons.payment.controllers.post_processing import PaymentPostProcessin
 
 from ..models.ir_http import use_customer_lang, use_customer_tz
 from ..models.islebooks_payment_link_throttle import client_address
+from ..tools.errors import FailedLookup
 
 
 class PaymentLinkController(PortalAccount):
     """Customer-facing pages of payment links: the token is the only credential.
 
-    Every route resolves the token first (``_get_link_or_404``: a refused
+    Every route resolves the token first (``_resolve_link``: a refused
     token raises, and ``ir.http`` answers with the one 404 or 429 page); only
     the records the link grants are then read with sudo(). The values of each
     page are built by a ``_*_page_values`` method that extensions enlarge
@@ -27,11 +28,42 @@ class PaymentLinkController(PortalAccount):
     # Helpers
     # ------------------------------------------------------------------
 
+    @staticmethod
+    def _resolve_link(token, scope=None):
+        """The active link (sudo) of ``token``, of ``scope`` if given; else a
+        refusal ``ir.http`` answers with the one 404 or 429 page.
+
+        ``TooManyRequests`` (429) when the client address is past the failure
+        limit, else ``NotFound`` (404): ``FailedLookup`` for an unknown token,
+        counted where it is answered. A valid token is always served, even
+        from such an address (customers on a carrier's NAT share addresses
+        with guessers); only failed lookups are counted. The lookup comes
+        first either way: it is one indexed digest query, the same for every
+        token, so the order tells nothing.
+        """
+        link = request.env["islebooks.payment.link"]._resolve(token)
+        if link:
+            if scope and link.scope != scope:
+                raise NotFound()
+            return link
+        Throttle = request.env["islebooks.payment.link.throttle"].sudo()
+        if retry_after := Throttle._lookup_retry_after():
+            raise TooManyRequests(retry_after=retry_after)
+        raise FailedLookup()
+
+    @staticmethod
+    def _get_granted_move_or_404(link, move_id):
+        """The document ``move_id`` (from the request) of ``link`` (sudo), else ``NotFound``."""
+        move = link._get_granted_moves([move_id])
+        if not move:
+            raise NotFound()
+        return move
+
     @classmethod
     def _get_link(cls, token, scope=None):
         """The active link of ``token`` in the customer's language and time zone
-        (see ``_get_link_or_404``, ``_use_customer_tz``)."""
-        link = request.env["islebooks.payment.link"]._get_link_or_404(token, scope=scope)
+        (see ``_resolve_link``, ``_use_customer_tz``)."""
+        link = cls._resolve_link(token, scope=scope)
         return cls._use_customer_tz(use_customer_lang(link, link._get_customer_lang()))
 
     @staticmethod
@@ -50,7 +82,7 @@ class PaymentLinkController(PortalAccount):
     @staticmethod
     def _safe_landing_route(link, route):
         # The customer returns to a page of the same link, never elsewhere.
-        base = f"/pay/{link.token}"
+        base = link._get_url()
         if isinstance(route, str) and (route == base or route.startswith(base + "/")):
             return route
         return base
@@ -107,8 +139,8 @@ class PaymentLinkController(PortalAccount):
             "payment_methods_sudo": payment_methods_sudo,
             "tokens_sudo": request.env["payment.token"].sudo().browse(),
             "availability_report": report or {},
-            "transaction_route": transaction_route or f"/pay/{link.token}/transaction",
-            "landing_route": landing_route or f"/pay/{link.token}",
+            "transaction_route": transaction_route or link._get_url("/transaction"),
+            "landing_route": landing_route or link._get_url(),
             "access_token": None,
             "payment_reference": False,
             "amount": amount,
@@ -133,7 +165,7 @@ class PaymentLinkController(PortalAccount):
 
     def _invoice_page_values(self, link, invoice, base_route=None, **options):
         """Values of the page of one invoice: on its own link, or inside a portal link."""
-        base_route = base_route or f"/pay/{link.token}"
+        base_route = base_route or link._get_url()
         blocker = invoice._get_payment_blocker()
         values = {
             "link": link,
@@ -142,7 +174,7 @@ class PaymentLinkController(PortalAccount):
             "blocker": blocker,
             # Odoo's cancel resets the invoice and detaches its PDF: no dead button.
             "pdf_url": f"{base_route}/pdf" if invoice._has_legal_pdf() else False,
-            "back_url": f"/pay/{link.token}" if link.scope == "portal" else False,
+            "back_url": link._get_url() if link.scope == "portal" else False,
             "receipt": link._get_landing_receipt(self._monitored_tx_id()),
         }
         if not blocker:
@@ -166,7 +198,7 @@ class PaymentLinkController(PortalAccount):
                     amount,
                     landing_route=base_route,
                     transaction_route=(
-                        f"/pay/{link.token}/transaction/{invoice.id}"
+                        link._get_url(f"/transaction/{invoice.id}")
                         if link.scope == "portal"
                         else None
                     ),
@@ -200,7 +232,7 @@ class PaymentLinkController(PortalAccount):
         sitemap=False,
     )
     def payment_link_pdf(self, token, **kwargs):
-        link = request.env["islebooks.payment.link"]._get_link_or_404(token, scope="invoice")
+        link = self._resolve_link(token, scope="invoice")
         attachment = link.move_id._get_legal_pdf()
         if not attachment:
             raise NotFound()
@@ -216,7 +248,7 @@ class PaymentLinkController(PortalAccount):
     )
     def payment_link_receipt(self, token, tx_id, **kwargs):
         """Odoo's payment receipt of a payment made through this link, never another's."""
-        link = request.env["islebooks.payment.link"]._get_link_or_404(token)
+        link = self._resolve_link(token)
         tx = link._get_receipt_transaction(tx_id)
         if not tx:
             raise NotFound()
@@ -235,7 +267,7 @@ class PaymentLinkController(PortalAccount):
     def payment_link_transaction(self, token, selection=None, csrf_token=None, **kwargs):
         # JSON routes skip Odoo's CSRF check; the payment form sends the token,
         # so enforce it like any other POST.
-        link = self._use_customer_tz(request.env["islebooks.payment.link"]._get_link_or_404(token))
+        link = self._use_customer_tz(self._resolve_link(token))
         if not isinstance(csrf_token, str) or not request.validate_csrf(csrf_token):
             raise Forbidden()
         invoices = link._get_transaction_moves(selection)

@@ -41,7 +41,7 @@ class PaymentConfirmationController(PaymentLinkPortalController):
         return {
             "payment_confirmation": {
                 "enabled": True,
-                "action": f"/pay/{link.token}/confirm",
+                "action": link._get_url("/confirm"),
                 "bank_accounts": self._payment_confirmation_bank_accounts(company),
                 "invoices": open_invoices,
                 "pending_invoices": pending,
@@ -149,7 +149,7 @@ class PaymentConfirmationController(PaymentLinkPortalController):
             return self._render_confirmation_errors(link, form, errors, status)
         Confirmation._create_from_link(link, values["invoices"], values, values.get("proof"))
         return request.redirect(
-            f"/pay/{token}?confirmation=received#o_islebooks_confirmation", code=303
+            link._get_url("?confirmation=received#o_islebooks_confirmation"), code=303
         )
 
     @staticmethod

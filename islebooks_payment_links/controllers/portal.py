@@ -1,11 +1,13 @@
 from urllib.parse import urlencode
 
+from werkzeug.exceptions import NotFound
+
 from odoo import _, fields, http
 from odoo.http import request
 
 from odoo.addons.account.controllers.download_docs import _build_zip_from_data
 
-from ..models.islebooks_payment_link import PortalPageError
+from ..tools.errors import PortalPageError
 from ..tools.formatting import PageFormatter
 from ..tools.parsing import parse_page
 from .invoice import PaymentLinkController
@@ -47,7 +49,7 @@ class PaymentLinkPortalController(PaymentLinkController):
         )
         credit_notes = link._get_portal_open_credit_notes()
         today = fields.Date.context_today(link)
-        base_url = f"/pay/{link.token}"
+        base_url = link._get_url()
         formatter = PageFormatter(link.env)
         return {
             "link": link,
@@ -91,12 +93,11 @@ class PaymentLinkPortalController(PaymentLinkController):
 
     def _checkout_page_values(self, link, checkout):
         """Values of the checkout page of ``checkout`` (``_get_checkout_values``)."""
-        token = link.token
         values = {
             "link": link,
             "company": link.company_id,
             "partner": link.partner_id,
-            "base_url": f"/pay/{token}",
+            "base_url": link._get_url(),
             **checkout,
         }
         if not checkout["amount_error"]:
@@ -105,8 +106,8 @@ class PaymentLinkPortalController(PaymentLinkController):
                     link,
                     checkout["checkout_moves"],
                     checkout["amount_to_pay"],
-                    landing_route=f"/pay/{token}",
-                    transaction_route=f"/pay/{token}/transaction/{checkout['selection']}",
+                    landing_route=link._get_url(),
+                    transaction_route=link._get_url(f"/transaction/{checkout['selection']}"),
                 )
             )
         return values
@@ -129,9 +130,9 @@ class PaymentLinkPortalController(PaymentLinkController):
     )
     def payment_link_portal_invoice(self, token, invoice_id, **kwargs):
         link = self._get_link(token, scope="portal")
-        invoice = link._get_granted_move_or_404(invoice_id)
+        invoice = self._get_granted_move_or_404(link, invoice_id)
         values = self._invoice_page_values(
-            link, invoice, base_route=f"/pay/{token}/invoice/{invoice.id}"
+            link, invoice, base_route=link._get_url(f"/invoice/{invoice.id}")
         )
         return request.render("islebooks_payment_links.payment_link_invoice_page", values)
 
@@ -145,7 +146,7 @@ class PaymentLinkPortalController(PaymentLinkController):
     )
     def payment_link_portal_invoice_pdf(self, token, invoice_id, **kwargs):
         link = self._get_link(token, scope="portal")
-        attachment = link._get_granted_move_or_404(invoice_id)._get_legal_pdf()
+        attachment = self._get_granted_move_or_404(link, invoice_id)._get_legal_pdf()
         return self._file_response(attachment.raw, attachment.name)
 
     @http.route(
@@ -162,6 +163,8 @@ class PaymentLinkPortalController(PaymentLinkController):
             documents = link._get_zip_documents(request.httprequest.args.getlist("invoice_ids"))
         except PortalPageError as error:
             return self._portal_refusal(link, error)
+        if not documents:  # a document the link does not grant
+            raise NotFound()
         content = _build_zip_from_data(documents)
         return self._file_response(content, _("invoices.zip"), "application/zip")
 
@@ -181,6 +184,8 @@ class PaymentLinkPortalController(PaymentLinkController):
             )
         except PortalPageError as error:
             return self._portal_refusal(link, error)
+        if checkout is None:  # a document the link does not grant
+            raise NotFound()
         return request.render(
             "islebooks_payment_links.payment_link_checkout_page",
             self._checkout_page_values(link, checkout),

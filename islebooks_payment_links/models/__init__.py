@@ -16,7 +16,7 @@ from . import account_move_line
 from . import islebooks_payment_reminder
 from . import islebooks_payment_reminder_line
 from . import islebooks_whatsapp_template
-from . import islebooks_payment_page_source
+from . import islebooks_payment_page_cache
 from . import account_journal
 from . import res_partner_bank
 from . import res_bank
@@ -24,6 +24,12 @@ from . import payment_provider
 from . import payment_method
 from . import account_tax
 from . import account_tax_group
+from . import islebooks_payment_link_portal
+from . import islebooks_payment_link_documents
+from . import islebooks_payment_link_send
+from . import account_move_payment_state
+from . import account_move_payment_lock
+from . import account_move_payment_reminder
 from . import res_partner_amount_due
 from . import account_move_amount_due
 from . import islebooks_payment_link_checkout

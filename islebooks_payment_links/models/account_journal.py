@@ -3,7 +3,7 @@ from odoo import models
 
 class AccountJournal(models.Model):
     _name = "account.journal"
-    _inherit = ["account.journal", "islebooks.payment.page.source"]
+    _inherit = ["account.journal", "islebooks.payment.page.cache"]
 
     # What the payment pages' bank details read (res.company._payment_link_bank_accounts).
     _payment_page_fields = frozenset(

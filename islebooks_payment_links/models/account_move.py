@@ -1,25 +1,15 @@
-from psycopg2.errors import LockNotAvailable
-
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.osv import expression
+from odoo.exceptions import AccessError, UserError
 from odoo.tools.sql import create_index
 
-from ..tools.locks import PAYMENT_START, try_advisory_locks
+from ..tools.access import check_protected_write, check_staff_access
+from ..tools.constants import (
+    ADDON_MANAGED_FIELDS,
+    CUSTOMER_MOVE_TYPES,
+    SETTLED_PAYMENT_STATES,
+    STAFF_GROUP,
+)
 from ..tools.qr import qr_png_base64
-from .islebooks_payment_link import STAFF_GROUP, check_protected_write, check_staff_access
-
-LINKABLE_MOVE_TYPES = ("out_invoice", "out_refund")
-ADDON_MANAGED_FIELDS = frozenset({"payment_link_ids", "payment_confirmation_ids"})
-# A document is open while its payment state says something is left to pay:
-# the part of core's ``_has_to_be_paid()`` about the invoice itself (see
-# ``_is_link_open``). ``in_payment`` has nothing left to pay (zero residual).
-OPEN_PAYMENT_STATES = ("not_paid", "partial")
-SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
-# How long a payment start waits for another transaction's write of the
-# invoice (a job storing its PDF, a payment being registered) before it tells
-# the customer the invoice is being updated.
-PAYMENT_TOUCH_WAIT = "5s"
 
 
 class AccountMove(models.Model):
@@ -83,13 +73,6 @@ class AccountMove(models.Model):
         compute="_compute_payment_confirmation_pending_count",
         groups="account.group_account_invoice",
     )
-    payment_link_stale_tx_count = fields.Integer(
-        "Unfinished link payments",
-        compute="_compute_payment_link_stale_tx_count",
-        groups="account.group_account_invoice",
-        help="Online payments started through a payment link over an hour ago and never "
-        "finished: they keep the customer from paying again until cleared.",
-    )
 
     def init(self):
         res = super().init()
@@ -111,7 +94,7 @@ class AccountMove(models.Model):
             "account_move_payment_link_posted_due_index",
             self._table,
             ["commercial_partner_id", "invoice_date_due", "id"],
-            where="state = 'posted' AND move_type IN ('out_invoice', 'out_refund')",
+            where="state = 'posted' AND move_type IN %s" % (CUSTOMER_MOVE_TYPES,),
         )
         create_index(
             self.env.cr,
@@ -173,127 +156,6 @@ class AccountMove(models.Model):
         )
         return [("id", "in", links.move_id.ids)]
 
-    # ------------------------------------------------------------------
-    # Open / settled: the one definition every page, message and check uses
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _get_link_open_domain(self, move_type="out_invoice"):
-        """Domain of the open documents of ``move_type``: ``_is_link_open`` in SQL."""
-        return [
-            ("move_type", "=", move_type),
-            ("state", "=", "posted"),
-            ("payment_state", "in", OPEN_PAYMENT_STATES),
-        ]
-
-    @api.model
-    def _get_link_settled_domain(self):
-        """Domain of the settled documents (paid, in payment, reversed)."""
-        return [("payment_state", "in", SETTLED_PAYMENT_STATES)]
-
-    @api.model
-    def _get_link_open_and_settled(self, domain):
-        """``(open, settled_count)`` of the documents of ``domain``, from one
-        grouped query: ``open`` is ``[(currency, residual, count)]`` of its open
-        invoices (``_get_link_open_domain``), ``settled_count`` how many of
-        them are settled (``_get_link_settled_domain``)."""
-        groups = self.sudo()._read_group(
-            expression.AND(
-                [
-                    domain,
-                    expression.OR([self._get_link_open_domain(), self._get_link_settled_domain()]),
-                ]
-            ),
-            ["currency_id", "payment_state"],
-            ["amount_residual:sum", "__count"],
-        )
-        open_totals = {}
-        settled_count = 0
-        for currency, payment_state, amount, count in groups:
-            if payment_state in SETTLED_PAYMENT_STATES:
-                settled_count += count
-            else:  # the other half of the domain: open invoices
-                residual, total = open_totals.get(currency, (0.0, 0))
-                open_totals[currency] = (residual + amount, total + count)
-        return [(currency, *values) for currency, values in open_totals.items()], settled_count
-
-    def _is_link_open(self):
-        """Whether this is a posted customer invoice with something left to pay.
-
-        Core's ``_has_to_be_paid()`` without its two conditions that are not
-        about the invoice: the switch of Odoo's own portal payments
-        (``account_payment.enable_portal_payment``, which a payment link does
-        not depend on) and the transactions in progress, which
-        ``_get_payment_blocker`` reports with their own message.
-        """
-        self.ensure_one()
-        return (
-            self.move_type == "out_invoice"
-            and self.state == "posted"
-            and self.payment_state in OPEN_PAYMENT_STATES
-            and not self.currency_id.is_zero(self.amount_residual)
-        )
-
-    def _is_link_settled(self):
-        """Whether a posted document has nothing left to pay (the "Paid" badge)."""
-        self.ensure_one()
-        return self.state == "posted" and (
-            self.payment_state in SETTLED_PAYMENT_STATES
-            or self.currency_id.is_zero(self.amount_residual)
-        )
-
-    def _get_link_status(self):
-        """``{move id: status}``: the one status badge every customer page shows
-        (``payment_link_invoice_status`` maps it to its label): "cancelled",
-        "draft" (being updated), "paid" (nothing left to pay, like Odoo's
-        portal even before the bank statement is reconciled), "processing"
-        (an online payment pending or authorized), "credit_note", "overdue"
-        (due before today in the visitor's time zone, ``context_today``) or
-        "unpaid". The open ones' transactions are read for all of them at once
-        (one grouped query), unless the page has read them already."""
-        today = fields.Date.context_today(self)
-        open_moves = self.filtered(
-            lambda move: move.state == "posted" and not move._is_link_settled()
-        )
-        busy = ("pending", "authorized")
-        open_moves = open_moves.sudo()
-        unread = self.env.cache.get_missing_ids(open_moves, self._fields["transaction_ids"])
-        if any(True for _id in unread):
-            # One grouped query for the open moves of a list.
-            groups = (
-                self.env["payment.transaction"]
-                .sudo()
-                ._read_group(
-                    [("invoice_ids", "in", open_moves.ids), ("state", "in", busy)], ["invoice_ids"]
-                )
-            )
-            processing = {invoice.id for (invoice,) in groups}
-        else:
-            # Already read by the page (the invoice page's payment blocker): no query.
-            processing = {
-                move.id
-                for move in open_moves
-                if any(tx.state in busy for tx in move.transaction_ids)
-            }
-        statuses = {}
-        for move in self:
-            if move.state == "cancel":
-                status = "cancelled"
-            elif move.state == "draft":
-                status = "draft"
-            elif move not in open_moves:
-                status = "paid"
-            elif move.id in processing:
-                status = "processing"
-            elif move.move_type == "out_refund":
-                status = "credit_note"
-            elif move.invoice_date_due and move.invoice_date_due < today:
-                status = "overdue"
-            else:
-                status = "unpaid"
-            statuses[move.id] = status
-        return statuses
-
     @staticmethod
     def _raise_problems(title, problems):
         """One UserError for a whole selection: the title, then a bullet per document."""
@@ -304,7 +166,7 @@ class AccountMove(models.Model):
         """Raise a UserError naming every move a payment link cannot be made for."""
         problems = []
         for move in self:
-            if move.move_type not in LINKABLE_MOVE_TYPES:
+            if move.move_type not in CUSTOMER_MOVE_TYPES:
                 problems.append(_("%(name)s is not a customer invoice", name=move.display_name))
             elif move.state != "posted":
                 problems.append(
@@ -324,166 +186,6 @@ class AccountMove(models.Model):
         """The live link of each move, created where missing (one batch)."""
         self._check_payment_link_allowed()
         return self.env["islebooks.payment.link"]._get_or_create("invoice", self)
-
-    def _get_payment_blocker(self):
-        """Why this invoice cannot be paid online right now, or an empty string."""
-        self.ensure_one()
-        if self.state == "cancel":
-            return _("This invoice was cancelled: there is nothing to pay.")
-        if self.state == "draft":
-            return self._get_updating_message()
-        if self.move_type != "out_invoice":
-            return _("This document cannot be paid online.")
-        if self._is_link_settled():
-            return _("This invoice is paid.")
-        if not self._is_link_open():  # e.g. payment blocked by the accountant
-            return _("This document cannot be paid online.")
-        # A done transaction not yet post-processed has not registered its
-        # payment yet: the residual still shows the amount it is paying.
-        pending = self.transaction_ids.filtered(
-            lambda tx: (
-                tx.provider_code not in ("none", "custom")
-                and (
-                    tx.state in ("pending", "authorized")
-                    or (tx.state == "done" and not tx.is_post_processed)
-                )
-            )
-        )
-        if pending:
-            return _("A payment is being processed for this invoice.")
-        return ""
-
-    def _lock_for_link_payment(self):
-        """Start a payment of these invoices, or raise a ValidationError.
-
-        One payment of an invoice starts at a time: the attempt holds a
-        transaction-level advisory lock on each invoice (``PAYMENT_START``),
-        tried without waiting, so a concurrent attempt is refused at once with
-        "Please wait" rather than queue up and pay twice. Only a payment attempt
-        takes that lock: the addon's background work (legal PDFs, reminders)
-        never turns a customer away.
-
-        Odoo runs requests in REPEATABLE READ, so the lock alone is not enough:
-        an attempt that started before another one committed would not see its
-        transaction. Touching the rows and locking the invoices' transactions
-        makes such a stale attempt fail with a serialization error, which Odoo's
-        request loop retries with a fresh snapshot. Jobs write an invoice row
-        only briefly, so the touch waits for such a write, but at most
-        ``PAYMENT_TOUCH_WAIT``: an invoice held longer is being updated.
-        """
-        if not self:
-            return
-        cr = self.env.cr
-        if len(try_advisory_locks(cr, PAYMENT_START, self.ids)) < len(self):
-            raise ValidationError(
-                _("A payment is already being started for this invoice. Please wait a moment.")
-            )
-        try:
-            with cr.savepoint(flush=False):
-                # Restored by the savepoint's rollback, and by hand below.
-                cr.execute("SELECT current_setting('lock_timeout')")
-                previous_timeout = cr.fetchone()[0]
-                cr.execute("SELECT set_config('lock_timeout', %s, true)", [PAYMENT_TOUCH_WAIT])
-                # A new row version (values unchanged): a concurrent attempt
-                # whose snapshot predates this one's commit then gets a
-                # serialization failure, and Odoo retries its request with
-                # fresh data instead of missing this payment.
-                cr.execute(
-                    """
-                    UPDATE account_move SET write_date = write_date
-                     WHERE id IN (SELECT id FROM account_move WHERE id IN %s
-                                   ORDER BY id FOR NO KEY UPDATE)
-                    """,
-                    [tuple(self.ids)],
-                    log_exceptions=False,
-                )
-                cr.execute("SELECT set_config('lock_timeout', %s, true)", [previous_timeout])
-        except LockNotAvailable:
-            raise ValidationError(self[:1]._get_updating_message()) from None
-        try:
-            with cr.savepoint(flush=False):
-                # A payment of the invoice being confirmed or processed right now.
-                cr.execute(
-                    """
-                    SELECT tx.id
-                      FROM payment_transaction tx
-                      JOIN account_invoice_transaction_rel rel ON rel.transaction_id = tx.id
-                     WHERE rel.invoice_id IN %s
-                     ORDER BY tx.id
-                       FOR UPDATE OF tx NOWAIT
-                    """,
-                    [tuple(self.ids)],
-                    log_exceptions=False,
-                )
-        except LockNotAvailable:
-            raise ValidationError(
-                _("A payment is already being started for this invoice. Please wait a moment.")
-            ) from None
-        self.invalidate_recordset(["amount_residual", "payment_state", "transaction_ids"])
-        for move in self:
-            if blocker := move._get_payment_blocker():
-                raise ValidationError(blocker)
-
-    def _get_updating_message(self):
-        return _(
-            "This invoice is being updated and cannot be paid for now. "
-            "Please try again later or contact %(company)s.",
-            company=self.company_id.name,
-        )
-
-    def _lock_for_settlement(self):
-        """Lock these invoices before registering a payment on them (waits).
-
-        An approved bank-transfer confirmation and an online payment of the
-        same invoices then run one after the other; in REPEATABLE READ the
-        second one gets a serialization failure, which Odoo retries with a
-        fresh snapshot that shows what the first one paid. ``NO KEY UPDATE``,
-        the lock a write takes: records created meanwhile that point to the
-        invoice (links, queued PDFs) do not wait for it.
-        """
-        if self:
-            self.env.cr.execute(
-                "SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
-                [tuple(self.ids)],
-            )
-            self.invalidate_recordset(["amount_residual", "payment_state"])
-
-    def _get_stale_link_transactions(self):
-        Transaction = self.env["payment.transaction"].sudo()
-        return Transaction.search(
-            [("invoice_ids", "in", self.ids), *Transaction._islebooks_stale_domain()]
-        )
-
-    def _compute_payment_link_stale_tx_count(self):
-        stale = self._get_stale_link_transactions()
-        for move in self:
-            move.payment_link_stale_tx_count = len(
-                stale.filtered(lambda tx, move=move: move in tx.invoice_ids)
-            )
-
-    def action_clear_stale_link_payments(self):
-        """Cancel the link payments of these invoices the customer never finished.
-
-        Only online payments (not wire transfers) started over an hour ago; a
-        provider that confirms one after all still gets it recorded.
-        """
-        if not self.env.user.has_group("account.group_account_invoice"):
-            raise AccessError(_("Only invoicing users can clear unfinished payments."))
-        self.check_access("write")
-        stale = self._get_stale_link_transactions()
-        if stale:
-            stale.islebooks_superseded = True
-            stale._set_canceled(
-                state_message=_(
-                    "Cleared by %s: the customer never finished it.", self.env.user.name
-                )
-            )
-            for move in self:
-                move.message_post(
-                    body=_("Unfinished online payment cleared: the invoice can be paid again."),
-                    subtype_xmlid="mail.mt_note",
-                )
-        return True
 
     def action_regenerate_payment_link(self):
         check_staff_access(self.env)
@@ -526,7 +228,7 @@ class AccountMove(models.Model):
                 problems.append(
                     _("%(name)s is not posted: confirm it first", name=move.display_name)
                 )
-            elif move._is_link_settled():
+            elif move._is_settled():
                 problems.append(
                     _(
                         "%(name)s of %(customer)s is already paid: nothing to ask for",
@@ -534,7 +236,7 @@ class AccountMove(models.Model):
                         customer=move.partner_id.display_name,
                     )
                 )
-            elif not move._is_link_open():
+            elif not move._is_open_invoice():
                 problems.append(
                     _("%(name)s cannot be paid online (payment blocked)", name=move.name)
                 )
@@ -584,7 +286,7 @@ class AccountMove(models.Model):
         self.ensure_one()
         move = self.sudo()
         url = move.payment_link_url
-        if not url or not move.company_id.payment_link_pdf_qr or not move._is_link_open():
+        if not url or not move.company_id.payment_link_pdf_qr or not move._is_open_invoice():
             return False
         return "data:image/png;base64," + qr_png_base64(url, box_size=6)
 
@@ -652,79 +354,9 @@ class AccountMove(models.Model):
         """
         self.ensure_one()
         if (
-            not self._is_link_open()
+            not self._is_open_invoice()
             or not self.company_id.payment_link_in_invoice_email
             or self.company_id._get_payment_link_unready()
         ):
             return ""
         return self._get_payment_links().url
-
-    # ------------------------------------------------------------------
-    # Payment reminders (see islebooks.payment.reminder)
-    # ------------------------------------------------------------------
-
-    payment_reminder_disabled = fields.Boolean(
-        "No reminder",
-        copy=False,
-        tracking=True,
-        groups=STAFF_GROUP,
-        help="Never send a payment reminder about this invoice (e.g. it is disputed).",
-    )
-    payment_reminder_count = fields.Integer(
-        "Reminders", compute="_compute_payment_reminder_stats", groups=STAFF_GROUP
-    )
-    payment_reminder_last_date = fields.Datetime(
-        "Last reminder", compute="_compute_payment_reminder_stats", groups=STAFF_GROUP
-    )
-    payment_reminder_due_date = fields.Date(
-        "Reminded due date",
-        compute="_compute_payment_reminder_due_date",
-        groups=STAFF_GROUP,
-        help="Due date of what the invoice asks today: its early-payment discount's, its "
-        "next (or first overdue) installment's, else the invoice's.",
-    )
-
-    def _compute_payment_reminder_stats(self):
-        groups = self.env["islebooks.payment.reminder"]._read_group(
-            [("move_ids", "in", self.ids), ("state", "=", "sent")],
-            ["move_ids"],
-            ["__count", "sent_at:max"],
-        )
-        stats = {move.id: (count, last) for move, count, last in groups}
-        for move in self:
-            move.payment_reminder_count, move.payment_reminder_last_date = stats.get(
-                move.id, (0, False)
-            )
-
-    def _compute_payment_reminder_due_date(self):
-        due_dates = self._get_payment_reminder_due_dates() if self.ids else {}
-        for move in self:
-            move.payment_reminder_due_date = due_dates.get(move.id, move.invoice_date_due)
-
-    def _get_payment_reminder_due_dates(self):
-        """``{invoice id: due date}`` the reminder steps count from, for many invoices.
-
-        The due date of what Odoo's page asks today (``_get_amount_due_values``):
-        a running early-payment discount's deadline, the next or first overdue
-        installment's, else the invoice's (see ``_get_amounts_due_by_id``).
-        """
-        return self.sudo()._get_amounts_due_by_id("due_date")
-
-    def _get_payment_reminder_blocked(self):
-        """Ids of these invoices being paid right now: an online payment in progress
-        or a bank-transfer confirmation waiting for review. Two queries."""
-        if not self:
-            return set()
-        moves = self.sudo()
-        blocked = {
-            move.id for move in moves if move._is_link_open() and move._get_payment_blocker()
-        }
-        groups = (
-            self.env["islebooks.payment.confirmation"]
-            .sudo()
-            ._read_group(
-                [("invoice_ids", "in", self.ids), ("state", "=", "pending")], ["invoice_ids"]
-            )
-        )
-        blocked.update(move.id for (move,) in groups if move.id in self.ids)
-        return blocked

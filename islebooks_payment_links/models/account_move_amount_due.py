@@ -41,7 +41,7 @@ class AccountMove(models.Model):
             "epd_message": "",
             "discount_date": False,
         }
-        if not self._is_link_open():
+        if not self._is_open_invoice():
             return values
         odoo_values = self._get_invoice_next_payment_values()
         state = odoo_values.get("installment_state")
@@ -132,9 +132,7 @@ class AccountMove(models.Model):
         with_terms = self._get_ids_asked_by_terms()
         return {
             move.id: (
-                move._get_amount_due_values()[key]
-                if move.id in with_terms
-                else move[without_terms]
+                move._get_amount_due_values()[key] if move.id in with_terms else move[without_terms]
             )
             for move in self
         }

@@ -7,6 +7,7 @@ from psycopg2.errors import LockNotAvailable, SerializationFailure
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.constants import CUSTOMER_MOVE_TYPES, OPEN_PAYMENT_STATES
 from ..tools.locks import (
     LEGAL_PDF_QUEUE,
     LEGAL_PDF_RENDER,
@@ -15,7 +16,6 @@ from ..tools.locks import (
     try_advisory_locks,
     wait_advisory_locks,
 )
-from .account_move import LINKABLE_MOVE_TYPES, OPEN_PAYMENT_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ class AccountMove(models.Model):
                         RETURNING move_id
                         """,
                         target,
-                        LINKABLE_MOVE_TYPES,
+                        CUSTOMER_MOVE_TYPES,
                         LEGAL_PDF_QUEUE,
                     ),
                     log_exceptions=False,

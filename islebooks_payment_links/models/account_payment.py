@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .islebooks_payment_link import STAFF_GROUP
+from ..tools.constants import STAFF_GROUP
 
 
 class AccountPayment(models.Model):
@@ -19,9 +19,11 @@ class AccountPayment(models.Model):
     @api.depends("partner_id", "currency_id", "state")
     def _compute_payment_link_customer_balance(self):
         for payment in self:
-            owed = payment.partner_id.commercial_partner_id._get_amount_owed(
-                payment.company_id
-            ) if payment.partner_id else []
+            owed = (
+                payment.partner_id.commercial_partner_id._get_amount_owed(payment.company_id)
+                if payment.partner_id
+                else []
+            )
             payment.payment_link_customer_balance = next(
                 (row["amount"] for row in owed if row["currency"] == payment.currency_id), 0.0
             )

@@ -3,7 +3,7 @@ from odoo import models
 
 class AccountTaxGroup(models.Model):
     _name = "account.tax.group"
-    _inherit = ["account.tax.group", "islebooks.payment.page.source"]
+    _inherit = ["account.tax.group", "islebooks.payment.page.cache"]
 
     # What the invoice page's totals show of a group (a t-cache per invoice;
     # account.move._get_link_page_totals).

@@ -8,7 +8,7 @@ from odoo import _, models
 from odoo.exceptions import UserError
 from odoo.http import request
 
-from .islebooks_payment_link_throttle import FailedLookup
+from ..tools.errors import FailedLookup
 
 # Capability URLs must not leak through referrers, caches or search engines.
 HARDENING_HEADERS = {

@@ -7,8 +7,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import float_compare
 
+from ..tools.access import check_protected_write, check_staff_access
 from ..tools.parsing import MAX_AMOUNT, parse_amount, parse_id
-from .islebooks_payment_link import check_protected_write, check_staff_access
 
 # Proof files are recognised by their first bytes, never by name or declared type.
 PROOF_SIGNATURES = (
@@ -264,7 +264,7 @@ class IslebooksPaymentConfirmation(models.Model):
             if ids is not None:
                 domain = expression.AND([domain, [("id", "in", list(ids))]])
             invoices = self.env["account.move"].sudo().search(domain, order="invoice_date_due, id")
-        return invoices.filtered(lambda move: move._is_link_open())
+        return invoices.filtered(lambda move: move._is_open_invoice())
 
     @api.model
     def _get_link_confirmations(self, link, limit=20):
@@ -511,7 +511,7 @@ class IslebooksPaymentConfirmation(models.Model):
         # An online payment of the same invoices locks them too: one waits for
         # the other, and the residual below is the one after it.
         invoices._lock_for_settlement()
-        closed = invoices.filtered(lambda move: not move._is_link_open())
+        closed = invoices.filtered(lambda move: not move._is_open_invoice())
         if closed:
             raise UserError(
                 _(

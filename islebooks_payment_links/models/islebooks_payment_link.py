@@ -1,100 +1,23 @@
 import hashlib
-import re
 import secrets
 from datetime import timedelta
-from urllib.parse import quote
-
-from markupsafe import Markup
-from werkzeug.exceptions import NotFound, TooManyRequests
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, RedirectWarning, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, consteq
 
-from ..tools.parsing import parse_amount, parse_id, parse_ids
-from ..tools.phone import to_international
+from ..tools.access import check_protected_write, check_staff_access
+from ..tools.constants import (
+    CUSTOMER_MOVE_TYPES,
+    LINK_PATH_PREFIX,
+    LINK_STAFF_WRITABLE_FIELDS,
+    STAFF_GROUP,
+    TOKEN_BYTES,
+    TOKEN_PATTERN,
+    VIEW_DEBOUNCE,
+)
 from ..tools.qr import qr_png_base64
-from ..tools.whatsapp import format_totals, whatsapp_url
-from .islebooks_payment_link_throttle import FailedLookup
-
-# The documents a link may ever show: customer invoices and credit notes.
-PORTAL_MOVE_TYPES = ("out_invoice", "out_refund")
-PORTAL_PAGE_SIZE = 20
-# What a row of the portal's lists shows (read with the page of rows, in one query).
-PORTAL_ROW_FIELDS = [
-    "name",
-    "move_type",
-    "state",
-    "payment_state",
-    "currency_id",
-    "invoice_date",
-    "invoice_date_due",
-    "amount_total",
-    "amount_total_signed",
-    "amount_residual",
-    # Not in the rows: the transfer reference the bank-transfer confirmation
-    # section shows of the open invoices it offers (the unpaid page's).
-    "payment_reference",
-]
-# A payment of these transactions is (being) made: nobody may start another.
-BUSY_TX_STATES = ("pending", "authorized", "done")
-# Bounded work per request: invoices in one ZIP or one payment, legal PDFs
-# generated on the fly by one request, days of one statement of account.
-MAX_INVOICES_PER_REQUEST = 100
-MAX_PDFS_PER_REQUEST = 20
-MAX_STATEMENT_DAYS = 3 * 366
-# A portal selection of every open invoice in one currency ("Pay all"):
-# ``all-<currency id>`` instead of hundreds of ids in the URL.
-PAY_ALL_PREFIX = "all-"
-# The checkout lists this many of the invoices it pays, then "+ N more".
-CHECKOUT_ROWS = 20
-
-# secrets.token_urlsafe(32): 256 bits, 43 URL-safe characters.
-TOKEN_BYTES = 32
-TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
-# Reloads closer together than this are one view (see _register_view).
-VIEW_DEBOUNCE = timedelta(minutes=1)
-# Who may see and manage links in the backend (tokens are bearer credentials).
-STAFF_GROUP = "account.group_account_invoice"
-# What staff may change on a link; the rest is written by the addon's own code.
-STAFF_WRITABLE_FIELDS = frozenset({"expires_at"})
-# The context key by which the Generate Payment Link dialog tells a link's action its wizard.
-WIZARD_CONTEXT_KEY = "islebooks_portal_wizard_id"
-
-
-def check_staff_access(env):
-    """Raise an AccessError unless ``env`` may manage payment links.
-
-    The addon's own code runs its internal steps with ``sudo()`` (revoking the
-    links of an archived customer, the website's pages): that is allowed.
-    """
-    if not env.su and not env.user.has_group(STAFF_GROUP):
-        raise AccessError(env._("Only invoicing users can manage payment links."))
-
-
-def check_protected_write(records, vals, allowed):
-    """Refuse, outside the addon's own (sudo) code, a write of a field not in ``allowed``.
-
-    ``readonly=`` only hides a field in the form: over RPC anything can be
-    written, so the fields the addon manages (tokens, targets, review state)
-    are refused here whatever the caller's rights on the model.
-    """
-    if records.env.su:
-        return
-    refused = sorted(set(vals) - set(allowed))
-    if refused:
-        raise AccessError(
-            records.env._(
-                "These fields of %(model)s are set by the addon and cannot be changed by hand: "
-                "%(fields)s.",
-                model=records._description,
-                fields=", ".join(
-                    records._fields[name].string if name in records._fields else name
-                    for name in refused
-                ),
-            )
-        )
 
 
 def _digest(token):
@@ -211,7 +134,7 @@ class IslebooksPaymentLink(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        check_protected_write(self, vals, STAFF_WRITABLE_FIELDS)
+        check_protected_write(self, vals, LINK_STAFF_WRITABLE_FIELDS)
         return super().write(vals)
 
     def init(self):
@@ -291,7 +214,15 @@ class IslebooksPaymentLink(models.Model):
     @api.depends("token")
     def _compute_url(self):
         for link in self.sudo():
-            link.url = f"{link.get_base_url()}/pay/{link.token}" if link.token else False
+            link.url = link._get_url(absolute=True) if link.token else False
+
+    def _get_url(self, suffix="", absolute=False):
+        """The customer URL of the link, ``/pay/<token>`` then ``suffix`` (e.g.
+        ``/receipt/7``): the one place it is spelled. ``absolute``: with the
+        base URL (what staff copy and send), else the path the pages link to."""
+        self.ensure_one()
+        path = f"{LINK_PATH_PREFIX}{self.sudo().token}{suffix}"
+        return f"{self.get_base_url()}{path}" if absolute else path
 
     @api.depends("token", "state")
     def _compute_qr_code(self):
@@ -441,7 +372,7 @@ class IslebooksPaymentLink(models.Model):
             return link.browse()
         if link.scope == "invoice" and (
             link.move_id.company_id != link.company_id
-            or link.move_id.move_type not in ("out_invoice", "out_refund")
+            or link.move_id.move_type not in CUSTOMER_MOVE_TYPES
             # The invoice went to another customer (reset, edited, posted again).
             or link.move_id.commercial_partner_id != link.partner_id
         ):
@@ -516,36 +447,6 @@ class IslebooksPaymentLink(models.Model):
         self.invalidate_recordset(["view_count", "first_viewed_at", "last_viewed_at"])
 
     # ------------------------------------------------------------------
-    # Actions
-    # ------------------------------------------------------------------
-
-    def action_regenerate(self):
-        """Rotate from the backend; opens the new link when there is one (or, from the
-        Generate Payment Link dialog, the dialog listing it)."""
-        check_staff_access(self.env)
-        wizard = self.env["islebooks.payment.link.wizard"]._from_context(self)
-        new_links = self._regenerate()
-        if wizard:
-            wizard._replace_links(self, new_links)
-            return wizard._action_open()
-        if len(new_links) == 1:
-            return {
-                "type": "ir.actions.act_window",
-                "res_model": self._name,
-                "res_id": new_links.id,
-                "view_mode": "form",
-                "target": "current",
-            }
-        return True
-
-    @api.model
-    def _revoke_for_partners(self, partners):
-        """Revoke every live link opening the documents of ``partners``."""
-        links = self.sudo().search([("partner_id", "in", partners.ids), ("revoked_at", "=", False)])
-        links._revoke()
-        return links
-
-    # ------------------------------------------------------------------
     # Fresh link on request (from the page of a dead link)
     # ------------------------------------------------------------------
 
@@ -614,90 +515,41 @@ class IslebooksPaymentLink(models.Model):
             return False
         return self.expires_at <= (self.revoked_at or fields.Datetime.now())
 
+    # ------------------------------------------------------------------
+    # Revoke and regenerate
+    # ------------------------------------------------------------------
+
+    def action_regenerate(self):
+        """Rotate from the backend; opens the new link when there is one (or, from the
+        Generate Payment Link dialog, the dialog listing it)."""
+        check_staff_access(self.env)
+        wizard = self.env["islebooks.payment.link.wizard"]._from_context(self)
+        new_links = self._regenerate()
+        if wizard:
+            wizard._replace_links(self, new_links)
+            return wizard._action_open()
+        if len(new_links) == 1:
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": self._name,
+                "res_id": new_links.id,
+                "view_mode": "form",
+                "target": "current",
+            }
+        return True
+
     def action_revoke(self):
         check_staff_access(self.env)
         wizard = self.env["islebooks.payment.link.wizard"]._from_context(self)
         self._revoke()
         return wizard._action_open() if wizard else True
 
-    # ------------------------------------------------------------------
-    # Generate Payment Link dialog (contacts): QR code, WhatsApp, email
-    # ------------------------------------------------------------------
-
-    def action_download_qr_code(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_url",
-            # Quoted: a customer named "A/B & Co #2" must not cut the URL.
-            "url": f"/web/content/{self._name}/{self.id}/qr_code/"
-            f"{quote(self.qr_filename.replace('/', '-'), safe='')}?download=true",
-            "target": "download",
-        }
-
-    def _check_sendable(self):
-        self.ensure_one()
-        check_staff_access(self.env)
-        if self.state != "active":
-            raise UserError(
-                _("This link is %(state)s: regenerate it before sending it.", state=self.state)
-            )
-
-    def action_send_whatsapp(self):
-        """Open WhatsApp with the portal link and what the customer owes, like invoices do.
-
-        The figure is the one the Customer Portal page shows (its summary's
-        ``amount``: net of open credit, never below zero), so the message and the
-        page the customer opens from it never disagree.
-        """
-        self._check_sendable()
-        customer = self.partner_id
-        contact = customer._get_whatsapp_recipient()
-        number, error = contact._get_whatsapp_e164()
-        if error:
-            raise RedirectWarning(error, contact._get_whatsapp_form_action(), _("Open contact"))
-        totals = {row["currency"]: row["amount"] for row in self._get_portal_totals()}
-        message = self.env.ref("islebooks_payment_links.whatsapp_template_portal")._render_message(
-            contact,
-            add_context={
-                "portal_url": self.url,
-                "total_due": format_totals(self.env, totals, contact.lang or self.env.lang),
-                "company_name": self.company_id.name,
-            },
-        )
-        customer._message_log(
-            body=Markup("<p>%s</p>")
-            % _(
-                "Portal payment link sent via WhatsApp to %(number)s by %(user)s.",
-                number=to_international(number),
-                user=self.env.user.name,
-            )
-        )
-        web = self.company_id.whatsapp_link_mode == "web"
-        return {
-            "type": "ir.actions.act_url",
-            "url": whatsapp_url(number, message, web=web),
-            "target": "new",
-        }
-
-    def action_send_email(self):
-        """The email composer with the editable portal-link template, for this customer."""
-        self._check_sendable()
-        template = self.env.ref("islebooks_payment_links.mail_template_portal_link_email")
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Send the payment link by email"),
-            "res_model": "mail.compose.message",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
-                "default_model": "res.partner",
-                "default_res_ids": self.partner_id.ids,
-                "default_template_id": template.id,
-                "default_composition_mode": "comment",
-                "default_email_layout_xmlid": "mail.mail_notification_light",
-                "allowed_company_ids": self.company_id.ids,
-            },
-        }
+    @api.model
+    def _revoke_for_partners(self, partners):
+        """Revoke every live link opening the documents of ``partners``."""
+        links = self.sudo().search([("partner_id", "in", partners.ids), ("revoked_at", "=", False)])
+        links._revoke()
+        return links
 
     def _revoke(self, invoice_note=None):
         """Revoke the live links of ``self``, with a note in the chatter of what they opened."""
@@ -742,440 +594,3 @@ class IslebooksPaymentLink(models.Model):
                     link.expires_at = expiry
             new_links |= fresh
         return new_links
-
-    # ------------------------------------------------------------------
-    # Customer portal: what a portal link shows (all reads bounded in queries)
-    # ------------------------------------------------------------------
-
-    def _get_portal_domain(self):
-        """Domain of every document the link may show.
-
-        The commercial partner covers the company and all its contacts; only
-        posted customer invoices and credit notes of the link's company.
-        """
-        self.ensure_one()
-        if self.scope == "invoice":
-            return [("id", "=", self.move_id.id), ("company_id", "=", self.company_id.id)]
-        return [
-            ("commercial_partner_id", "=", self.partner_id.id),
-            ("company_id", "=", self.company_id.id),
-            ("move_type", "in", PORTAL_MOVE_TYPES),
-            ("state", "=", "posted"),
-        ]
-
-    def _get_granted_moves(self, move_ids):
-        """The moves of ``move_ids`` (sudo) if the link grants every one, else empty.
-
-        Ids come from the request: one foreign, draft or unknown id refuses the
-        whole selection rather than silently dropping it.
-        """
-        self.ensure_one()
-        Move = self.env["account.move"].sudo()
-        wanted = list(dict.fromkeys(move_ids or []))
-        if (
-            not wanted
-            or len(wanted) > MAX_INVOICES_PER_REQUEST
-            or not all(isinstance(move_id, int) for move_id in wanted)
-        ):
-            return Move.browse()
-        moves = Move.search(expression.AND([self._get_portal_domain(), [("id", "in", wanted)]]))
-        if len(moves) != len(wanted):
-            return Move.browse()
-        return Move.browse(wanted)
-
-    def _get_portal_unpaid_domain(self):
-        return expression.AND(
-            [self._get_portal_domain(), self.env["account.move"]._get_link_open_domain()]
-        )
-
-    def _get_portal_unpaid(self, sort="due", page=1, total=None):
-        """One page of the open invoices by due date (``sort`` 'due' or '-due').
-
-        Returns ``(moves, page, page_count)``; paying them all is done per
-        currency (``_get_portal_unpaid_in_currency``), not by listing them all.
-        ``total``: how many there are, when the caller knows it already (the
-        counts of ``_get_portal_totals``).
-        """
-        direction = "DESC" if sort == "-due" else "ASC"
-        return self._search_portal_page(
-            self._get_portal_unpaid_domain(),
-            f"invoice_date_due {direction} NULLS LAST, id {direction}",
-            page,
-            total=total,
-        )
-
-    def _get_portal_unpaid_in_currency(self, currency_id, limit=MAX_INVOICES_PER_REQUEST):
-        """The open invoices of the link in one currency ("Pay all"), by due date:
-        the ``limit`` oldest (one payment pays at most that many)."""
-        self.ensure_one()
-        return (
-            self.env["account.move"]
-            .sudo()
-            .search(
-                expression.AND(
-                    [self._get_portal_unpaid_domain(), [("currency_id", "=", currency_id)]]
-                ),
-                order="invoice_date_due ASC NULLS LAST, id ASC",
-                limit=limit,
-            )
-        )
-
-    def _get_portal_paid_domain(self):
-        return expression.AND(
-            [
-                self._get_portal_domain(),
-                # Settled documents only: an open credit note is available
-                # credit (``_get_portal_credits``), not history.
-                self.env["account.move"]._get_link_settled_domain(),
-            ]
-        )
-
-    def _get_portal_paid(self, page=1, total=None):
-        """One page of the paid history (paid invoices and credit notes), newest
-        first; ``total``: its length if known (``_get_portal_summary``)."""
-        return self._search_portal_page(
-            self._get_portal_paid_domain(), "invoice_date DESC, id DESC", page, total=total
-        )
-
-    def _search_portal_page(self, domain, order, page, total=None):
-        """``(moves, page, page_count)``: page ``page`` (clamped) of ``domain``,
-        read with the fields its rows show (``PORTAL_ROW_FIELDS``) in the same
-        query; ``total``: the count of ``domain`` if known (else one more query)."""
-        self.ensure_one()
-        Move = self.env["account.move"].sudo()
-        if total is None:
-            total = Move.search_count(domain)
-        page_count = max(1, -(-total // PORTAL_PAGE_SIZE))
-        page = min(max(1, page), page_count)
-        moves = Move.search_fetch(
-            domain,
-            PORTAL_ROW_FIELDS,
-            order=order,
-            limit=PORTAL_PAGE_SIZE,
-            offset=(page - 1) * PORTAL_PAGE_SIZE,
-        )
-        return moves, page, page_count
-
-    def _get_portal_rows(self, moves, formatter, due=True):
-        """What the portal shows of each of ``moves`` (a page of one of its
-        lists), read and formatted in one pass: ``formatter`` is the page's
-        ``PageFormatter``; ``due``: whether the list shows the amounts due
-        (the paid history shows totals only). ``status`` is the key of the
-        badge (``account.move._get_link_status``, one query for the page)."""
-        self.ensure_one()
-        today = fields.Date.context_today(self)
-        statuses = moves._get_link_status()
-        rows = []
-        for move in moves:
-            currency = move.currency_id
-            due_date = move.invoice_date_due
-            rows.append(
-                {
-                    "id": move.id,
-                    "name": move.name,
-                    "status": statuses[move.id],
-                    "overdue": bool(due_date and due_date < today),
-                    "currency": currency,
-                    "residual": move.amount_residual,
-                    "amount_due": formatter.amount(move.amount_residual, currency) if due else "",
-                    # A credit note's total reads negative (as the history always showed it).
-                    "amount_total": formatter.amount(
-                        move.amount_total_signed
-                        if move.move_type == "out_refund"
-                        else move.amount_total,
-                        currency,
-                    ),
-                    "invoice_date": formatter.date(move.invoice_date),
-                    "due_date": formatter.date(due_date),
-                }
-            )
-        return rows
-
-    def _get_portal_open_credit_notes(self):
-        """The first page of the customer's open credit notes, oldest first (sudo)."""
-        self.ensure_one()
-        return (
-            self.env["account.move"]
-            .sudo()
-            .search_fetch(
-                expression.AND(
-                    [
-                        self._get_portal_domain(),
-                        self.env["account.move"]._get_link_open_domain("out_refund"),
-                    ]
-                ),
-                PORTAL_ROW_FIELDS,
-                order="invoice_date, id",
-                limit=PORTAL_PAGE_SIZE,
-            )
-        )
-
-    def _get_wire_transfer_messages(self):
-        """Bank details of the link's company, where wire transfer is enabled."""
-        self.ensure_one()
-        Provider = self.env["payment.provider"].sudo()
-        if "custom_mode" not in Provider._fields:  # payment_custom not installed
-            return []
-        # One query: the providers and what their messages need.
-        providers = Provider.search_fetch(
-            [
-                ("custom_mode", "=", "wire_transfer"),
-                ("state", "in", ("enabled", "test")),
-                ("company_id", "=", self.company_id.id),
-            ],
-            ["custom_mode", "pending_msg"],
-        )
-        providers._transfer_ensure_pending_msg_is_set()
-        return [provider.pending_msg for provider in providers if provider.pending_msg]
-
-    @api.model
-    def _check_statement_period(self, date_from, date_to):
-        """Why a statement of ``date_from`` to ``date_to`` is refused, or ""."""
-        if date_from and date_to and abs((date_to - date_from).days) > MAX_STATEMENT_DAYS:
-            return _(
-                "A statement covers at most %(years)s years. Please choose a shorter period.",
-                years=MAX_STATEMENT_DAYS // 366,
-            )
-        return ""
-
-    def _render_statement_pdf(self, date_from=None, date_to=None):
-        """The customer's statement of account as (pdf bytes, file name)."""
-        self.ensure_one()
-        today = fields.Date.context_today(self)
-        date_to = date_to or today
-        date_from = date_from or date_to.replace(month=1, day=1)
-        if date_from > date_to:
-            date_from, date_to = date_to, date_from
-        pdf, _type = (
-            self.env["ir.actions.report"]
-            .sudo()
-            .with_company(self.company_id)
-            ._render_qweb_pdf(
-                "islebooks_payment_links.report_partner_statement",
-                res_ids=self.partner_id.ids,
-                data={
-                    "company_id": self.company_id.id,
-                    "date_from": fields.Date.to_string(date_from),
-                    "date_to": fields.Date.to_string(date_to),
-                },
-            )
-        )
-        filename = _(
-            "Statement %(from)s - %(to)s.pdf",
-            **{"from": date_from.isoformat(), "to": date_to.isoformat()},
-        )
-        return pdf, filename
-
-    # ------------------------------------------------------------------
-    # Receipts (payments made through this link only)
-    # ------------------------------------------------------------------
-
-    def _get_receipt_transactions(self, domain=None):
-        """The link's successful payments (sudo): done, turned into a payment."""
-        self.ensure_one()
-        return (
-            self.env["payment.transaction"]
-            .sudo()
-            .search(
-                expression.AND(
-                    [
-                        [
-                            ("islebooks_payment_link_id", "=", self.id),
-                            ("state", "=", "done"),
-                            ("payment_id", "!=", False),
-                        ],
-                        domain or [],
-                    ]
-                ),
-                order="id desc",
-            )
-        )
-
-    def _get_receipt_transaction(self, tx_id):
-        """The transaction ``tx_id`` (sudo) if it is a payment made through this
-        link, else an empty recordset: ids come from the request."""
-        self.ensure_one()
-        # Werkzeug's <int:> takes any length: past 2**31 PostgreSQL would fail.
-        tx_id = parse_id(tx_id)
-        if not tx_id:
-            return self.env["payment.transaction"].sudo().browse()
-        return self._get_receipt_transactions([("id", "=", tx_id)])[:1]
-
-    def _get_receipt_values(self, tx):
-        """What a receipt of ``tx`` (a payment of this link) shows."""
-        self.ensure_one()
-        payment = tx.payment_id
-        invoices = tx.invoice_ids
-        return {
-            "tx": tx,
-            "payment": payment,
-            "amount": tx.amount,
-            "currency": tx.currency_id,
-            "date": payment.date,
-            "method": tx.payment_method_id.name or tx.provider_id.name,
-            "reference": tx.reference,
-            "invoices": invoices,
-            "remaining": self._get_remaining_balance(tx.currency_id),
-            "url": f"/pay/{self.token}/receipt/{tx.id}",
-        }
-
-    def _get_remaining_balance(self, currency):
-        """What is left to pay in ``currency`` after a payment through this link:
-        what the customer owes (portal links, as the portal says it), or what
-        is left of the link's one invoice (an invoice link shows no more)."""
-        self.ensure_one()
-        if self.scope != "portal":
-            return self.move_id.amount_residual if self.move_id.currency_id == currency else 0.0
-        owed = self.partner_id._get_amount_owed(self.company_id)
-        return next((row["amount"] for row in owed if row["currency"] == currency), 0.0)
-
-    def _get_landing_receipt(self, tx_id):
-        """The receipt to show on the page the payment flow lands on: the
-        browser session's last payment (Odoo's monitored transaction), if it
-        was made through this link and has succeeded; else None."""
-        self.ensure_one()
-        tx = self._get_receipt_transaction(tx_id)
-        return self._get_receipt_values(tx) if tx else None
-
-    def _get_receipts_by_invoice(self, moves):
-        """``{invoice id: [receipt url, ...]}``: the link's payments of ``moves`` (one query)."""
-        self.ensure_one()
-        receipts = {}
-        if not moves:
-            return receipts
-        for tx in self._get_receipt_transactions([("invoice_ids", "in", moves.ids)]):
-            for invoice in tx.invoice_ids:
-                receipts.setdefault(invoice.id, []).append(f"/pay/{self.token}/receipt/{tx.id}")
-        return receipts
-
-    def _render_receipt_pdf(self, tx):
-        """Odoo's payment receipt of ``tx`` (a payment of this link) as (pdf, file name)."""
-        self.ensure_one()
-        payment = tx.payment_id
-        lang = self._get_customer_lang()
-        pdf, _type = (
-            self.env["ir.actions.report"]
-            .sudo()
-            .with_company(self.company_id)
-            .with_context(lang=lang)
-            ._render_qweb_pdf("account.action_report_payment_receipt", res_ids=payment.ids)
-        )
-        filename = _("Receipt %s.pdf", (payment.name or tx.reference).replace("/", "_"))
-        return pdf, filename
-
-    # ------------------------------------------------------------------
-    # Website requests: the one resolver and what each route asks of a link.
-    # The controllers only resolve, call one of these, and render.
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _get_link_or_404(self, token, scope=None):
-        """The active link (sudo) of ``token``, of ``scope`` if given.
-
-        Raises ``NotFound`` (the one 404 page, see ``ir.http``) otherwise, or
-        ``TooManyRequests`` when the client address is past the failure limit;
-        a failed lookup (``FailedLookup``) is counted where it is answered.
-        A valid token is always served, even from such an address (customers
-        on a carrier's NAT share addresses with guessers); only failed lookups
-        are counted. The lookup comes first either way: it is one indexed
-        digest query, the same for every token, so the order tells nothing.
-        """
-        link = self._resolve(token)
-        if link:
-            if scope and link.scope != scope:
-                raise NotFound()
-            return link
-        Throttle = self.env["islebooks.payment.link.throttle"].sudo()
-        if retry_after := Throttle._lookup_retry_after():
-            raise TooManyRequests(retry_after=retry_after)
-        raise FailedLookup()
-
-    def _get_granted_move_or_404(self, move_id):
-        """The document ``move_id`` of this link (sudo), else ``NotFound``."""
-        move = self._get_granted_moves([move_id])
-        if not move:
-            raise NotFound()
-        return move
-
-    def _get_selected_moves(self, selection):
-        """The documents a portal ``selection`` names, if the link grants them all.
-
-        ``selection`` is ids (``12-15`` means 12 and 15) or ``all-<currency
-        id>``: every open invoice of the link in that currency ("Pay all"),
-        resolved on the server instead of hundreds of ids in the URL.
-        """
-        self.ensure_one()
-        selection = selection or ""
-        if selection.startswith(PAY_ALL_PREFIX):
-            currency_id = parse_id(selection[len(PAY_ALL_PREFIX) :])
-            if not currency_id:
-                return self.env["account.move"].sudo().browse()
-            return self._get_portal_unpaid_in_currency(currency_id)
-        return self._get_granted_moves(parse_ids(selection) or [])
-
-    @api.model
-    def _check_selection_size(self, ids, error=None):
-        """Refuse more than ``MAX_INVOICES_PER_REQUEST`` ids (``error``: the
-        exception class, a ``PortalPageError`` by default)."""
-        if ids and len(ids) > MAX_INVOICES_PER_REQUEST:
-            raise (error or PortalPageError)(
-                _("Please select at most %(max)s invoices at once.", max=MAX_INVOICES_PER_REQUEST)
-            )
-
-    def _get_statement_pdf(self, date_from=None, date_to=None):
-        """The statement of ``date_from`` to ``date_to`` (query args) as
-        ``(pdf, file name)``; a ``PortalPageError`` for a period it refuses."""
-        self.ensure_one()
-        try:
-            date_from = fields.Date.to_date(date_from) if date_from else None
-            date_to = fields.Date.to_date(date_to) if date_to else None
-            # Years before 1900 hold no accounting and do not survive the
-            # report's date round trip (a 500 otherwise): refused like typos.
-            if any(date and date.year < 1900 for date in (date_from, date_to)):
-                raise ValueError(date_from, date_to)
-        except ValueError as error:
-            raise PortalPageError(_("Please choose valid dates for the statement.")) from error
-        # The same defaults as the statement itself: to today, from January 1st.
-        effective_to = date_to or fields.Date.context_today(self)
-        effective_from = date_from or effective_to.replace(month=1, day=1)
-        if error := self._check_statement_period(effective_from, effective_to):
-            raise PortalPageError(error)
-        return self._render_statement_pdf(date_from, date_to)
-
-    def _get_zip_documents(self, invoice_ids):
-        """The legal PDFs of ``invoice_ids`` (query args) as the
-        ``[{"filename", "content"}]`` of account's ``_build_zip_from_data``.
-
-        Bounded work: past ``MAX_PDFS_PER_REQUEST`` missing PDFs, some are
-        prepared now and a ``PortalPageError`` (409) asks for the next click.
-        """
-        self.ensure_one()
-        ids = parse_ids(*(invoice_ids or []))
-        self._check_selection_size(ids)
-        moves = self._get_granted_moves(ids)
-        if not moves:
-            raise NotFound()
-        missing = moves.filtered(lambda move: not move.invoice_pdf_report_id)
-        if len(missing) > MAX_PDFS_PER_REQUEST:
-            missing[:MAX_PDFS_PER_REQUEST]._get_legal_pdfs()
-            raise PortalPageError(
-                _(
-                    "Your invoices are being prepared: %(ready)s of %(count)s are ready. "
-                    "Please download again in a moment to get them all.",
-                    ready=len(moves) - len(missing) + MAX_PDFS_PER_REQUEST,
-                    count=len(moves),
-                ),
-                status=409,
-            )
-        return [
-            {"filename": attachment.name or f"{move.name}.pdf", "content": attachment.raw}
-            for move, attachment in zip(moves, moves._get_legal_pdfs(), strict=True)
-        ]
-
-
-class PortalPageError(UserError):
-    """A portal request the portal page answers with this message (HTTP ``status``)."""
-
-    def __init__(self, message, status=400):
-        super().__init__(message)
-        self.status = status

@@ -1,15 +1,9 @@
-from werkzeug.exceptions import NotFound
-
 from odoo import _, api, models
 from odoo.exceptions import ValidationError
 
+from ..tools.constants import CHECKOUT_ROWS, MAX_INVOICES_PER_REQUEST, PAY_ALL_PREFIX
+from ..tools.errors import PortalPageError
 from ..tools.parsing import parse_amount, parse_id, parse_ids
-from .islebooks_payment_link import (
-    CHECKOUT_ROWS,
-    MAX_INVOICES_PER_REQUEST,
-    PAY_ALL_PREFIX,
-    PortalPageError,
-)
 
 
 class IslebooksPaymentLink(models.Model):
@@ -38,7 +32,7 @@ class IslebooksPaymentLink(models.Model):
         return {
             "totals": self.partner_id._get_amount_owed(self.company_id),
             "paid_count": Move.search_count(
-                [*self._get_portal_domain(), *Move._get_link_settled_domain()]
+                [*self._get_portal_domain(), *Move._get_settled_domain()]
             ),
         }
 
@@ -116,9 +110,7 @@ class IslebooksPaymentLink(models.Model):
         due = currency.round(max(0.0, total - credit))
         full_asked = moves._get_amount_due_values()["full_amount"] if len(moves) == 1 else None
         full = currency.round(max(0.0, full_asked - credit)) if full_asked is not None else None
-        decision.update(
-            asked=asked, total=total, credit=credit, due=due, full_amount=full or False
-        )
+        decision.update(asked=asked, total=total, credit=credit, due=due, full_amount=full or False)
         if pay_full and full is not None:
             amount = full
         for move in moves if check_blockers else ():
@@ -253,8 +245,8 @@ class IslebooksPaymentLink(models.Model):
         args) or of "Pay all" of ``currency``; ``amount`` the asked amount.
 
         ``amount_to_pay`` is what the payment form charges (0 with an
-        ``amount_error``); raises ``NotFound`` for a selection the link does
-        not grant, ``PortalPageError`` for one the portal page refuses.
+        ``amount_error``); None for a selection the link does not grant (the
+        caller answers 404), a ``PortalPageError`` for one the page refuses.
         """
         self.ensure_one()
         more_open = False
@@ -271,13 +263,13 @@ class IslebooksPaymentLink(models.Model):
             more_open = len(moves) > MAX_INVOICES_PER_REQUEST
             moves = moves[:MAX_INVOICES_PER_REQUEST]
             if not moves:
-                raise NotFound()
+                return None
         else:
             ids = parse_ids(*(invoice_ids or []))
             self._check_selection_size(ids)
             moves = self._get_granted_moves(ids)
             if ids and not moves:
-                raise NotFound()
+                return None
             selection = ",".join(str(move_id) for move_id in moves.ids)
         asked_amount = self._parse_asked_amount(amount, moves)
         decision = self._get_payment_decision(moves, asked_amount)

@@ -1,8 +1,6 @@
 import ipaddress
 import math
 
-from werkzeug.exceptions import NotFound
-
 from odoo import api, fields, models
 from odoo.http import request
 
@@ -21,11 +19,6 @@ TX_LINK_KEY_PREFIX = "tx-link:"
 CONFIRM_LINK_KEY_PREFIX = "confirm-link:"
 # The counters that count by the hour (TX_WINDOW_MINUTES), not by the lookup window.
 HOURLY_KEY_PREFIXES = (TX_KEY_PREFIX, TX_LINK_KEY_PREFIX, CONFIRM_LINK_KEY_PREFIX)
-
-
-class FailedLookup(NotFound):
-    """A token that opens no link: the 404 page, counted against the client
-    address by ``ir.http._handle_error`` once the request is rolled back."""
 
 
 def client_address():
@@ -60,8 +53,8 @@ class IslebooksPaymentLinkThrottle(models.Model):
     """Counters per key: failed token lookups and payments per client address,
     payments and bank-transfer confirmations per link.
 
-    One row per key with the start of its counting window: a flood of
-    failures updates one row, and rows whose window has passed are deleted
+    One row per key with the start of its counting window and its hits: a
+    flood of failures updates one row, and rows whose window has passed are deleted
     whenever a new key comes in, so the table holds only the keys active in
     the last window. The state lives in the database so every worker of a
     multi-process server sees the same counters; a worker's memory would let a
@@ -73,13 +66,21 @@ class IslebooksPaymentLinkThrottle(models.Model):
     _log_access = False
     _order = "window_start desc"
 
-    address = fields.Char(
-        required=True, readonly=True, help="Client address (IPv6 by /64), or a prefixed key."
+    key = fields.Char(
+        required=True,
+        readonly=True,
+        help="What is counted: a client address (IPv6 by /64) for failed token lookups, "
+        "else a prefixed key such as tx-link:42 (the payments started through link 42).",
     )
     window_start = fields.Datetime(
         required=True, readonly=True, index=True, help="Start of the counting window."
     )
-    failures = fields.Integer(required=True, readonly=True, default=0)
+    hits = fields.Integer(
+        required=True,
+        readonly=True,
+        default=0,
+        help="Hits of the key in its window: failed lookups, payments started, confirmations.",
+    )
 
     def init(self):
         # Before one row per key, rows were per key and minute: drop them with
@@ -89,8 +90,8 @@ class IslebooksPaymentLinkThrottle(models.Model):
             ALTER TABLE islebooks_payment_link_throttle
                 DROP CONSTRAINT IF EXISTS islebooks_payment_link_throttle_address_bucket_uniq;
             DELETE FROM islebooks_payment_link_throttle WHERE window_start IS NULL;
-            CREATE UNIQUE INDEX IF NOT EXISTS islebooks_payment_link_throttle_address_uniq
-                ON islebooks_payment_link_throttle (address);
+            CREATE UNIQUE INDEX IF NOT EXISTS islebooks_payment_link_throttle_key_uniq
+                ON islebooks_payment_link_throttle (key);
             """
         )
 
@@ -145,12 +146,12 @@ class IslebooksPaymentLinkThrottle(models.Model):
     def _count_hit(self, cr, key, window):
         cr.execute(
             """
-            INSERT INTO islebooks_payment_link_throttle AS t (address, window_start, failures)
+            INSERT INTO islebooks_payment_link_throttle AS t (key, window_start, hits)
                  VALUES (%(key)s, now() at time zone 'UTC', 1)
-            ON CONFLICT (address) DO UPDATE
-                    SET failures = CASE WHEN t.window_start > EXCLUDED.window_start
+            ON CONFLICT (key) DO UPDATE
+                    SET hits = CASE WHEN t.window_start > EXCLUDED.window_start
                                              - make_interval(mins => %(window)s)
-                                        THEN t.failures + 1 ELSE 1 END,
+                                        THEN t.hits + 1 ELSE 1 END,
                         window_start = CASE WHEN t.window_start > EXCLUDED.window_start
                                                  - make_interval(mins => %(window)s)
                                             THEN t.window_start
@@ -173,8 +174,8 @@ class IslebooksPaymentLinkThrottle(models.Model):
             SELECT EXTRACT(EPOCH FROM window_start + make_interval(mins => %(window)s)
                                       - now() at time zone 'UTC')
               FROM islebooks_payment_link_throttle
-             WHERE address = %(key)s
-               AND failures >= %(limit)s
+             WHERE key = %(key)s
+               AND hits >= %(limit)s
                AND window_start > now() at time zone 'UTC' - make_interval(mins => %(window)s)
             """,
             {"key": key, "limit": limit, "window": window},
@@ -236,7 +237,7 @@ class IslebooksPaymentLinkThrottle(models.Model):
             """
             DELETE FROM islebooks_payment_link_throttle
              WHERE window_start <= now() at time zone 'UTC' - make_interval(mins => %(lookups)s)
-               AND (NOT address LIKE ANY(%(hourly)s)
+               AND (NOT key LIKE ANY(%(hourly)s)
                     OR window_start <= now() at time zone 'UTC' - make_interval(mins => %(hour)s))
             """,
             {
@@ -247,5 +248,5 @@ class IslebooksPaymentLinkThrottle(models.Model):
         )
 
     @api.autovacuum
-    def _gc_old_buckets(self):
+    def _gc_expired_counters(self):
         self._prune(self.env.cr)

@@ -9,9 +9,10 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tools import format_amount
 
+from ..tools.access import check_protected_write
+from ..tools.constants import STAFF_GROUP
 from ..tools.locks import REMINDER_PLAN, try_advisory_locks
 from ..tools.whatsapp import whatsapp_url
-from .islebooks_payment_link import STAFF_GROUP, check_protected_write
 
 _logger = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ class IslebooksPaymentReminder(models.Model):
         blocked = self.move_ids._get_payment_reminder_blocked()
         for reminder in self:
             reminder.open_move_ids = reminder.move_ids.filtered(
-                lambda move: move._is_link_open() and move.id not in blocked
+                lambda move: move._is_open_invoice() and move.id not in blocked
             )
 
     def _compute_link_url(self):
@@ -232,7 +233,7 @@ class IslebooksPaymentReminder(models.Model):
             return 0, 0
         cutoff = today - timedelta(days=steps[0])
         Move = self.env["account.move"].with_company(company)
-        base = Move._get_link_open_domain() + [
+        base = Move._get_open_domain() + [
             ("company_id", "=", company.id),
             ("payment_reminder_disabled", "=", False),
             ("commercial_partner_id.payment_reminder_disabled", "=", False),

@@ -4,7 +4,7 @@ from odoo import api, fields, models, tools
 class PaymentProvider(models.Model):
     # What a payment form offers (_get_payment_link_option_ids): any change of a provider.
     _name = "payment.provider"
-    _inherit = ["payment.provider", "islebooks.payment.page.source"]
+    _inherit = ["payment.provider", "islebooks.payment.page.cache"]
 
     @api.model
     def _get_payment_link_options(
@@ -22,7 +22,7 @@ class PaymentProvider(models.Model):
         partner and its country, the amount, the currency and today's rate to
         the company's, the website, the visitor being staff or not. Any change
         to a provider or a payment method clears the memo, in every worker
-        (``islebooks.payment.page.source``). An extension choosing
+        (``islebooks.payment.page.cache``). An extension choosing
         providers on anything else adds it to the key.
 
         With a ``report`` (Odoo's availability report, which its form shows

@@ -2,6 +2,8 @@ from datetime import timedelta
 
 from odoo import SUPERUSER_ID, Command, _, fields, models
 
+from ..tools.constants import BUSY_TX_STATES
+
 # Providers whose payments stay pending for days by design (wire transfer, none).
 ASYNC_PROVIDER_CODES = ("custom", "none")
 # A link payment still unfinished after this long may be cleared by staff.
@@ -91,7 +93,7 @@ class PaymentTransaction(models.Model):
     def _islebooks_stale_domain(self):
         return [
             ("islebooks_payment_link_id", "!=", False),
-            ("state", "in", ("draft", "pending", "authorized")),
+            ("state", "in", ("draft", *BUSY_TX_STATES)),
             ("provider_code", "not in", ASYNC_PROVIDER_CODES),
             ("create_date", "<", fields.Datetime.now() - STALE_PAYMENT_AGE),
         ]

@@ -109,7 +109,7 @@ class ResCompany(models.Model):
         holder, False for the company itself; ``acc_type``, ``acc_number``,
         ``bank``: "name · BIC" or False), cached per worker so a page view
         reads none of the four tables; cleared when a journal, bank account or
-        bank changes (``islebooks.payment.page.source``)."""
+        bank changes (``islebooks.payment.page.cache``)."""
         company = self.browse(company_id).sudo()
         Journal = self.env["account.journal"].sudo()
         journals = Journal.search(

@@ -1,8 +1,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools.access import check_staff_access
+from ..tools.constants import STAFF_GROUP
 from ..tools.phone import PhoneNumberError, to_e164
-from .islebooks_payment_link import STAFF_GROUP, check_staff_access
 
 
 def _link_related(name):

@@ -87,9 +87,7 @@ class ResPartner(models.Model):
         Move = self.env["account.move"].sudo()
         Line = self.env["account.move.line"].sudo()
         Currency = self.env["res.currency"]
-        domain = expression.AND(
-            [self._get_owed_invoice_domain(company), Move._get_link_open_domain()]
-        )
+        domain = expression.AND([self._get_owed_invoice_domain(company), Move._get_open_domain()])
         if moves is not None:
             domain = expression.AND([domain, [("id", "in", moves.ids)]])
         # One query over the invoices' open installments (their receivable

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-from ..models.islebooks_payment_link import STAFF_GROUP
+from ..tools.constants import STAFF_GROUP
 
 
 class ReportPartnerStatement(models.AbstractModel):

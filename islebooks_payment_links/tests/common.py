@@ -74,7 +74,7 @@ def age_throttle(env, minutes, key=None):
     env.cr.execute(
         "UPDATE islebooks_payment_link_throttle"
         " SET window_start = window_start - %s * interval '1 minute'"
-        " WHERE %s IS NULL OR address = %s",
+        " WHERE %s IS NULL OR key = %s",
         [minutes, key, key],
     )
     env["islebooks.payment.link.throttle"].invalidate_model()

@@ -236,9 +236,7 @@ class InsiderCommon(PaymentLinkMatrixCommon):
         throttle = (
             cls.env[THROTTLE]
             .sudo()
-            .create(
-                {"address": "198.51.100.7", "window_start": fields.Datetime.now(), "failures": 3}
-            )
+            .create({"key": "198.51.100.7", "window_start": fields.Datetime.now(), "hits": 3})
         )
         records = {
             "islebooks.payment.reminder": reminder,

@@ -69,14 +69,10 @@ class TestAmountOwedChannels(PaymentLinksHttpCommon):
             post=False,
         )
         (cls.discounted | cls.installments).action_post()
-        cls.partly_paid = cls._create_invoice(
-            amount=500.0, invoice_date=today - timedelta(days=10)
-        )
+        cls.partly_paid = cls._create_invoice(amount=500.0, invoice_date=today - timedelta(days=10))
         cls.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=cls.partly_paid.ids
-        ).create(
-            {"journal_id": cls.bank_journal.id, "amount": 200.0}
-        )._create_payments()
+        ).create({"journal_id": cls.bank_journal.id, "amount": 200.0})._create_payments()
         cls.credit_note = cls._create_invoice(amount=100.0, move_type="out_refund")
         cls.in_euros = cls._create_invoice(
             amount=200.0, currency=cls.eur, date_due=today + timedelta(days=30)
@@ -171,7 +167,10 @@ class TestAmountOwedChannels(PaymentLinksHttpCommon):
             ),
             (
                 "reminder: total and overdue",
-                [{key: self._text(text) for key, text in row.items()} for row in reminder.due_summary],
+                [
+                    {key: self._text(text) for key, text in row.items()}
+                    for row in reminder.due_summary
+                ],
                 [
                     {
                         "total": f"{self._fmt(1880.0, self.usd)} (net of your credit of "
@@ -258,13 +257,17 @@ class TestAmountOwedChannels(PaymentLinksHttpCommon):
         self.assertIn(self.partly_paid.payment_state, ("paid", "in_payment"))
         self.assertEqual(self.installments.amount_residual, 300.0)
         self.assertTrue(self.credit_note.line_ids.filtered("reconciled"))
-        owed = {row["currency"]: row["amount"] for row in self.customer._get_amount_owed(self.company)}
+        owed = {
+            row["currency"]: row["amount"] for row in self.customer._get_amount_owed(self.company)
+        }
         self.assertEqual(owed, {self.usd: 300.0, self.eur: 200.0})
         portal = self._page(portal_path)
         self.assertIn(self._fmt(300.0, self.usd), self._classes(portal, "o_islebooks_net_amount"))
         self.assertEqual(self.portal_link._get_receipt_values(tx)["remaining"], 300.0)
-        mail = self.env["mail.mail"].sudo().search(
-            [("model", "=", "account.payment"), ("res_id", "=", tx.payment_id.id)]
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("model", "=", "account.payment"), ("res_id", "=", tx.payment_id.id)])
         )
         self.assertEqual(len(mail), 1)
         self.assertIn(

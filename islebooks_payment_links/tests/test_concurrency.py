@@ -64,7 +64,7 @@ class ConcurrencyCommon(BaseCase):
             invoices = env["account.move"].browse(cls.invoice_ids)
             invoices.transaction_ids.unlink()
             env["islebooks.payment.link.throttle"].search(
-                [("address", "like", f"test-{cls.tag}%")]
+                [("key", "like", f"test-{cls.tag}%")]
             ).unlink()
             invoices.button_draft()
             invoices.payment_link_ids.unlink()
@@ -222,7 +222,7 @@ class TestPaymentLinkConcurrency(ConcurrencyCommon):
             payments = confirmation.payment_ids | tx.payment_id
             # The confirmation's hit on its link's limit was committed too.
             env["islebooks.payment.link.throttle"].search(
-                [("address", "=", f"confirm-link:{confirmation.link_id.id}")]
+                [("key", "=", f"confirm-link:{confirmation.link_id.id}")]
             ).unlink()
             confirmation.unlink()
             payments.action_draft()
@@ -354,7 +354,7 @@ class TestPaymentLinkConcurrency(ConcurrencyCommon):
                     [("key", "=", "islebooks_payment_links.throttle_max_failures")]
                 ).unlink()
                 env["islebooks.payment.link.throttle"].search(
-                    [("address", "like", f"test-{self.tag}%")]
+                    [("key", "like", f"test-{self.tag}%")]
                 ).unlink()
 
 

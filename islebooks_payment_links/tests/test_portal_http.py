@@ -150,7 +150,7 @@ class TestPortalHttp(PaymentLinksHttpCommon):
         return re.search(badge, page).group(1), re.search(badge, row).group(1)
 
     def test_status_is_the_same_on_the_invoice_page_and_the_portal(self):
-        # One status (account.move._get_link_status) for both pages, on the day
+        # One status (account.move._get_status_badges) for both pages, on the day
         # of the customer's time zone: the day a due date passes, neither page
         # may read the server's date (#16). Whichever of these two zones (UTC+14,
         # UTC-11) is on another day than UTC right now.

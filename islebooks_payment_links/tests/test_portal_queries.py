@@ -4,7 +4,7 @@ import zipfile
 
 from odoo.tests import tagged
 
-from ..models.islebooks_payment_link import MAX_INVOICES_PER_REQUEST
+from ..tools.constants import MAX_INVOICES_PER_REQUEST
 from .common import PaymentLinksHttpCommon
 
 _logger = logging.getLogger(__name__)

@@ -58,8 +58,7 @@ class PaymentLinkSecurityCommon(PaymentLinksHttpCommon):
 
     def _failures(self, address="127.0.0.1"):
         self.env.cr.execute(
-            "SELECT COALESCE(SUM(failures), 0) FROM islebooks_payment_link_throttle"
-            " WHERE address = %s",
+            "SELECT COALESCE(SUM(hits), 0) FROM islebooks_payment_link_throttle WHERE key = %s",
             [address],
         )
         return self.env.cr.fetchone()[0]
@@ -109,7 +108,7 @@ class TestPaymentLinkThrottle(PaymentLinkSecurityCommon):
         # A new window started with that failure.
         self.assertEqual(self._failures(), 1)
         age_throttle(self.env, 11)
-        self.env["islebooks.payment.link.throttle"]._gc_old_buckets()
+        self.env["islebooks.payment.link.throttle"]._gc_expired_counters()
         self.assertEqual(self._failures(), 0)
 
     def test_success_is_not_counted_nor_written(self):

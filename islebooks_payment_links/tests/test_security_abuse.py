@@ -17,11 +17,11 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import config
 
-from odoo.addons.islebooks_payment_links.models.islebooks_payment_link import (
+from odoo.addons.islebooks_payment_links.models.islebooks_payment_link_throttle import client_key
+from odoo.addons.islebooks_payment_links.tools.constants import (
     MAX_INVOICES_PER_REQUEST,
     MAX_PDFS_PER_REQUEST,
 )
-from odoo.addons.islebooks_payment_links.models.islebooks_payment_link_throttle import client_key
 
 from .common import UNKNOWN_TOKEN, PaymentLinksHttpCommon, age_throttle
 from .test_security import PaymentLinkSecurityCommon
@@ -214,12 +214,12 @@ class TestThrottleAndPaymentLimits(PaymentLinkSecurityCommon):
         # Past the 10-minute lookup window: the payment and confirmation counters stay.
         Throttle = self.env["islebooks.payment.link.throttle"]
         age_throttle(self.env, 11)
-        Throttle._gc_old_buckets()
+        Throttle._gc_expired_counters()
         self.assertEqual(self._rows(), 3)
         self.assertEqual(self._pay().status_code, 429)
         # Past the hour they go, and the link pays again.
         age_throttle(self.env, 50)
-        Throttle._gc_old_buckets()
+        Throttle._gc_expired_counters()
         self.assertEqual(self._rows(), 0)
         self.assertIn("result", self._pay().json())
 

@@ -4,3 +4,6 @@ from . import parsing
 from . import phone
 from . import qr
 from . import whatsapp
+from . import constants
+from . import access
+from . import errors

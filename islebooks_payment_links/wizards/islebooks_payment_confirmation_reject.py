@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..models.islebooks_payment_link import check_staff_access
+from ..tools.access import check_staff_access
 
 
 class IslebooksPaymentConfirmationReject(models.TransientModel):

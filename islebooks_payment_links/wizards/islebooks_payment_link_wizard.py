@@ -2,11 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.fields import Command
 
-from ..models.islebooks_payment_link import (
-    WIZARD_CONTEXT_KEY,
-    check_protected_write,
-    check_staff_access,
-)
+from ..tools.access import check_protected_write, check_staff_access
+from ..tools.constants import WIZARD_CONTEXT_KEY
 
 
 class IslebooksPaymentLinkWizard(models.TransientModel):

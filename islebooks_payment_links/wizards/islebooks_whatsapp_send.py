@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.fields import Command
 
-from ..models.islebooks_payment_link import check_protected_write
+from ..tools.access import check_protected_write
 from ..tools.whatsapp import format_totals, whatsapp_url
 
 

@@ -3,7 +3,8 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, RedirectWarning
 
-from ..models.islebooks_payment_link import STAFF_GROUP, check_protected_write
+from ..tools.access import check_protected_write
+from ..tools.constants import STAFF_GROUP
 from ..tools.phone import to_international
 
 

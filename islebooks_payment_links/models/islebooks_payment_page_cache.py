@@ -1,8 +1,9 @@
 from odoo import api, models
 
 
-class IslebooksPaymentPageSource(models.AbstractModel):
-    """A model the payment pages remember something of, per worker (an
+class IslebooksPaymentPageCache(models.AbstractModel):
+    """Cache invalidation of the payment pages, mixed into each model they
+    remember something of, per worker (an
     ``ormcache``: a company's bank details, the providers a form offers; a QWeb
     ``t-cache``: an invoice's lines and totals). A change to one of its records
     clears that memory in every worker (Odoo's cache signalling), so the next
@@ -12,8 +13,8 @@ class IslebooksPaymentPageSource(models.AbstractModel):
     (None: any write); a create or an unlink always does.
     """
 
-    _name = "islebooks.payment.page.source"
-    _description = "Payment pages: records they remember"
+    _name = "islebooks.payment.page.cache"
+    _description = "Payment pages: cache invalidation"
     _payment_page_fields = None
 
     @api.model_create_multi
