@@ -24,7 +24,7 @@ class IslebooksPaymentReceipt(models.Model):
     _log_access = False
 
     payment_id = fields.Many2one(
-        "account.payment", string="Payment", required=True, readonly=True, ondelete="cascade"
+        "account.payment", required=True, readonly=True, ondelete="cascade"
     )
     sent_at = fields.Datetime("Sent on", readonly=True)
 

@@ -56,7 +56,7 @@ class TestNotificationsSettleOnce(ConcurrencyCommon):
                 "DELETE FROM account_payment_method_line WHERE id NOT IN %s",
                 [tuple(cls.method_line_ids) or (0,)],
             )
-        super()._cleanup()
+        return super()._cleanup()
 
     def setUp(self):
         super().setUp()
@@ -73,8 +73,10 @@ class TestNotificationsSettleOnce(ConcurrencyCommon):
             env["islebooks.payment.link.throttle"].search(
                 [("address", "like", "confirm-link:%")]
             ).filtered(
-                lambda row: row.address.split(":")[-1]
-                in (str(self.invoice_link_id), str(self.portal_link_id))
+                lambda row: (
+                    row.address.split(":")[-1]
+                    in (str(self.invoice_link_id), str(self.portal_link_id))
+                )
             ).unlink()
             confirmations.unlink()
             mails = env["mail.mail"].search(
@@ -178,7 +180,7 @@ class TestNotificationsSettleOnce(ConcurrencyCommon):
             with self.registry.cursor() as cr:
                 env = self._env(cr)
                 tx = env["payment.transaction"].search([("reference", "=", reference)])
-                tx.is_post_processed  # noqa: B018
+                tx.read(["is_post_processed"])
                 snapshot.wait(timeout=20)
                 if job:
                     # Commits, or rolls back on a concurrent update and tries
@@ -202,7 +204,7 @@ class TestNotificationsSettleOnce(ConcurrencyCommon):
 
         def read_then_wait(env):
             # Both workers read the pending transaction before either writes.
-            env["payment.transaction"].search([("reference", "=", reference)]).state  # noqa: B018
+            env["payment.transaction"].search([("reference", "=", reference)]).read(["state"])
             snapshot.wait(timeout=20)
 
         with ThreadPoolExecutor(max_workers=2) as executor:
@@ -271,7 +273,9 @@ class TestNotificationsSettleOnce(ConcurrencyCommon):
     # Tests
     # ------------------------------------------------------------------
 
-    @mute_logger("odoo.sql_db", "odoo.service.model", "odoo.addons.payment.models.payment_transaction")
+    @mute_logger(
+        "odoo.sql_db", "odoo.service.model", "odoo.addons.payment.models.payment_transaction"
+    )
     def test_done_delivered_twice_one_after_the_other(self):
         reference = self._pending_transaction(self.invoice_ids[:1], self.invoice_link_id)
         self.assertEqual(self._deliver_done(reference), "delivered")
@@ -284,13 +288,17 @@ class TestNotificationsSettleOnce(ConcurrencyCommon):
             tx._post_process()
         self._assert_settled_once(reference, self.invoice_ids[:1])
 
-    @mute_logger("odoo.sql_db", "odoo.service.model", "odoo.addons.payment.models.payment_transaction")
+    @mute_logger(
+        "odoo.sql_db", "odoo.service.model", "odoo.addons.payment.models.payment_transaction"
+    )
     def test_done_delivered_twice_at_once_one_invoice(self):
         reference = self._pending_transaction(self.invoice_ids[:1], self.invoice_link_id)
         self.assertEqual(self._deliver_twice_at_once(reference), ["delivered"] * 2)
         self._assert_settled_once(reference, self.invoice_ids[:1])
 
-    @mute_logger("odoo.sql_db", "odoo.service.model", "odoo.addons.payment.models.payment_transaction")
+    @mute_logger(
+        "odoo.sql_db", "odoo.service.model", "odoo.addons.payment.models.payment_transaction"
+    )
     def test_done_delivered_twice_at_once_portal_payment_of_several_invoices(self):
         reference = self._pending_transaction(self.invoice_ids, self.portal_link_id)
         self.assertEqual(self._deliver_twice_at_once(reference), ["delivered"] * 2)
@@ -368,9 +376,13 @@ class TestNotificationsSettleOnce(ConcurrencyCommon):
         if review_result == "approved":
             # The transfer settled the invoices; the online payment is credit.
             self.assertEqual(outcome["reconciled"], [False, False])
-            self.assertEqual((state, confirmation_payments, confirmation_receipts), ("approved", 1, 1))
+            self.assertEqual(
+                (state, confirmation_payments, confirmation_receipts), ("approved", 1, 1)
+            )
         else:
             # The online payment settled them; the approval is refused, saying why.
             self.assertIn("no longer has anything to pay", review_result)
             self.assertEqual(outcome["reconciled"], [True, True])
-            self.assertEqual((state, confirmation_payments, confirmation_receipts), ("pending", 0, 0))
+            self.assertEqual(
+                (state, confirmation_payments, confirmation_receipts), ("pending", 0, 0)
+            )
