@@ -113,10 +113,12 @@ class PaymentTransaction(models.Model):
         customer's status page, the payment job, a notification delivered
         twice): the second waits for the first, then, in REPEATABLE READ, gets
         a serialization failure, and Odoo retries it (the job: at its next run)
-        with a snapshot showing the payment the first registered: one payment,
-        whether or not it settles the invoices (a payment that comes after an
-        approved bank transfer writes no invoice, so their locks would not tell).
-        The lock lasts the payment's short write: receipts are emailed after it.
+        with a snapshot showing the payment the first registered. Odoo's own
+        write of ``is_post_processed`` would stop it too, but only when flushed,
+        after it had built a payment (and, when the invoices were already
+        settled by a bank transfer, written no invoice to wait on): locked
+        first, it waits before doing anything. The lock lasts the payment's
+        short write: receipts are rendered after the commit.
         """
         txs = self.filtered(
             lambda tx: tx.islebooks_payment_link_id and tx.state == "done" and not tx.payment_id

@@ -214,12 +214,22 @@ class TestNotificationsSettleOnce(ConcurrencyCommon):
             return [future.result(timeout=60) for future in futures]
 
     def _run_receipt_queue(self):
-        """What Odoo's cron worker runs after the payment (twice: a second run
-        finds nothing left to send)."""
-        for _run in range(2):
+        """The receipt job, run by two workers at the same moment (a run
+        triggered by each payment), then once more: one email per payment."""
+        snapshot = threading.Barrier(2)
+
+        def run(wait=True):
             with self.registry.cursor() as cr:
                 env = self._env(cr)
+                env["islebooks.payment.receipt"].search_count([])
+                if wait:
+                    snapshot.wait(timeout=20)
                 env["islebooks.payment.receipt"]._cron_send_payment_receipts()
+
+        with ThreadPoolExecutor(max_workers=2) as executor:
+            for future in [executor.submit(run) for _i in range(2)]:
+                future.result(timeout=60)
+        run(wait=False)
 
     def _settlement(self, reference, invoice_ids):
         """What accounting and the customer's mailbox show."""
