@@ -1,8 +1,12 @@
+import logging
+
 from psycopg2.errors import SerializationFailure
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import create_index, create_unique_index
+
+_logger = logging.getLogger(__name__)
 
 CRON = "islebooks_payment_links.ir_cron_send_payment_receipts"
 
@@ -89,14 +93,24 @@ class IslebooksPaymentReceipt(models.Model):
         template = self.env.ref(
             "islebooks_payment_links.mail_template_payment_receipt", raise_if_not_found=False
         )
+        sent = self.browse()
         for row in rows:
             payment = row.payment_id
-            if (
-                template
-                and payment.company_id.payment_link_receipt_email
-                and payment.partner_id.email
-            ):
-                template.sudo().send_mail(payment.id)
-        rows.write({"sent_at": fields.Datetime.now()})
+            try:
+                with cr.savepoint():
+                    if (
+                        template
+                        and payment.company_id.payment_link_receipt_email
+                        and payment.partner_id.email
+                    ):
+                        # In the payment's company, as the request that recorded it was.
+                        template.sudo().with_company(payment.company_id).send_mail(payment.id)
+            except Exception:
+                # One receipt that cannot be rendered holds up none of the others:
+                # it stays owed, for the next run.
+                _logger.exception("Receipt email of payment %s not sent", payment.id)
+                continue
+            sent |= row
+        sent.write({"sent_at": fields.Datetime.now()})
         if len(ids) > batch_size:
             self.env.ref(CRON).sudo()._trigger()
