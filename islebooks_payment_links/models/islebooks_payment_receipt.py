@@ -93,7 +93,7 @@ class IslebooksPaymentReceipt(models.Model):
         template = self.env.ref(
             "islebooks_payment_links.mail_template_payment_receipt", raise_if_not_found=False
         )
-        sent = self.browse()
+        sent = rows.browse()
         for row in rows:
             payment = row.payment_id
             try:
