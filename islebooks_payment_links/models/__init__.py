@@ -2,6 +2,7 @@ from . import islebooks_payment_link
 from . import account_move
 from . import account_move_legal_pdf
 from . import islebooks_payment_link_pdf
+from . import islebooks_payment_receipt
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -99,13 +99,37 @@ class PaymentTransaction(models.Model):
         ]
 
     def _post_process(self):
-        """Email the receipt of each payment made through a link (see res.company)."""
+        """Register each link payment once, then email its receipt (see res.company)."""
+        self._lock_for_post_processing()
         res = super()._post_process()
         for tx in self.filtered(
             lambda tx: tx.state == "done" and tx.islebooks_payment_link_id and tx.payment_id
         ):
             tx.company_id._send_payment_receipts(tx.payment_id)
         return res
+
+    def _lock_for_post_processing(self):
+        """Lock the done link payments that have no ``account.payment`` yet (waits).
+
+        A provider's "done" may be post-processed by two workers at once (the
+        customer's status page, the payment job, a notification delivered
+        twice): the second waits for the first, then, in REPEATABLE READ, gets
+        a serialization failure, and Odoo retries it (the job: at its next run)
+        with a snapshot showing the payment the first registered. Odoo's own
+        write of ``is_post_processed`` would stop it too, but only when flushed,
+        after it had built a payment (and, when the invoices were already
+        settled by a bank transfer, written no invoice to wait on): locked
+        first, it waits before doing anything. The lock lasts the payment's
+        short write: receipts are rendered after the commit.
+        """
+        txs = self.filtered(
+            lambda tx: tx.islebooks_payment_link_id and tx.state == "done" and not tx.payment_id
+        )
+        if txs:
+            self.env.cr.execute(
+                "SELECT id FROM payment_transaction WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
+                [tuple(txs.ids)],
+            )
 
     def _create_payment(self, **extra_create_values):
         """A link payment: each invoice settled as its page asked, credit used first.

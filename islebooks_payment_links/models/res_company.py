@@ -143,15 +143,10 @@ class ResCompany(models.Model):
         return result
 
     def _send_payment_receipts(self, payments):
-        """Email each customer the receipt of ``payments`` (where enabled and possible)."""
-        template = self.env.ref(
-            "islebooks_payment_links.mail_template_payment_receipt", raise_if_not_found=False
-        )
-        if not template:
-            return
-        for payment in payments.sudo():
-            if payment.company_id.payment_link_receipt_email and payment.partner_id.email:
-                template.sudo().send_mail(payment.id)
+        """Email each customer the receipt of ``payments`` (where enabled and possible),
+        once per payment, after this transaction commits (islebooks.payment.receipt):
+        the invoices it settles are not held while the receipt is rendered."""
+        self.env["islebooks.payment.receipt"]._queue(payments)
 
     def _get_payment_link_unready(self):
         """The companies of ``self`` where a customer could not pay a link at all.

@@ -51,6 +51,8 @@ ROLES = (
 THROTTLE = "islebooks.payment.link.throttle"
 # The background job's queue of legal PDFs: the addon's own, read by administrators.
 PDF_QUEUE = "islebooks.payment.link.pdf"
+# The receipt emails owed to customers (the job's queue): administrators read it.
+RECEIPT_QUEUE = "islebooks.payment.receipt"
 # WhatsApp texts are shared by the companies, like mail templates: every invoicing
 # user renders them; invoicing managers (no role here) edit them.
 TEMPLATE = "islebooks.whatsapp.template"
@@ -78,7 +80,7 @@ READ_GRANTS = {
     "billing_b": {TEMPLATE: ALL},
     "portal": {},
     "public": {},
-    "system": {THROTTLE: ALL, PDF_QUEUE: ALL},
+    "system": {THROTTLE: ALL, PDF_QUEUE: ALL, RECEIPT_QUEUE: ALL},
 }
 # role -> {model: writable fields}: only what staff edit in the forms; tokens,
 # targets, companies, view counters, review outcomes and messages are the
@@ -218,6 +220,20 @@ class InsiderCommon(PaymentLinkMatrixCommon):
                 "reference": "MATRIX-1",
             }
         )
+        # A payment whose receipt email is owed (queued as a link payment's is).
+        payment = (
+            cls.env["account.payment"]
+            .with_company(cls.company_a)
+            .create(
+                {
+                    "partner_id": cls.a_partner.id,
+                    "amount": 1.0,
+                    "payment_type": "inbound",
+                    "partner_type": "customer",
+                }
+            )
+        )
+        cls.env[RECEIPT_QUEUE]._queue(payment)
         # Twice each: the second is the record, the first what a wizard field
         # could be pointed at instead.
         as_billing_a = cls.env(user=billing_a, context={"allowed_company_ids": cls.company_a.ids})
@@ -247,6 +263,7 @@ class InsiderCommon(PaymentLinkMatrixCommon):
             THROTTLE: throttle,
             # Queued when the invoice's link was handed out above.
             PDF_QUEUE: cls.env[PDF_QUEUE].sudo().search([("move_id", "=", cls.a_invoice.id)]),
+            RECEIPT_QUEUE: cls.env[RECEIPT_QUEUE].sudo().search([("payment_id", "=", payment.id)]),
             TEMPLATE: cls.env.ref(f"{ADDON}.whatsapp_template_invoice"),
             "islebooks.payment.link.wizard": wizard,
             "islebooks.whatsapp.send": whatsapp_line.wizard_id,

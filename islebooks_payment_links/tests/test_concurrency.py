@@ -201,6 +201,9 @@ class TestPaymentLinkConcurrency(ConcurrencyCommon):
                     "partner_id": invoice.partner_id.id,
                     "invoice_ids": [Command.set(invoice.ids)],
                     "islebooks_payment_link_id": link.id,
+                    # As the payment form makes it (Odoo reconciles the
+                    # payment with the invoices of such a transaction only).
+                    "operation": "online_direct",
                 }
             )
             tx._set_done()

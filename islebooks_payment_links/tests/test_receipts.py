@@ -100,6 +100,8 @@ class TestReceipts(PaymentLinksHttpCommon):
         )
 
     def _receipt_mails(self, payment):
+        # Rendered by the job, once the payment's transaction has committed.
+        self.env["islebooks.payment.receipt"]._cron_send_payment_receipts()
         return self.env["mail.mail"].search(
             [("model", "=", "account.payment"), ("res_id", "=", payment.id)]
         )
@@ -109,6 +111,12 @@ class TestReceipts(PaymentLinksHttpCommon):
         self.customer.lang = "fr_FR"
         link = self.invoice._get_payment_links()
         tx = self._pay_and_confirm(link, self._link_path(link, "/transaction"), 420.0)
+        # Not rendered while the payment's transaction holds the invoice: queued.
+        self.assertFalse(
+            self.env["mail.mail"].search(
+                [("model", "=", "account.payment"), ("res_id", "=", tx.payment_id.id)]
+            )
+        )
         mail = self._receipt_mails(tx.payment_id)
         self.assertEqual(len(mail), 1)
         self.assertEqual(mail.recipient_ids, self.customer)
@@ -135,6 +143,7 @@ class TestConfirmationEmails(PaymentConfirmationCommon):
         self.partner_a.email = "customer@example.com"
 
     def _mails(self, record):
+        self.env["islebooks.payment.receipt"]._cron_send_payment_receipts()
         return self.env["mail.mail"].search(
             [("model", "=", record._name), ("res_id", "in", record.ids)]
         )
