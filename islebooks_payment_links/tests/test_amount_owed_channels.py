@@ -264,6 +264,8 @@ class TestAmountOwedChannels(PaymentLinksHttpCommon):
         portal = self._page(portal_path)
         self.assertIn(self._fmt(300.0, self.usd), self._classes(portal, "o_islebooks_net_amount"))
         self.assertEqual(self.portal_link._get_receipt_values(tx)["remaining"], 300.0)
+        # The receipt email is rendered by its job, once the payment has committed.
+        self.env["islebooks.payment.receipt"]._cron_send_payment_receipts()
         mail = (
             self.env["mail.mail"]
             .sudo()
