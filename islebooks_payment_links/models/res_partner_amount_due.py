@@ -101,6 +101,9 @@ class ResPartner(models.Model):
             ]
         )
         query.groupby = SQL("account_move_line.currency_id")
+        # Raw SQL: what a payment has just reconciled in this transaction must count.
+        Move.flush_model()
+        Line.flush_model()
         self.env.cr.execute(
             query.select(
                 SQL(

@@ -74,7 +74,7 @@ class TestNotificationsSettleOnce(ConcurrencyCommon):
             env["islebooks.payment.link.throttle"].search(
                 [
                     (
-                        "address",
+                        "key",
                         "in",
                         [
                             f"confirm-link:{self.invoice_link_id}",
