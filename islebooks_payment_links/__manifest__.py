@@ -41,6 +41,7 @@
     ],
     "assets": {
         "web.assets_backend": [
+            "islebooks_payment_links/static/src/js/share_payment_links.js",
             "islebooks_payment_links/static/src/js/copy_payment_links_action.js",
             "islebooks_payment_links/static/src/xml/copy_payment_links_dialog.xml",
             "islebooks_payment_links/static/src/list_context_menu/*",
