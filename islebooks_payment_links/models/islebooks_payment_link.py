@@ -723,16 +723,17 @@ class IslebooksPaymentLink(models.Model):
         # _message_log_batch checks nothing itself: the user must read the documents.
         moves.check_access("read")
         customers.check_access("read")
-        user = self.env.user.name
+        # Not named "user": _() reads a local of that name as the user.
+        staff = self.env.user.name
         if moves:
             body = Markup("<p>%s</p>") % _(
-                "Payment link shared from the device's share sheet by %(user)s.", user=user
+                "Payment link shared from the device's share sheet by %(user)s.", user=staff
             )
             moves._message_log_batch(bodies=dict.fromkeys(moves.ids, body))
         if customers:
             body = Markup("<p>%s</p>") % _(
                 "Portal payment link shared from the device's share sheet by %(user)s.",
-                user=user,
+                user=staff,
             )
             customers._message_log_batch(bodies=dict.fromkeys(customers.ids, body))
         return True

@@ -159,9 +159,7 @@ test("a share cancelled on the device notes nothing; a failed one says so", asyn
     await animationFrame();
     await contains(NOTIFICATION_BUTTONS).click();
     await animationFrame();
-    expect(".o_notification").toHaveText(
-        "This device could not share the link: copy it instead."
-    );
+    expect(".o_notification").toHaveText("This device could not share the link: copy it instead.");
     expect.verifySteps([]);
 });
 

@@ -51,7 +51,10 @@ export function invoiceShareData(links) {
 export function portalShareData(url, company) {
     return {
         title: _t("Invoices from %s", company),
-        text: _t("Your invoices from %s: view, download and pay them online, no account needed.", company),
+        text: _t(
+            "Your invoices from %s: view, download and pay them online, no account needed.",
+            company
+        ),
         url,
     };
 }
