@@ -8,7 +8,7 @@
     "website": "https://islebooks.example",
     "license": "LGPL-3",
     "depends": ["account_payment", "phone_validation"],
-    "external_dependencies": {"python": ["phonenumbers", "qrcode"]},
+    "external_dependencies": {"python": ["num2words", "phonenumbers", "qrcode"]},
     "data": [
         "security/islebooks_payment_links_security.xml",
         "security/ir.model.access.csv",
