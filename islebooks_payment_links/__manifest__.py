@@ -8,7 +8,7 @@
     "website": "https://islebooks.example",
     "license": "LGPL-3",
     "depends": ["account_payment", "phone_validation"],
-    "external_dependencies": {"python": ["phonenumbers", "qrcode"]},
+    "external_dependencies": {"python": ["num2words", "phonenumbers", "qrcode"]},
     "data": [
         "security/islebooks_payment_links_security.xml",
         "security/ir.model.access.csv",
@@ -41,6 +41,7 @@
     ],
     "assets": {
         "web.assets_backend": [
+            "islebooks_payment_links/static/src/js/share_payment_links.js",
             "islebooks_payment_links/static/src/js/copy_payment_links_action.js",
             "islebooks_payment_links/static/src/xml/copy_payment_links_dialog.xml",
             "islebooks_payment_links/static/src/list_context_menu/*",

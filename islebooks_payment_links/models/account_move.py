@@ -202,8 +202,14 @@ class AccountMove(models.Model):
             "type": "ir.actions.client",
             "tag": "islebooks_copy_payment_links",
             "params": {
+                # The link's id and company: Share… names the company and notes the share.
                 "links": [
-                    {"name": move.name, "url": link.url}
+                    {
+                        "id": link.id,
+                        "name": move.name,
+                        "url": link.url,
+                        "company": move.company_id.name,
+                    }
                     for move, link in zip(self, links, strict=True)
                 ],
             },

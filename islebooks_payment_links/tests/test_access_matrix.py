@@ -636,6 +636,45 @@ class TestInsiderAttacks(InsiderCommon):
                     getattr(Confirmation.browse(confirmation.id), action)()
         self.assertEqual(confirmation.state, "pending")
 
+    def test_share_is_noted_for_billing_of_the_link_company_only(self):
+        """Share… runs in the browser, then calls ``action_log_share`` with the links'
+        ids: an RPC entry point anyone could call with any ids."""
+        links = self.a_link | self.a_portal
+        documents = (self.a_invoice, self.a_partner)
+
+        def share_notes():
+            messages = self.a_invoice.message_ids | self.a_partner.message_ids
+            return messages.filtered(lambda m: "share sheet" in m.body)
+
+        for role in set(ROLES) - {"billing_a"}:
+            Link = self._user_env(role)["islebooks.payment.link"]
+            with self.subTest(role=role), self.assertRaises(AccessError):
+                Link.browse(links.ids).action_log_share()
+        self.assertFalse(share_notes())
+
+        billing = self.users["billing_a"]
+        self._user_env("billing_a")["islebooks.payment.link"].browse(links.ids).action_log_share()
+        invoice_note, customer_note = (doc.message_ids[:1] for doc in documents)
+        self.assertEqual(
+            invoice_note.body,
+            f"<p>Payment link shared from the device's share sheet by {billing.name}.</p>",
+        )
+        self.assertEqual(
+            customer_note.body,
+            f"<p>Portal payment link shared from the device's share sheet by {billing.name}.</p>",
+        )
+        self.assertEqual(share_notes(), invoice_note | customer_note)
+        self.assertEqual((invoice_note | customer_note).author_id, billing.partner_id)
+        self.assertEqual((invoice_note | customer_note).subtype_id, self.env.ref("mail.mt_note"))
+
+        # A link that no longer opens is not sent.
+        self.a_portal.action_revoke()
+        with self.assertRaises(UserError):
+            self._user_env("billing_a")["islebooks.payment.link"].browse(
+                self.a_portal.id
+            ).action_log_share()
+        self.assertEqual(share_notes(), invoice_note | customer_note)
+
     # ------------------------------------------------------------------
     # 3. A link belongs to its customer
     # ------------------------------------------------------------------

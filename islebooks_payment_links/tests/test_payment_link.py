@@ -180,7 +180,15 @@ class TestPaymentLink(PaymentLinksCommon):
         links = invoices.payment_link_ids
         self.assertEqual(
             action["params"]["links"],
-            [{"name": inv.name, "url": inv.payment_link_id.url} for inv in invoices],
+            [
+                {
+                    "id": inv.payment_link_id.id,
+                    "name": inv.name,
+                    "url": inv.payment_link_id.url,
+                    "company": inv.company_id.name,
+                }
+                for inv in invoices
+            ],
         )
         self.assertEqual(len(links), 3)
         for entry in action["params"]["links"]:

@@ -15,6 +15,13 @@ class TestPaymentLinkTours(PaymentLinksHttpCommon):
         links = invoices.payment_link_ids
         self.assertEqual(len(links), 2, "Copy Invoice URL made one link per invoice")
         self.assertEqual(set(links.mapped("state")), {"active"})
+        # Share… (the tour stubs the share sheet) noted the share on each invoice.
+        for invoice in invoices:
+            self.assertEqual(
+                invoice.message_ids[:1].body,
+                "<p>Payment link shared from the device's share sheet by "
+                f"{self.env.user.name}.</p>",
+            )
 
     def test_customer_pays_with_demo_provider(self):
         invoice = self._create_invoice(amount=321.0)

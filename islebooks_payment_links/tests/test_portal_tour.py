@@ -26,6 +26,12 @@ class TestPortalTour(PaymentLinksHttpCommon):
         self.assertEqual(
             self.env["res.users"].with_context(active_test=False).search_count([]), users_before
         )
+        # Share… (the tour stubs the share sheet) noted the share on the customer.
+        self.assertEqual(
+            customer.message_ids[:1].body,
+            "<p>Portal payment link shared from the device's share sheet by "
+            f"{self.env.user.name}.</p>",
+        )
 
         # Customer, logged out: pays both invoices at once.
         self.start_tour(f"/pay/{link.token}", "islebooks_portal_pay_two")

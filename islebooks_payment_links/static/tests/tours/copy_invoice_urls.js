@@ -1,6 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
+import { shareSteps, stubShareSheetStep } from "./share_sheet_steps";
 
 const LINK = /\/pay\/[A-Za-z0-9_-]{43}/;
 
@@ -8,7 +9,8 @@ const LINK = /\/pay\/[A-Za-z0-9_-]{43}/;
  * Staff select every posted invoice of the list (the test makes two) and use
  * Actions > Copy Invoice URL. Whether the browser grants the clipboard (a
  * notification) or not (the fallback dialog), the text shown must hold one
- * "<invoice name>: <link>" line per invoice.
+ * "<invoice name>: <link>" line per invoice. On a device with a share sheet,
+ * Share… hands those lines to it and notes the share on each invoice.
  */
 registry.category("web_tour.tours").add("islebooks_copy_invoice_urls", {
     url: "/odoo/action-account.action_move_out_invoice_type",
@@ -17,6 +19,7 @@ registry.category("web_tour.tours").add("islebooks_copy_invoice_urls", {
             content: "The list shows the two invoices",
             trigger: ".o_list_renderer .o_data_row:nth-child(2) td[name=name]",
         },
+        stubShareSheetStep(".o_list_renderer"),
         {
             content: "Select all invoices",
             trigger: "thead .o_list_record_selector input[type=checkbox]",
@@ -61,5 +64,14 @@ registry.category("web_tour.tours").add("islebooks_copy_invoice_urls", {
                 }
             },
         },
+        ...shareSteps(
+            ".o_notification_buttons button:contains(Share…), .modal-footer .o_islebooks_share",
+            (data) => {
+                const lines = data.text.split("\n");
+                if (data.title !== "2 invoices" || lines.length !== 3 || !LINK.test(lines[2])) {
+                    throw new Error(`Shared: ${JSON.stringify(data)}`);
+                }
+            }
+        ),
     ],
 });

@@ -2,6 +2,7 @@
 
 import { registry } from "@web/core/registry";
 import { payWithDemoSteps } from "./demo_payment_steps";
+import { shareSteps, stubShareSheetStep } from "./share_sheet_steps";
 
 const LINK = /\/pay\/[A-Za-z0-9_-]{43}/;
 const INTRO =
@@ -11,10 +12,12 @@ const INTRO =
  * Staff open the customer, use Actions > Generate Payment Link (the words of
  * the product's guide) and get the portal link in a dialog (with its QR code)
  * that says what the link is, readable: the whole link and name, no empty
- * rows, a Copy button with a name.
+ * rows, a Copy button with a name; on a device with a share sheet, Share…
+ * hands the link to it and notes the share on the customer.
  */
 registry.category("web_tour.tours").add("islebooks_generate_portal_link", {
     steps: () => [
+        stubShareSheetStep(".o_form_view"),
         {
             content: "Open the Actions menu of the customer",
             trigger: ".o_form_view .o_cp_action_menus button",
@@ -76,6 +79,11 @@ registry.category("web_tour.tours").add("islebooks_generate_portal_link", {
                 }
             },
         },
+        ...shareSteps(".modal .o_data_row .o_islebooks_link_share:contains(Share…)", (data) => {
+            if (!LINK.test(data.url) || !data.text.includes("view, download and pay them online")) {
+                throw new Error(`Shared: ${JSON.stringify(data)}`);
+            }
+        }),
         {
             content: "Close the dialog",
             trigger: ".modal-footer button:contains(Done)",
