@@ -137,6 +137,22 @@ class TestAmountOwedChannels(PaymentLinksHttpCommon):
         statement = self.customer._get_statement_values(
             self.company, fields.Date.today().replace(month=1, day=1), fields.Date.today()
         )
+        statement_html, _type = (
+            self.env["ir.actions.report"]
+            .with_company(self.company)
+            ._render_qweb_html(
+                "islebooks_payment_links.action_report_partner_statement",
+                self.customer.ids,
+                data={"company_id": self.company.id},
+            )
+        )
+        reminder_email = self._text(
+            html.fromstring(
+                self.env.ref(
+                    "islebooks_payment_links.mail_template_payment_reminder"
+                )._render_field("body_html", reminder.ids)[reminder.id]
+            ).text_content()
+        )
         table = [
             # (channel, what it says, what it must say)
             ("portal: owed", self._classes(portal, "o_islebooks_net_amount"), [usd_wa, eur_wa]),
@@ -185,6 +201,18 @@ class TestAmountOwedChannels(PaymentLinksHttpCommon):
                 f"{self._fmt(100.0, self.usd)})*, of which *{self._fmt(1000.0, self.usd)}* "
                 "overdue" in reminder_text,
                 True,
+            ),
+            (
+                "reminder: email text",
+                f"Total due: {self._fmt(1880.0, self.usd)} (net of your credit of "
+                f"{self._fmt(100.0, self.usd)}), of which {self._fmt(1000.0, self.usd)} "
+                "overdue" in reminder_email,
+                True,
+            ),
+            (
+                "statement PDF: amount due today",
+                self._classes(statement_html.decode(), "o_islebooks_statement_amount_due"),
+                [self._fmt(2200.0, self.usd), self._fmt(200.0, self.eur)],
             ),
             (
                 "statement: amount due today",
