@@ -14,11 +14,14 @@ INVOICE_PAGE_MAX_QUERIES = 16
 # What one view of the Customer Portal may cost at most, whatever the number of
 # invoices (#16: no more than Odoo's /my/invoices).
 PORTAL_PAGE_MAX_QUERIES = 20
+# The large customer: more invoices than a page (20) and than one request holds
+# (MAX_INVOICES_PER_REQUEST); bench/ measures 1,000 against Odoo's pages.
+LARGE = 250
 
 
 @tagged("post_install", "-at_install")
 class TestPortalQueries(PaymentLinksHttpCommon):
-    """The portal page, the ZIP and the pay step: as many queries for 1,000
+    """The portal page, the ZIP and the pay step: as many queries for 250
     invoices (the ZIP and the payment: as many as one request may hold) as for 10."""
 
     @classmethod
@@ -29,7 +32,7 @@ class TestPortalQueries(PaymentLinksHttpCommon):
         )
         cls.invoices = {
             cls.small: cls._create_invoices(10, cls.small, 10.0, post=False),
-            cls.large: cls._create_invoices(1000, cls.large, 10.0, post=False),
+            cls.large: cls._create_invoices(LARGE, cls.large, 10.0, post=False),
         }
         notes = cls.env["account.move"]
         for partner in (cls.small, cls.large):
@@ -42,7 +45,7 @@ class TestPortalQueries(PaymentLinksHttpCommon):
         # Refunded: settled credit notes are history (open ones would be credit, #18).
         cls._pay_in_full(notes)
         cls._analyze()
-        # The PDFs as Print/Send store them (generating 1,000 is not the point here).
+        # The PDFs as Print/Send store them (generating hundreds is not the point here).
         invoices = cls.invoices[cls.small] | cls.invoices[cls.large]
         cls.env["ir.attachment"].create(
             [
@@ -69,7 +72,7 @@ class TestPortalQueries(PaymentLinksHttpCommon):
         return self.cr.sql_log_count - before, response
 
     def _compare(self, make_request, check=None, allowance=0):
-        """Queries of the same request for 10 and for 1,000 invoices (after a warm-up)."""
+        """Queries of the same request for 10 and for LARGE invoices (after a warm-up)."""
         for partner in (self.small, self.large):
             make_request(partner)()
         counts = {}
@@ -77,7 +80,7 @@ class TestPortalQueries(PaymentLinksHttpCommon):
             counts[partner], response = self._count(make_request(partner))
             if check:
                 check(partner, response)
-        summary = f"10 invoices: {counts[self.small]} queries, 1000: {counts[self.large]}"
+        summary = f"10 invoices: {counts[self.small]} queries, {LARGE}: {counts[self.large]}"
         _logger.info("Query counts: %s", summary)
         self.assertLessEqual(counts[self.large], counts[self.small] + allowance, summary)
         return counts
@@ -96,7 +99,7 @@ class TestPortalQueries(PaymentLinksHttpCommon):
             self.assertRegex(response.text, rf"Pay all\s*\({len(self.invoices[partner])}\)")
 
         counts = self._compare(request, check)
-        summary = f"10 invoices: {counts[self.small]} queries, 1000: {counts[self.large]}"
+        summary = f"10 invoices: {counts[self.small]} queries, {LARGE}: {counts[self.large]}"
         self.assertEqual(counts[self.large], counts[self.small], summary)
         self.assertLessEqual(counts[self.large], PORTAL_PAGE_MAX_QUERIES, summary)
 
@@ -115,8 +118,8 @@ class TestPortalQueries(PaymentLinksHttpCommon):
             self.assertIn('id="o_payment_form"', response.text)
 
         counts = self._compare(request, check)
-        # #16: at most INVOICE_PAGE_MAX_QUERIES, the same for 10 invoices as for 1,000.
-        summary = f"10 invoices: {counts[self.small]} queries, 1000: {counts[self.large]}"
+        # #16: at most INVOICE_PAGE_MAX_QUERIES, the same for 10 invoices as for LARGE.
+        summary = f"10 invoices: {counts[self.small]} queries, {LARGE}: {counts[self.large]}"
         self.assertEqual(counts[self.large], counts[self.small], summary)
         self.assertLessEqual(counts[self.large], INVOICE_PAGE_MAX_QUERIES, summary)
 
