@@ -12,7 +12,8 @@ from ..tools.whatsapp import format_totals, whatsapp_url
 
 class IslebooksPaymentLink(models.Model):
     """Handing a link to its customer from the Generate Payment Link dialog
-    (contacts): QR code, WhatsApp, email."""
+    (contacts): QR code, WhatsApp, email; and the note of a link shared from
+    the device's share sheet (Share…)."""
 
     _inherit = "islebooks.payment.link"
 
@@ -90,3 +91,42 @@ class IslebooksPaymentLink(models.Model):
                 "allowed_company_ids": self.company_id.ids,
             },
         }
+
+    def action_log_share(self):
+        """Note in the chatter that staff handed these links to their device's share sheet.
+
+        Share… (Copy Invoice URL, Generate Payment Link) calls it once the browser
+        says the share went through (the Web Share API runs in the browser, so this
+        is the server's only part): one note on each link's invoice, or on the
+        customer for a portal link. Checked like the other sends: invoicing staff,
+        links of their companies they may read, live links only.
+        """
+        check_staff_access(self.env)
+        self.check_access("read")
+        dead = self.filtered(lambda link: link.state != "active")
+        if dead:
+            raise UserError(
+                _(
+                    "This link is %(state)s: regenerate it before sending it.",
+                    state=dead[0].state,
+                )
+            )
+        moves = self.filtered(lambda link: link.scope == "invoice").move_id
+        customers = self.filtered(lambda link: link.scope == "portal").partner_id
+        # _message_log_batch checks nothing itself: the user must read the documents.
+        moves.check_access("read")
+        customers.check_access("read")
+        # Not named "user": _() reads a local of that name as the user.
+        staff = self.env.user.name
+        if moves:
+            body = Markup("<p>%s</p>") % _(
+                "Payment link shared from the device's share sheet by %(user)s.", user=staff
+            )
+            moves._message_log_batch(bodies=dict.fromkeys(moves.ids, body))
+        if customers:
+            body = Markup("<p>%s</p>") % _(
+                "Portal payment link shared from the device's share sheet by %(user)s.",
+                user=staff,
+            )
+            customers._message_log_batch(bodies=dict.fromkeys(customers.ids, body))
+        return True
