@@ -5,6 +5,9 @@ from ..tools.phone import PhoneNumberError, to_e164
 
 
 class ResPartner(models.Model):
+    """The contact's WhatsApp number, stored in international form, and its actions; the
+    addon's other jobs on contacts are the res_partner_<job>.py files."""
+
     _inherit = "res.partner"
 
     whatsapp = fields.Char(
