@@ -35,3 +35,14 @@ from . import res_partner_amount_due
 from . import account_move_amount_due
 from . import islebooks_payment_link_checkout
 from . import account_payment
+from . import islebooks_payment_confirmation_submission
+from . import islebooks_payment_confirmation_review
+from . import islebooks_payment_reminder_plan
+from . import islebooks_payment_reminder_send
+from . import islebooks_payment_reminder_queue
+from . import islebooks_payment_link_issue
+from . import islebooks_payment_link_resolve
+from . import islebooks_payment_link_renewal
+from . import res_partner_payment_link
+from . import res_partner_statement
+from . import res_partner_payment_reminder

@@ -12,7 +12,8 @@ from ..tools.whatsapp import format_totals, whatsapp_url
 
 class IslebooksPaymentLink(models.Model):
     """Handing a link to its customer from the Generate Payment Link dialog
-    (contacts): QR code, WhatsApp, email."""
+    (contacts): QR code, WhatsApp, email; and the note of a link shared from
+    the device's share sheet (Share…)."""
 
     _inherit = "islebooks.payment.link"
 

@@ -273,7 +273,7 @@ class TestPaymentConfirmation(PaymentConfirmationCommon):
         self.assertEqual(self.env[action["res_model"]].search(action["domain"]), confirmation)
 
     def test_proof_sniffing(self):
-        from ..models.islebooks_payment_confirmation import sniff_proof
+        from ..tools.parsing import sniff_proof
 
         self.assertEqual(sniff_proof(PDF_BYTES), ("application/pdf", "pdf"))
         self.assertEqual(sniff_proof(make_png()), ("image/png", "png"))

@@ -7,3 +7,4 @@ from . import whatsapp
 from . import constants
 from . import access
 from . import errors
+from . import tokens

@@ -64,3 +64,20 @@ CHECKOUT_ROWS = 20
 # invoice (a job storing its PDF, a payment being registered) before it tells
 # the customer the invoice is being updated.
 PAYMENT_TOUCH_WAIT = "5s"
+
+# What a customer may type in a bank transfer confirmation.
+MAX_REFERENCE_LENGTH = 64
+MAX_NOTE_LENGTH = 1000
+# What staff correct on a bank transfer confirmation before approving; the rest is the
+# customer's report or the review.
+CONFIRMATION_STAFF_WRITABLE_FIELDS = frozenset(
+    {"amount", "transfer_date", "bank_reference", "journal_id"}
+)
+# A transfer reported for an invoice was made at most this long before it.
+MAX_TRANSFER_AGE = timedelta(days=366)
+
+# Customers planned and payment reminder emails sent per call of the scheduled job: Odoo's
+# cron commits after each call and calls again while work remains.
+REMINDER_BATCH_SIZE = 100
+# A payment reminder whose email failed is tried again after this delay (next run).
+REMINDER_RETRY_DELAY = timedelta(hours=1)

@@ -77,3 +77,19 @@ def parse_amount(value, decimals=None):
     if decimals is not None and number != round(number, max(decimals, 0)):
         return None
     return float(number)
+
+
+# Proof files are recognised by their first bytes, never by name or declared type.
+PROOF_SIGNATURES = (
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+)
+
+
+def sniff_proof(data):
+    """Return ``(mimetype, extension)`` for an accepted proof file, or ``None``."""
+    for signature, mimetype, extension in PROOF_SIGNATURES:
+        if data.startswith(signature):
+            return mimetype, extension
+    return None

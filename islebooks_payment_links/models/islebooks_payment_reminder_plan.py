@@ -1,0 +1,206 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.fields import Command
+
+from ..tools.constants import REMINDER_BATCH_SIZE
+from ..tools.locks import REMINDER_PLAN, try_advisory_locks
+
+
+class IslebooksPaymentReminder(models.Model):
+    """The scheduled job: which customers get a reminder today (held ones left
+    out), their links, and the reminders a payment makes moot."""
+
+    _inherit = "islebooks.payment.reminder"
+
+    # ------------------------------------------------------------------
+    # Scheduled job
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_send_payment_reminders(self, batch_size=REMINDER_BATCH_SIZE):
+        """One batch of the daily job: plan the reminders due today, send the emails.
+
+        Odoo's cron commits after each call and calls again while
+        ``_notify_progress`` reports work remaining. Returns what remains.
+        """
+        job = self.sudo().with_context(islebooks_payment_reminder_job=True)
+        done, remaining = job._run_batch(batch_size)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return remaining
+
+    def _run_batch(self, batch_size):
+        # What invoices ask depends on the day (discounts, installments): no cached answer.
+        self.env.invalidate_all()
+        self._prune_settled()
+        planned, remaining = 0, 0
+        companies = self.env["res.company"].search([("payment_reminder_enabled", "=", True)])
+        for company in companies - companies._get_payment_link_unready():
+            room = batch_size - planned
+            if room <= 0:
+                remaining += 1
+                break
+            count, left = self._plan_company(company, room)
+            planned += count
+            remaining += left
+        sent, left = self._send_due_emails(batch_size)
+        return planned + sent, remaining + left
+
+    @api.model
+    def _plan_company(self, company, limit):
+        """Create the reminders due today in ``company``, for at most ``limit`` customers.
+
+        Returns (customers planned, customers left for the next batch).
+        A constant number of queries whatever the number of invoices.
+        """
+        if not try_advisory_locks(self.env.cr, REMINDER_PLAN, company.ids):
+            return 0, 1  # another run is planning this company right now
+        today = fields.Date.context_today(self.with_company(company))
+        steps = company._get_payment_reminder_steps()
+        if not steps:
+            return 0, 0
+        cutoff = today - timedelta(days=steps[0])
+        Move = self.env["account.move"].with_company(company)
+        base = Move._get_open_domain() + [
+            ("company_id", "=", company.id),
+            ("payment_reminder_disabled", "=", False),
+            ("commercial_partner_id.payment_reminder_disabled", "=", False),
+        ]
+        candidates = Move.search(
+            base
+            + [
+                (
+                    "line_ids",
+                    "any",
+                    [
+                        ("display_type", "=", "payment_term"),
+                        ("reconciled", "=", False),
+                        "|",
+                        ("date_maturity", "<=", cutoff),
+                        ("discount_date", "<=", cutoff),
+                    ],
+                )
+            ],
+            order="commercial_partner_id, id",
+        )
+        if not candidates:
+            return 0, 0
+        candidates = candidates - candidates.browse(candidates._get_payment_reminder_blocked())
+        partners = candidates.commercial_partner_id
+        held = self._get_held_partners(company, partners, today)
+        candidates = candidates.filtered(lambda move: move.commercial_partner_id.id not in held)
+        due_dates = candidates._get_payment_reminder_due_dates()
+        done = defaultdict(set)
+        for line in self.env["islebooks.payment.reminder.line"].search_fetch(
+            [("move_id", "in", candidates.ids)], ["move_id", "due_date", "step"]
+        ):
+            done[line.move_id.id, line.due_date].add(line.step)
+        triggered = defaultdict(list)  # customer -> [(move, due date, step)]
+        for move in candidates:
+            due = due_dates.get(move.id)
+            reached = [step for step in steps if due and due + timedelta(days=step) <= today]
+            if not reached:
+                continue
+            step = reached[-1]
+            if any(old >= step for old in done[move.id, due]):
+                continue
+            triggered[move.commercial_partner_id].append((move, due, step))
+        customers = sorted(triggered, key=lambda partner: partner.id)
+        selected, left = customers[:limit], len(customers) - limit
+        if not selected:
+            return 0, 0
+        # Everything still to pay goes in the message, not only what hit a step.
+        customer_ids = [partner.id for partner in selected]
+        open_moves = Move.search(
+            base + [("commercial_partner_id", "in", customer_ids)], order="invoice_date_due, id"
+        )
+        open_moves -= open_moves.browse(open_moves._get_payment_reminder_blocked())
+        by_customer = defaultdict(lambda: Move.browse())
+        for move in open_moves:
+            by_customer[move.commercial_partner_id.id] |= move
+        vals_list = []
+        for customer in selected:
+            moves = by_customer[customer.id] or Move.concat(
+                *(m for m, _d, _s in triggered[customer])
+            )
+            channel, contact, error = customer._get_payment_reminder_channel(moves)
+            vals_list.append(
+                {
+                    "company_id": company.id,
+                    "partner_id": customer.id,
+                    "contact_id": contact.id,
+                    "channel": channel,
+                    "date": today,
+                    "step": max(step for _m, _d, step in triggered[customer]),
+                    "state": "skipped" if error else "to_send",
+                    "error": error or False,
+                    "move_ids": [Command.set(moves.ids)],
+                    "line_ids": [
+                        Command.create({"move_id": move.id, "due_date": due, "step": step})
+                        for move, due, step in triggered[customer]
+                    ],
+                }
+            )
+        reminders = self.create(vals_list)
+        reminders.filtered(lambda r: r.state == "to_send")._attach_links()
+        return len(selected), max(left, 0)
+
+    @api.model
+    def _get_held_partners(self, company, partners, today):
+        """Ids of the customers not to remind today: one already reminded today,
+        one with a reminder still queued, or one reminded within the minimum interval."""
+        groups = self._read_group(
+            [("company_id", "=", company.id), ("partner_id", "in", partners.ids)],
+            ["partner_id", "state"],
+            ["date:max"],
+        )
+        interval = timedelta(days=max(company.payment_reminder_min_interval, 1))
+        held = set()
+        for partner, state, last in groups:
+            if state == "to_send" or last >= today or (state == "sent" and last > today - interval):
+                held.add(partner.id)
+        return held
+
+    def _attach_links(self):
+        """Give each reminder its link: the invoice's for one open invoice, else the
+        Customer Portal link (batch get-or-create per company)."""
+        Link = self.env["islebooks.payment.link"].sudo()
+        singles = self.filtered(lambda r: len(r.move_ids) == 1)
+        invoice_links = Link._get_or_create("invoice", singles.move_ids)
+        link_of_move = dict(zip(singles.move_ids.ids, invoice_links.ids, strict=True))
+        for reminder in singles:
+            reminder.sudo().link_id = link_of_move[reminder.move_ids.id]
+        several = self - singles
+        for company in several.company_id:
+            group = several.filtered(lambda r, company=company: r.company_id == company)
+            links = Link.with_company(company)._get_or_create("portal", group.partner_id)
+            link_of_partner = dict(zip(group.partner_id.ids, links.ids, strict=True))
+            for reminder in group:
+                reminder.sudo().link_id = link_of_partner[reminder.partner_id.id]
+
+    # ------------------------------------------------------------------
+    # Payments stop reminders
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _prune_settled(self, moves=None, reminders=None):
+        """Drop paid, cancelled and pending-payment invoices from queued reminders;
+        a reminder left with nothing to ask for is skipped."""
+        Reminder = self.sudo()
+        if reminders is None:
+            domain = [("state", "=", "to_send")]
+            if moves is not None:
+                if not moves:
+                    return
+                domain.append(("move_ids", "in", moves.ids))
+            reminders = Reminder.search(domain)
+        reminders = reminders.sudo().filtered(lambda r: r.state == "to_send")
+        for reminder in reminders:
+            settled = reminder.move_ids - reminder.open_move_ids
+            if not settled:
+                continue
+            vals = {"move_ids": [Command.unlink(move.id) for move in settled]}
+            if not reminder.open_move_ids:
+                vals.update(state="skipped", error=_("Nothing left to pay."))
+            reminder.write(vals)
