@@ -24,3 +24,4 @@ from . import payment_provider
 from . import payment_method
 from . import account_tax
 from . import account_tax_group
+from . import ir_asset
