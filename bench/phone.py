@@ -69,7 +69,9 @@ window.__bench = {lcp: 0, usable: 0, rootReady: 0, domReady: 0};
 new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) { window.__bench.lcp = entry.startTime; }
 }).observe({type: "largest-contentful-paint", buffered: true});
-document.addEventListener("DOMContentLoaded", () => { window.__bench.domReady = performance.now(); });
+document.addEventListener("DOMContentLoaded", () => {
+    window.__bench.domReady = performance.now();
+});
 (function poll() {
     const bench = window.__bench;
     const loader = window.odoo && window.odoo.loader;
@@ -226,7 +228,8 @@ def report(rows):
             views = sides[side]
             print(
                 f"{label if side == 'ours' else '':44} {side:5} {med(views, 'bytes') / 1000:7.0f}"
-                f" {med(views, 'requests'):4.0f} {med(views, 'usable'):9.0f} {med(views, 'lcp'):7.0f}"
+                f" {med(views, 'requests'):4.0f} {med(views, 'usable'):9.0f}"
+                f" {med(views, 'lcp'):7.0f}"
             )
         ratios = {
             key: med(sides["ours"], key) / med(sides["odoo"], key)
@@ -234,7 +237,10 @@ def report(rows):
         }
         summary.append((label, ratios))
     print()
-    print(f"{'ratio ours/Odoo (targets: usable, LCP <= 0.35, bytes <= 0.2)':62} {'bytes':>6} {'req':>5} {'usable':>6} {'LCP':>5}")
+    print(
+        f"{'ratio ours/Odoo (targets: usable, LCP <= 0.35, bytes <= 0.2)':62}"
+        f" {'bytes':>6} {'req':>5} {'usable':>6} {'LCP':>5}"
+    )
     for label, ratios in summary:
         print(
             f"{label:62} {ratios['bytes']:6.2f} {ratios['requests']:5.2f}"
@@ -248,11 +254,13 @@ def report(rows):
 TARGETS_SCRIPT = """
 () => {
     const small = [];
-    const selector = "a, button, input:not([type=hidden]), select, textarea, summary, [role=button]";
+    const selector =
+        "a, button, input:not([type=hidden]), select, textarea, summary, [role=button]";
     for (const el of document.querySelectorAll(selector)) {
         const box = el.getBoundingClientRect();
         if (!box.width || !box.height || el.closest("[hidden], .d-none")) continue;
-        if (el.tagName === "A" && el.closest("p, li.small, dd") && !el.classList.contains("btn")) continue;
+        const inText = el.tagName === "A" && el.closest("p, li.small, dd");
+        if (inText && !el.classList.contains("btn")) continue;
         let {width, height} = box;
         if (el.labels && el.labels.length) {
             const label = el.labels[0].getBoundingClientRect();
@@ -260,7 +268,8 @@ TARGETS_SCRIPT = """
             height = Math.max(box.bottom, label.bottom) - Math.min(box.top, label.top);
         }
         if (width < 44 || height < 44) {
-            small.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")} ${Math.round(width)}x${Math.round(height)}`);
+            const name = `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`;
+            small.push(`${name} ${Math.round(width)}x${Math.round(height)}`);
         }
     }
     return small;
@@ -288,11 +297,15 @@ def audit(browser, rows_pages):
             found = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
             small = page.evaluate(TARGETS_SCRIPT)
             problems += len(found) + len(small)
-            print(f"  {label}: {len(found)} serious/critical, {len(small)} targets under 44 px"
-                  f" ({len(result['passes'])} rules passed)")
+            print(
+                f"  {label}: {len(found)} serious/critical, {len(small)} targets under 44 px"
+                f" ({len(result['passes'])} rules passed)"
+            )
             for violation in found:
                 nodes = ", ".join(n["target"][0] for n in violation["nodes"][:4])
-                print(f"    {violation['impact']}: {violation['id']} ({violation['help']}): {nodes}")
+                print(
+                    f"    {violation['impact']}: {violation['id']} ({violation['help']}): {nodes}"
+                )
             for target in small[:10]:
                 print(f"    under 44 px: {target}")
         finally:
@@ -340,7 +353,10 @@ def main():
             problems = audit(browser, rows_pages) + without_scripts(browser)
         finally:
             browser.close()
-    print(f"bench/phone.py took {time.monotonic() - started:.0f}s; {problems} accessibility or JS-off problems")
+    print(
+        f"bench/phone.py took {time.monotonic() - started:.0f}s;"
+        f" {problems} accessibility or JS-off problems"
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,4 @@
 /** @odoo-module ignore **/
-/* global document, navigator, window */
 
 /**
  * The customer pages' own behaviour, in a few lines of plain JavaScript run once
