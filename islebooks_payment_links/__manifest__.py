@@ -47,10 +47,48 @@
             "islebooks_payment_links/static/src/list_context_menu/*",
             "islebooks_payment_links/static/src/payment_link_field/*",
         ],
-        "web.assets_frontend": [
+        # The customer pages' own bundles (views/payment_link_templates.xml,
+        # payment_link_layout): styles in the page's head, Bootstrap compiled with
+        # the website's theme variables (its colours and fonts, customised or not:
+        # the website's customisations replace files of web._assets_primary_variables,
+        # included here) as Odoo's frontend bundle compiles it, without the website
+        # builder's, the shop's or the chat's styles...
+        "islebooks_payment_links.assets_pay": [
+            ("include", "web._assets_helpers"),
+            ("include", "web._assets_frontend_helpers"),
+            "web/static/src/scss/pre_variables.scss",
+            "web/static/lib/bootstrap/scss/_variables.scss",
+            "web/static/lib/bootstrap/scss/_variables-dark.scss",
+            "web/static/lib/bootstrap/scss/_maps.scss",
+            # web._assets_bootstrap_frontend, with the components and utility
+            # breakpoints the pages use (pay_bootstrap.scss, pay_utilities.scss).
+            "islebooks_payment_links/static/src/scss/pay_bootstrap.scss",
+            "web/static/src/scss/utilities_custom.scss",
+            "islebooks_payment_links/static/src/scss/pay_utilities.scss",
+            "web/static/src/scss/bootstrap_review.scss",
+            "web/static/src/scss/bootstrap_review_frontend.scss",
+            "web/static/src/libs/fontawesome/css/font-awesome.css",
+            "web/static/src/core/utils/transitions.scss",
+            "web/static/src/core/dialog/*.scss",
+            "web/static/src/core/notifications/*.scss",
+            "payment/static/src/scss/payment_form.scss",
             "islebooks_payment_links/static/src/scss/payment_page.scss",
-            "islebooks_payment_links/static/src/js/payment_confirmation_form.js",
-            "islebooks_payment_links/static/src/js/portal_selection.js",
+        ],
+        # ...and deferred scripts where a payment form is shown: Odoo's frontend
+        # scripts (where every payment provider adds its form) narrowed to what the
+        # payment form and the providers' forms import (models/ir_asset.py),
+        # started by a public root of their own.
+        "islebooks_payment_links.assets_pay_js": [
+            ("include", "web.assets_frontend"),
+            "islebooks_payment_links/static/src/js/pay_root.js",
+        ],
+        # The pages' own behaviour, plain JavaScript (copy buttons, the portal's
+        # selection): on every customer page, without Odoo's framework.
+        "islebooks_payment_links.assets_pay_page_js": [
+            "islebooks_payment_links/static/src/js/pay_page.js",
+        ],
+        "islebooks_payment_links.assets_pay_js_tests": [
+            ("include", "islebooks_payment_links.assets_pay_js"),
         ],
         "web.assets_tests": [
             "islebooks_payment_links/static/tests/tours/*.js",

@@ -46,3 +46,4 @@ from . import islebooks_payment_link_renewal
 from . import res_partner_payment_link
 from . import res_partner_statement
 from . import res_partner_payment_reminder
+from . import ir_asset

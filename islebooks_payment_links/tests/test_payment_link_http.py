@@ -1,6 +1,8 @@
 import base64
 import re
 
+from lxml import html
+
 from odoo.tests import JsonRpcException, tagged
 from odoo.tools import mute_logger
 
@@ -55,7 +57,61 @@ class TestPaymentLinkPage(PaymentLinksHttpCommon):
             for path in (self.path, f"/pay/{UNKNOWN_TOKEN}"):
                 with self.subTest(path=path[:12], marker=marker):
                     self.assertNotIn(marker, self._get(path).text)
-        self.assertIn("web.assets_frontend", self._get(self.path).text)
+        # The site's theme comes with the pages' own styles (see
+        # test_pages_load_their_own_bundles_only).
+        self.assertIn("islebooks_payment_links.assets_pay", self._get(self.path).text)
+
+    def test_page_readable_without_scripts(self):
+        # A phone on a slow network, or with scripts off: the invoice, what it asks
+        # and its PDF are in the HTML itself; every script waits for the page
+        # (deferred), none blocks its drawing.
+        page = html.fromstring(self._get(self.path).text)
+        self.assertEqual(
+            page.xpath("string(//*[contains(@class, 'o_islebooks_invoice_name')])").strip(),
+            self.invoice.name,
+        )
+        amount = page.xpath("string(//*[contains(@class, 'o_islebooks_amount_due')])")
+        self.assertIn("1,234.50", amount)
+        download = page.xpath("//a[contains(@class, 'o_islebooks_download_pdf')]")
+        self.assertEqual([a.get("href") for a in download], [f"{self.path}/pdf"])
+        self.assertIn("Download PDF", download[0].text_content())
+        for node in (download[0], *page.xpath("//*[contains(@class, 'o_islebooks_amount_due')]")):
+            hidden = node.xpath("ancestor-or-self::*[contains(@class, 'd-none') or @hidden]")
+            self.assertFalse(hidden, "shown only once scripts run")
+        scripts = page.xpath("//script[@src]")
+        self.assertTrue(scripts, "the payment form's scripts")
+        for script in scripts:
+            self.assertIsNotNone(script.get("defer"), script.get("src"))
+        self.assertEqual(page.get("lang"), "en-US")
+
+    def test_pages_load_their_own_bundles_only(self):
+        # Not the website's whole frontend (builder, shop, chat): the pages' own
+        # styles, and their scripts only where a form needs them.
+        body = self._get(self.path).text
+        self.assertNotIn("/web.assets_frontend", body)
+        self.assertIn("/islebooks_payment_links.assets_pay.min.css", body)
+        self.assertIn("/islebooks_payment_links.assets_pay_js", body)
+        self.assertIn("/islebooks_payment_links.assets_pay_page_js", body)
+        not_found = self._get(f"/pay/{UNKNOWN_TOKEN}").text
+        self.assertIn("/islebooks_payment_links.assets_pay.min.css", not_found)
+        self.assertNotIn("<script src", not_found)
+        self.assertNotIn("/web.assets_frontend", not_found)
+        # The scripts of a payment form: Odoo's, the providers' (the demo's here)
+        # and what they need of web; not the website builder's, nor the tours'.
+        bundle = self.env["ir.qweb"]._get_asset_bundle(
+            "islebooks_payment_links.assets_pay_js", css=False
+        )
+        urls = {asset.url for asset in bundle.javascripts}
+        for url in (
+            "/payment/static/src/js/payment_form.js",
+            "/payment_demo/static/src/js/payment_form.js",
+            "/account_payment/static/src/js/payment_form.js",
+            "/islebooks_payment_links/static/src/js/pay_root.js",
+            "/web/static/src/core/orm_service.js",
+            "/web/static/src/core/dialog/dialog_service.js",
+        ):
+            self.assertIn(url, urls)
+        self.assertFalse({url for url in urls if url.startswith(("/website/", "/web_tour/"))})
 
     def test_company_logo_follows_its_changes(self):
         # Whether there is a logo is cached per worker (#16): every change of

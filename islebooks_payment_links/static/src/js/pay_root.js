@@ -1,0 +1,14 @@
+/** @odoo-module **/
+
+import { PublicRoot, createPublicRoot } from "@web/legacy/js/public/public_root";
+import lazyloader from "@web/legacy/js/public/lazyloader";
+
+/**
+ * The public root of the customer pages' own scripts (assets_pay_js): it
+ * starts Odoo's services and the public widgets found on the page (the payment
+ * form, a provider's form, the pages' widgets), as Odoo's public_root_instance
+ * does for the website's frontend bundle, which these pages do not load.
+ */
+const prom = createPublicRoot(PublicRoot);
+lazyloader.registerPageReadinessDelay(prom);
+export default prom;
