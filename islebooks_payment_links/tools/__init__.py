@@ -8,3 +8,4 @@ from . import constants
 from . import access
 from . import errors
 from . import tokens
+from . import mail_templates

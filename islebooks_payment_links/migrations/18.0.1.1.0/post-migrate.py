@@ -1,35 +1,19 @@
-"""WhatsApp messages ask what the invoice's page asks (payment terms), not the whole balance.
+"""WhatsApp messages ask what the invoice's page asks (payment terms), not the whole balance."""
 
-The message templates are ``noupdate`` (staff edit them), so an upgrade keeps their old body:
-only the amount expression the addon shipped is rewritten, in every language, and any other
-edit of the text stays as staff left it.
-"""
-
-from odoo import SUPERUSER_ID, api
-
-# xml id: (shipped expression, expression of this version)
-REWRITES = {
-    "islebooks_payment_links.mail_template_whatsapp_invoice": (
-        "format_amount(object.amount_residual,",
-        "format_amount(object.payment_link_amount_due,",
-    ),
-    "islebooks_payment_links.mail_template_whatsapp_invoices": (
-        "format_amount(invoice.amount_residual,",
-        "format_amount(invoice.payment_link_amount_due,",
-    ),
-}
+from odoo.addons.islebooks_payment_links.tools.mail_templates import rewrite_template_expressions
 
 
 def migrate(cr, version):
-    env = api.Environment(cr, SUPERUSER_ID, {})
-    for xmlid, (old, new) in REWRITES.items():
-        template = env.ref(xmlid, raise_if_not_found=False)
-        if not template:
-            continue
-        # body_html is translated: one jsonb value holds every language's text.
-        cr.execute(
-            "UPDATE mail_template SET body_html = replace(body_html::text, %s, %s)::jsonb"
-            " WHERE id = %s",
-            [old, new, template.id],
-        )
-        template.invalidate_recordset(["body_html"])
+    rewrite_template_expressions(
+        cr,
+        {
+            "islebooks_payment_links.mail_template_whatsapp_invoice": (
+                "format_amount(object.amount_residual,",
+                "format_amount(object.payment_link_amount_due,",
+            ),
+            "islebooks_payment_links.mail_template_whatsapp_invoices": (
+                "format_amount(invoice.amount_residual,",
+                "format_amount(invoice.payment_link_amount_due,",
+            ),
+        },
+    )
