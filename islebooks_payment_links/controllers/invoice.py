@@ -174,6 +174,8 @@ class PaymentLinkController(PortalAccount):
             "blocker": blocker,
             # Odoo's cancel resets the invoice and detaches its PDF: no dead button.
             "pdf_url": f"{base_route}/pdf" if invoice._has_legal_pdf() else False,
+            # The e-invoice (UBL/CII...), when the company issued one for it.
+            "xml_url": f"{base_route}/xml" if invoice._get_einvoice_attachments() else False,
             "back_url": link._get_url() if link.scope == "portal" else False,
             "receipt": link._get_landing_receipt(self._monitored_tx_id()),
         }
@@ -237,6 +239,25 @@ class PaymentLinkController(PortalAccount):
         if not attachment:
             raise NotFound()
         return self._file_response(attachment.raw, attachment.name)
+
+    @http.route(
+        "/pay/<string:token>/xml",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def payment_link_xml(self, token, **kwargs):
+        link = self._resolve_link(token, scope="invoice")
+        return self._einvoice_response(link.move_id)
+
+    def _einvoice_response(self, move):
+        """The e-invoice XML of ``move`` (granted by the link), else ``NotFound``."""
+        document = move._get_einvoice_document()
+        if not document:
+            raise NotFound()
+        return self._file_response(document["content"], document["filename"], "application/xml")
 
     @http.route(
         "/pay/<string:token>/receipt/<int:tx_id>",
