@@ -116,6 +116,11 @@ class PaymentLinkController(PortalAccount):
         customer's saved cards (whoever holds the link may pay, but never with
         them, and never saves one for them), and without the availability
         report but for the administrators the form shows it to.
+
+        Not a call of Odoo's (inherited here, from ``PortalAccount``): it asks
+        ``_get_compatible_providers``/``_get_compatible_payment_methods`` afresh on
+        every view (nine queries, memoised by ``_get_payment_link_options``) and
+        reads the signed-in visitor's saved cards, which a link never offers.
         """
         invoice = invoices[:1]
         company = link.company_id
