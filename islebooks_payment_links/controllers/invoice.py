@@ -179,8 +179,9 @@ class PaymentLinkController(PortalAccount):
             "blocker": blocker,
             # Odoo's cancel resets the invoice and detaches its PDF: no dead button.
             "pdf_url": f"{base_route}/pdf" if invoice._has_legal_pdf() else False,
-            # The e-invoice (UBL/CII...), when the company issued one for it.
-            "xml_url": f"{base_route}/xml" if invoice._get_einvoice_attachments() else False,
+            # Where its e-invoice (UBL/CII...) is, if one was issued: the page
+            # looks (t-cache, per version of the invoice).
+            "einvoice_url": f"{base_route}/xml" if invoice.state == "posted" else False,
             "back_url": link._get_url() if link.scope == "portal" else False,
             "receipt": link._get_landing_receipt(self._monitored_tx_id()),
         }
