@@ -105,7 +105,9 @@ class AccountMove(models.Model):
         made in the same run), so the fallback is never taken.
         """
         self._get_legal_pdfs()
-        return [doc for move in self.sudo() for doc in move._get_invoice_legal_documents_all() or []]
+        return [
+            doc for move in self.sudo() for doc in move._get_invoice_legal_documents_all() or []
+        ]
 
     def _get_einvoice_attachments(self):
         """The e-invoice XML attachments of this move (sudo): Odoo's legal
@@ -115,8 +117,8 @@ class AccountMove(models.Model):
         self.ensure_one()
         if self.state != "posted":
             return self.env["ir.attachment"]
-        attachments = self.env["account.move.send"].sudo()._get_invoice_extra_attachments(
-            self.sudo()
+        attachments = (
+            self.env["account.move.send"].sudo()._get_invoice_extra_attachments(self.sudo())
         )
         return attachments.filtered(lambda attachment: "xml" in (attachment.mimetype or ""))
 

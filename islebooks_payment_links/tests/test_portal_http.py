@@ -411,7 +411,8 @@ class TestPortalHttp(PaymentLinksHttpCommon):
         # The invoice's own link too.
         invoice_link = einvoiced._get_payment_links()
         self.assertIn(
-            f'href="/pay/{invoice_link.token}/xml"', self.url_open(f"/pay/{invoice_link.token}").text
+            f'href="/pay/{invoice_link.token}/xml"',
+            self.url_open(f"/pay/{invoice_link.token}").text,
         )
         response = self.url_open(f"/pay/{invoice_link.token}/xml")
         self.assertEqual(response.status_code, 200)
@@ -438,7 +439,9 @@ class TestPortalHttp(PaymentLinksHttpCommon):
         einvoiced.button_draft()
         einvoiced.button_cancel()
         self.assertEqual(self.url_open(f"/pay/{invoice_link.token}/xml").status_code, 404)
-        self.assertNotIn("Download e-invoice (XML)", self.url_open(f"/pay/{invoice_link.token}").text)
+        self.assertNotIn(
+            "Download e-invoice (XML)", self.url_open(f"/pay/{invoice_link.token}").text
+        )
 
     # ------------------------------------------------------------------
     # Paying
