@@ -116,6 +116,11 @@ class PaymentLinkController(PortalAccount):
         customer's saved cards (whoever holds the link may pay, but never with
         them, and never saves one for them), and without the availability
         report but for the administrators the form shows it to.
+
+        Not a call of Odoo's (inherited here, from ``PortalAccount``): it asks
+        ``_get_compatible_providers``/``_get_compatible_payment_methods`` afresh on
+        every view (nine queries, memoised by ``_get_payment_link_options``) and
+        reads the signed-in visitor's saved cards, which a link never offers.
         """
         invoice = invoices[:1]
         company = link.company_id
@@ -174,6 +179,9 @@ class PaymentLinkController(PortalAccount):
             "blocker": blocker,
             # Odoo's cancel resets the invoice and detaches its PDF: no dead button.
             "pdf_url": f"{base_route}/pdf" if invoice._has_legal_pdf() else False,
+            # Where its e-invoice (UBL/CII...) is, if one was issued: the page
+            # looks (t-cache, per version of the invoice).
+            "einvoice_url": f"{base_route}/xml" if invoice.state == "posted" else False,
             "back_url": link._get_url() if link.scope == "portal" else False,
             "receipt": link._get_landing_receipt(self._monitored_tx_id()),
         }
@@ -237,6 +245,25 @@ class PaymentLinkController(PortalAccount):
         if not attachment:
             raise NotFound()
         return self._file_response(attachment.raw, attachment.name)
+
+    @http.route(
+        "/pay/<string:token>/xml",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def payment_link_xml(self, token, **kwargs):
+        link = self._resolve_link(token, scope="invoice")
+        return self._einvoice_response(link.move_id)
+
+    def _einvoice_response(self, move):
+        """The e-invoice XML of ``move`` (granted by the link), else ``NotFound``."""
+        document = move._get_einvoice_document()
+        if not document:
+            raise NotFound()
+        return self._file_response(document["content"], document["filename"], "application/xml")
 
     @http.route(
         "/pay/<string:token>/receipt/<int:tx_id>",

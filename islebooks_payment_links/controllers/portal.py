@@ -150,6 +150,18 @@ class PaymentLinkPortalController(PaymentLinkController):
         return self._file_response(attachment.raw, attachment.name)
 
     @http.route(
+        "/pay/<string:token>/invoice/<int:invoice_id>/xml",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def payment_link_portal_invoice_xml(self, token, invoice_id, **kwargs):
+        link = self._get_link(token, scope="portal")
+        return self._einvoice_response(self._get_granted_move_or_404(link, invoice_id))
+
+    @http.route(
         "/pay/<string:token>/zip",
         type="http",
         auth="public",

@@ -296,61 +296,17 @@ class AccountMove(models.Model):
             return False
         return "data:image/png;base64," + qr_png_base64(url, box_size=6)
 
-    def _get_link_page_lines(self):
+    def _get_payment_page_lines(self):
         """The lines the payment page lists: ``invoice_line_ids``, in their order,
         taken from ``line_ids`` (which the payment terms have read already) with
-        the taxes of every line fetched at once (the totals read them too)."""
+        the taxes of every line fetched at once. Its totals are Odoo's
+        ``tax_totals`` in Odoo's ``account.document_tax_totals``."""
         self.ensure_one()
         lines = self.line_ids
-        lines.fetch(["tax_ids"])  # one query for the listed lines and the totals
+        lines.fetch(["tax_ids"])  # one query for the listed lines
         return lines.filtered(
             lambda line: line.display_type in ("product", "line_section", "line_note")
         )
-
-    def _get_link_page_totals(self):
-        """The totals block of the payment page, from the stored journal items.
-
-        What Odoo's ``tax_totals`` shows (``account.document_tax_totals``),
-        without running the tax engine again: the untaxed amount (the product
-        lines, and the early-payment discount lines, which net to zero), one
-        row per tax group of the tax lines in the groups' order (a "biggest
-        tax" cash rounding line counts in its tax's group, as in Odoo), the
-        groups' own subtotals (``preceding_subtotal``), the cash rounding line
-        and the total, all in the invoice's currency. Keys: ``subtotals``
-        (``name``, False for "Untaxed Amount"; ``amount``; ``tax_groups``:
-        ``name``, ``amount``), ``rounding`` (False without a rounding line),
-        ``total``.
-        """
-        self.ensure_one()
-        sign = self.direction_sign
-        untaxed = rounding = 0.0
-        has_rounding = False
-        taxes = {}
-        for line in self.line_ids:
-            amount = sign * line.amount_currency
-            if line.tax_repartition_line_id:
-                taxes[line.tax_group_id] = taxes.get(line.tax_group_id, 0.0) + amount
-            elif line.display_type in ("product", "epd"):
-                untaxed += amount
-            elif line.display_type == "rounding":
-                rounding += amount
-                has_rounding = True
-        subtotals = {}
-        for group in sorted(taxes, key=lambda group: (group.sequence, group.id)):
-            subtotal = subtotals.setdefault(group.preceding_subtotal or False, [])
-            subtotal.append({"name": group.name, "amount": taxes[group]})
-        if not subtotals:
-            subtotals[False] = []
-        rows = []
-        base = untaxed
-        for name, groups in subtotals.items():
-            rows.append({"name": name, "amount": base, "tax_groups": groups})
-            base += sum(group["amount"] for group in groups)
-        return {
-            "subtotals": rows,
-            "rounding": rounding if has_rounding else False,
-            "total": untaxed + sum(taxes.values()) + rounding,
-        }
 
     def _get_payment_link_for_mail(self):
         """The payment link to write in the invoice email, created if needed, or ''.

@@ -94,6 +94,49 @@ class AccountMove(models.Model):
         moves = self.sudo()
         return [move.invoice_pdf_report_id for move in moves]
 
+    def _get_legal_documents(self):
+        """Every legal document of these moves, in order, as Odoo's
+        ``_get_invoice_legal_documents_all`` gives them (``[{"filename",
+        "filetype", "content"}]``): the legal PDF and, when the company issues
+        one, the e-invoice XML (UBL/CII, or a localisation's).
+
+        Odoo's method falls back to a pro-forma when the PDF is missing;
+        ``_get_legal_pdfs`` prepares the real one first (the e-invoice XML is
+        made in the same run), so the fallback is never taken.
+        """
+        self._get_legal_pdfs()
+        return [
+            doc for move in self.sudo() for doc in move._get_invoice_legal_documents_all() or []
+        ]
+
+    def _get_einvoice_attachments(self):
+        """The e-invoice XML attachments of this move (sudo): Odoo's legal
+        documents (``account.move.send._get_invoice_extra_attachments``, the
+        list ``_get_invoice_legal_documents_all`` reads) but the PDF. Empty
+        for a cancelled or draft invoice: Odoo detaches them on reset."""
+        self.ensure_one()
+        if self.state != "posted":
+            return self.env["ir.attachment"]
+        attachments = (
+            self.env["account.move.send"].sudo()._get_invoice_extra_attachments(self.sudo())
+        )
+        return attachments.filtered(lambda attachment: "xml" in (attachment.mimetype or ""))
+
+    def _get_einvoice_document(self):
+        """The e-invoice XML as a ``{"filename", "filetype", "content"}`` of
+        Odoo's ``_get_invoice_legal_documents_all``, or None."""
+        self.ensure_one()
+        if self.state != "posted":
+            return None
+        return next(
+            (
+                doc
+                for doc in self.sudo()._get_invoice_legal_documents_all() or []
+                if "xml" in (doc["filetype"] or "")
+            ),
+            None,
+        )
+
     # ------------------------------------------------------------------
     # Legal PDFs prepared ahead (in the background, in batches)
     # ------------------------------------------------------------------

@@ -68,7 +68,11 @@ class AccountMove(models.Model):
         about the invoice: the switch of Odoo's own portal payments
         (``account_payment.enable_portal_payment``, which a payment link does
         not depend on) and the transactions in progress, which
-        ``_get_payment_blocker`` reports with their own message.
+        ``_get_payment_blocker`` reports with their own message. Its one
+        condition about the invoice kept apart: "in payment" (a payment
+        registered, awaiting the bank) is settled here, as Odoo's portal badge
+        says "Paid", so a link never asks for it twice. Not a call of it: it
+        reads the switch and the transactions on every call.
         """
         self.ensure_one()
         return (

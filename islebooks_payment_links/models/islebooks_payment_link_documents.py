@@ -9,7 +9,7 @@ from ..tools.parsing import parse_id, parse_ids
 class IslebooksPaymentLink(models.Model):
     """The documents a link hands out: the statement of account, the receipts of
     the payments made through it (payments of other links never), the ZIP of
-    legal PDFs."""
+    legal documents (PDFs and e-invoice XML)."""
 
     _inherit = "islebooks.payment.link"
 
@@ -165,8 +165,10 @@ class IslebooksPaymentLink(models.Model):
         return pdf, filename
 
     def _get_zip_documents(self, invoice_ids):
-        """The legal PDFs of ``invoice_ids`` (query args) as the
-        ``[{"filename", "content"}]`` of account's ``_build_zip_from_data``.
+        """The legal documents of ``invoice_ids`` (query args): each one's legal
+        PDF and, when the company issues one, its e-invoice XML, as the
+        ``[{"filename", "filetype", "content"}]`` of Odoo's
+        ``_get_invoice_legal_documents_all`` that account's ``_build_zip_from_data`` zips.
 
         Empty when the link does not grant them all (the caller answers 404).
         Bounded work: past ``MAX_PDFS_PER_REQUEST`` missing PDFs, some are
@@ -190,7 +192,4 @@ class IslebooksPaymentLink(models.Model):
                 ),
                 status=409,
             )
-        return [
-            {"filename": attachment.name or f"{move.name}.pdf", "content": attachment.raw}
-            for move, attachment in zip(moves, moves._get_legal_pdfs(), strict=True)
-        ]
+        return moves._get_legal_documents()

@@ -115,25 +115,15 @@ class TestInvoicePageTotals(PaymentLinksHttpCommon):
         rows.append(("Total", odoo["total_amount_currency"]))
         return rows
 
-    @staticmethod
-    def _our_rows(totals):
-        rows = []
-        for subtotal in totals["subtotals"]:
-            rows.append((subtotal["name"] or "Untaxed Amount", subtotal["amount"]))
-            rows += [(group["name"], group["amount"]) for group in subtotal["tax_groups"]]
-        if totals["rounding"] is not False:
-            rows.append(("Rounding", totals["rounding"]))
-        rows.append(("Total", totals["total"]))
-        return rows
-
     def _page_rows(self, invoice):
         """The (label, amount) rows of the totals table of the invoice's page."""
         body = self._get(self._invoice_path(invoice)).text
         table = re.search(r"<table[^>]*o_islebooks_totals.*?</table>", body, re.S).group(0)
         rows = []
         for row in re.findall(r"<tr.*?</tr>", table, re.S):
-            label = re.sub(r"<[^>]+>|\s+", " ", row.split("</td>")[0]).strip()
-            amount = re.search(r'oe_currency_value">([^<]+)<', row).group(1)
+            # A tax group on part of the lines reads "Levy 5% on 8.00" (Odoo's block).
+            label = re.sub(r"<[^>]+>|\s+", " ", row.split("</td>")[0]).split(" on ")[0].strip()
+            amount = re.findall(r'oe_currency_value">([^<]+)<', row)[-1]
             rows.append((label, amount))
         return rows
 
@@ -142,15 +132,8 @@ class TestInvoicePageTotals(PaymentLinksHttpCommon):
             with self.subTest(shape=shape):
                 currency = invoice.currency_id
                 odoo_rows = self._odoo_rows(invoice)
-                our_rows = self._our_rows(invoice._get_link_page_totals())
-                self.assertEqual(
-                    [label for label, _a in our_rows], [label for label, _a in odoo_rows]
-                )
-                for (label, ours), (_label, odoo) in zip(our_rows, odoo_rows, strict=True):
-                    self.assertFalse(
-                        currency.compare_amounts(ours, odoo), f"{shape}: {label} {ours} != {odoo}"
-                    )
-                self.assertFalse(currency.compare_amounts(our_rows[-1][1], invoice.amount_total))
+                # Odoo's totals add up to the stored journal items.
+                self.assertFalse(currency.compare_amounts(odoo_rows[-1][1], invoice.amount_total))
                 # The page shows exactly these rows, formatted by the currency.
                 self.assertEqual(
                     self._page_rows(invoice),

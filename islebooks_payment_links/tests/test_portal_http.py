@@ -374,6 +374,75 @@ class TestPortalHttp(PaymentLinksHttpCommon):
         response = self.url_open(self._link_path(self.link, "/zip?invoice_ids=1;2"))
         self.assertEqual(response.status_code, 404)
 
+    def test_einvoice_xml_in_downloads(self):
+        """A company issuing e-invoices (UBL BIS 3 here, Community's
+        account_edi_ubl_cii, as Odoo's own test_download_docs sets it up): the
+        ZIP and the invoice's own download carry the XML beside the legal PDF."""
+        self.inv_a1._get_legal_pdf()  # issued before: a PDF, no XML
+        self.customer.country_id = self.env.ref("base.be")
+        self.customer.invoice_edi_format = "ubl_bis3"
+        # UBL BIS 3 asks one tax per line.
+        vat = self.env["account.tax"].create({"name": "VAT 21%", "amount": 21})
+        einvoiced = self._create_invoices(1, self.customer, 80.0, taxes=vat)
+        # Prepared the way a first Download does (no XML without the legal PDF).
+        einvoiced._get_legal_pdf()
+        self.assertTrue(einvoiced.ubl_cii_xml_id)
+        xml_name = einvoiced.ubl_cii_xml_id.name
+        page = self.url_open(self._link_path(self.link, f"/invoice/{einvoiced.id}")).text
+        xml_path = self._link_path(self.link, f"/invoice/{einvoiced.id}/xml")
+        self.assertIn(f'href="{xml_path}"', page)
+        self.assertIn("Download e-invoice (XML)", page)
+        response = self.url_open(xml_path)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Content-Type"], "application/xml")
+        self.assertIn(xml_name, response.headers["Content-Disposition"])
+        self.assertIn(b"<Invoice", response.content)
+        self.assertIn(einvoiced.name.encode(), response.content)
+        # The ZIP: the XML beside each legal PDF, for the invoices that have one.
+        response = self.url_open(
+            self._link_path(self.link, f"/zip?invoice_ids={einvoiced.id},{self.inv_a1.id}")
+        )
+        self.assertEqual(response.status_code, 200)
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            names = archive.namelist()
+            self.assertEqual(len(names), 3, names)
+            self.assertIn(xml_name, names)
+            self.assertIn(b"<Invoice", archive.read(xml_name))
+        # The invoice's own link too.
+        invoice_link = einvoiced._get_payment_links()
+        self.assertIn(
+            f'href="/pay/{invoice_link.token}/xml"',
+            self.url_open(f"/pay/{invoice_link.token}").text,
+        )
+        response = self.url_open(f"/pay/{invoice_link.token}/xml")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(b"<Invoice", response.content)
+        # No XML: no link and a 404 (an invoice issued before, a foreign or
+        # cancelled one); never another customer's XML through this link.
+        page = self.url_open(self._link_path(self.link, f"/invoice/{self.inv_a1.id}")).text
+        self.assertNotIn("/xml", page)
+        self.assertNotIn("Download e-invoice (XML)", page)
+        self.other.country_id = self.env.ref("base.be")
+        self.other.invoice_edi_format = "ubl_bis3"
+        foreign = self._create_invoices(1, self.other, 90.0, taxes=vat)
+        foreign._get_legal_pdf()
+        self.assertTrue(foreign.ubl_cii_xml_id)
+        for move in (self.inv_a1, foreign, self.cancelled, self.draft):
+            response = self.url_open(self._link_path(self.link, f"/invoice/{move.id}/xml"))
+            self.assertEqual(response.status_code, 404, move.name)
+            self.assertNotIn(b"<Invoice", response.content)
+        response = self.url_open(
+            self._link_path(self.link, f"/zip?invoice_ids={einvoiced.id},{foreign.id}")
+        )
+        self.assertEqual(response.status_code, 404)
+        # Cancelled after its XML was issued: Odoo detaches it, the link offers none.
+        einvoiced.button_draft()
+        einvoiced.button_cancel()
+        self.assertEqual(self.url_open(f"/pay/{invoice_link.token}/xml").status_code, 404)
+        self.assertNotIn(
+            "Download e-invoice (XML)", self.url_open(f"/pay/{invoice_link.token}").text
+        )
+
     # ------------------------------------------------------------------
     # Paying
     # ------------------------------------------------------------------
