@@ -314,8 +314,12 @@ def pay(client, page_route, page_path, kind, invoice_ids, contested=False):
 
         with ThreadPoolExecutor(2) as pool:
             # The answer that came last is the one the form goes on with.
-            results = [answer for _t, answer in sorted(pool.map(lambda _i: press(), range(2)),
-                                                       key=lambda item: item[0])]
+            results = [
+                answer
+                for _t, answer in sorted(
+                    pool.map(lambda _i: press(), range(2)), key=lambda item: item[0]
+                )
+            ]
     else:
         results = [start_transaction(client, form, provider_id, method_id, route)]
     started = [result for result, error in results if not error]
@@ -394,7 +398,7 @@ def portal_payer():
             portal_pool.popleft()
             continue
         # The unpaid rows' checkboxes (the paid history has some too, for its ZIP).
-        rows = re.findall(r'<input[^>]*o_islebooks_select[^>]*>', page.text)
+        rows = re.findall(r"<input[^>]*o_islebooks_select[^>]*>", page.text)
         ids = sorted({int(m) for row in rows for m in re.findall(r'value="(\d+)"', row)})
         # Those it paid a moment ago may still be listed (booked by the job).
         ids = [i for i in ids if i not in portal_paid]
@@ -430,7 +434,11 @@ def confirmer():
         if not amount or 'name="csrf_token"' not in page.text:
             stats.fail("transfers can be reported", f"no confirmation form on {link['invoice_id']}")
             continue
-        proof = ("proof.png", PNG, "image/png") if chance(0.5) else ("proof.pdf", PDF, "application/pdf")
+        proof = (
+            ("proof.png", PNG, "image/png")
+            if chance(0.5)
+            else ("proof.pdf", PDF, "application/pdf")
+        )
         response = client.call(
             "/pay/<token>/confirm",
             "POST",
@@ -499,7 +507,9 @@ def guesser():
                 expect=(200, 404, 429),
             )
             if result:
-                stats.fail("wrong tokens open nothing", f"a transaction for an unknown token: {result}")
+                stats.fail(
+                    "wrong tokens open nothing", f"a transaction for an unknown token: {result}"
+                )
         pause(0.5, 1.5)
 
 
@@ -558,9 +568,9 @@ def staff():
                             token = entry["url"].rsplit("/pay/", 1)[1]
                             fresh.append((now, {"token": token, "invoice_id": move_id}))
                     stats.note("invoices created and handed out by staff", len(ids))
-        pending = call(
-            "islebooks.payment.confirmation", "search", [[("state", "=", "pending")]]
-        ) or []
+        pending = (
+            call("islebooks.payment.confirmation", "search", [[("state", "=", "pending")]]) or []
+        )
         for confirmation_id in pending[:5]:
             if call("islebooks.payment.confirmation", "action_approve", [[confirmation_id]]):
                 stats.note("transfers approved by staff")
@@ -728,7 +738,7 @@ def accounting_checks(started_at):
             """,
             [paid_ids],
         )
-        for move_id, name, state, residual, total, done in cr.fetchall():
+        for move_id, name, state, residual, _total, done in cr.fetchall():
             if state not in ("paid", "in_payment") or residual:
                 failures.append(f"{name} ({move_id}): paid online, {state}, {residual} left")
             if done > 1:
@@ -927,12 +937,14 @@ def main():
     errors, warnings, retried = server_log_errors(log_offset)
     figures["serialization failures retried (logged by odoo.sql_db)"] = retried
     pg_longest, pg_waits = pg_log_lock_waits(pg_offset)
-    report(elapsed, memory_start, memory_end, failures, figures, errors, warnings,
-           pg_longest, pg_waits)
+    report(
+        elapsed, memory_start, memory_end, failures, figures, errors, warnings, pg_longest, pg_waits
+    )
 
 
-def report(elapsed, memory_start, memory_end, failures, figures, errors, warnings, pg_longest,
-           pg_waits):
+def report(
+    elapsed, memory_start, memory_end, failures, figures, errors, warnings, pg_longest, pg_waits
+):
     checks = []
     print()
     print(f"Requests in {elapsed:.0f} s (client-side latency, ms)")
@@ -961,30 +973,46 @@ def report(elapsed, memory_start, memory_end, failures, figures, errors, warning
     )
     checks.append(("every payment in the books once", not failures, f"{len(failures)} problems"))
     client_failures = [f for f in stats.failures]
-    checks.append(("clients saw what they expected", not client_failures,
-                   f"{len(client_failures)} problems"))
+    checks.append(
+        ("clients saw what they expected", not client_failures, f"{len(client_failures)} problems")
+    )
     stalled = [slow for slow in stats.slow if slow[0] > STALLED]
-    checks.append((f"0 requests stalled (over {STALLED:.0f} s)", not stalled,
-                   f"{len(stalled)}; over {SLOW:.0f} s: {len(stats.slow)}"
-                   + (f", the slowest {max(stats.slow)[0]:.0f} s "
-                      f"({max(stats.slow)[1]} at {max(stats.slow)[2]})" if stats.slow else "")))
+    checks.append(
+        (
+            f"0 requests stalled (over {STALLED:.0f} s)",
+            not stalled,
+            f"{len(stalled)}; over {SLOW:.0f} s: {len(stats.slow)}"
+            + (
+                f", the slowest {max(stats.slow)[0]:.0f} s "
+                f"({max(stats.slow)[1]} at {max(stats.slow)[2]})"
+                if stats.slow
+                else ""
+            ),
+        )
+    )
     print()
     kinds = Counter(payment["kind"] for payment in stats.payments)
-    print(f"Payments notified done: {len(stats.payments)} ({dict(kinds)}); "
-          f"transfers reported: {stats.confirmations}")
+    print(
+        f"Payments notified done: {len(stats.payments)} ({dict(kinds)}); "
+        f"transfers reported: {stats.confirmations}"
+    )
     for what, n in sorted(stats.notes.items()):
         print(f"  {what}: {n}")
     for key, value in figures.items():
         print(f"  {key}: {dict(value) if isinstance(value, Counter) else value}")
     print()
     longest = max(lock_waits.values(), default=None)
-    print(f"Lock waits sampled (pg_locks.waitstart, every 0.25 s): {len(lock_waits)}; longest "
-          + (f"{longest[0] * 1000:.0f} ms ({longest[1]})" if longest else "none"))
+    print(
+        f"Lock waits sampled (pg_locks.waitstart, every 0.25 s): {len(lock_waits)}; longest "
+        + (f"{longest[0] * 1000:.0f} ms ({longest[1]})" if longest else "none")
+    )
     for seconds, what in sorted(lock_waits.values(), reverse=True)[1:4]:
         print(f"  then {seconds * 1000:.0f} ms ({what})")
     if pg_longest:
-        print(f"PostgreSQL log_lock_waits (over deadlock_timeout): {pg_waits} waits, longest "
-              f"{pg_longest[0]:.0f} ms ({pg_longest[1]})")
+        print(
+            f"PostgreSQL log_lock_waits (over deadlock_timeout): {pg_waits} waits, longest "
+            f"{pg_longest[0]:.0f} ms ({pg_longest[1]})"
+        )
     else:
         print("PostgreSQL log_lock_waits: no wait over deadlock_timeout logged")
     print()
@@ -994,8 +1022,10 @@ def report(elapsed, memory_start, memory_end, failures, figures, errors, warning
         start = f"{memory_start[pid][1]:.0f}" if pid in memory_start else "(new)"
         end = f"{memory_end[pid][1]:.0f}" if pid in memory_end else "(gone)"
         print(f"  {kind:12} {pid:>8}: {start} -> {end}")
-    print(f"  total: {sum(m[1] for m in memory_start.values()):.0f} -> "
-          f"{sum(m[1] for m in memory_end.values()):.0f}")
+    print(
+        f"  total: {sum(m[1] for m in memory_start.values()):.0f} -> "
+        f"{sum(m[1] for m in memory_end.values()):.0f}"
+    )
     if warnings:
         print()
         print("Server log warnings:")

@@ -38,7 +38,14 @@ if not staff:
                 "company_id": company.id,
                 "company_ids": [(6, 0, company.ids)],
                 "groups_id": [
-                    (6, 0, [env.ref("base.group_user").id, env.ref("account.group_account_invoice").id])
+                    (
+                        6,
+                        0,
+                        [
+                            env.ref("base.group_user").id,
+                            env.ref("account.group_account_invoice").id,
+                        ],
+                    )
                 ],
             }
         )
@@ -58,8 +65,11 @@ company.write(
 crons = {
     # Done payments the customer's browser did not post-process (closed tab):
     # Odoo's own job, every minute instead of ten.
-    "payment.cron_post_process_payment_tx": {"active": True, "interval_number": 1,
-                                             "interval_type": "minutes"},
+    "payment.cron_post_process_payment_tx": {
+        "active": True,
+        "interval_number": 1,
+        "interval_type": "minutes",
+    },
     # Run when bench/soak.py triggers it (ir.cron._trigger), not on its daily call.
     "islebooks_payment_links.ir_cron_payment_reminders": {"active": True},
     # No mail server on loopback: emails stay queued and are counted instead.
@@ -102,8 +112,9 @@ payer_partners = partners - portal_partners - confirm_partners
 
 
 def invoice_links(partner_set, limit):
-    moves = Move.search(open_domain + [("commercial_partner_id", "in", partner_set.ids)],
-                        order="id", limit=limit)
+    moves = Move.search(
+        open_domain + [("commercial_partner_id", "in", partner_set.ids)], order="id", limit=limit
+    )
     links = moves._get_payment_links()
     return [
         {"token": link.token, "invoice_id": move.id, "partner_id": move.commercial_partner_id.id}
