@@ -657,7 +657,9 @@ def workers():
             continue
         pid = int(entry)
         rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
-        result[pid] = (kinds.get(pid, "?"), rss)
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            gevent = b"\0gevent\0" in handle.read()
+        result[pid] = (kinds.get(pid, "gevent" if gevent else "?"), rss)
     return result
 
 
@@ -806,14 +808,18 @@ def accounting_checks(started_at):
 def server_log_errors(offset):
     """Tracebacks and ERROR/CRITICAL records of the server log since ``offset``.
 
-    A serialization failure of a lock statement is the designed outcome of two
-    transactions settling the same invoices (REPEATABLE READ): Odoo retries the
-    request, or its job tries again later; Odoo's SQL layer still logs the
-    statement as a "bad query". Those are counted apart (``retried``); whether
-    the retry went through is what the other checks see (no 5xx, every done
-    payment booked).
+    Two records are counted apart. A serialization failure is the designed
+    outcome of two transactions writing the same rows in REPEATABLE READ (two
+    settlements of one invoice, a notification delivered twice): Odoo retries
+    the request, or its job tries again later, but its SQL layer logs the
+    statement as a "bad query" first (``retried``); whether the retry went
+    through is what the other checks see (no 5xx, every done payment booked
+    once). And a connection from 127.0.0.1, which no client of the soak uses
+    (they have addresses of their own), is wkhtmltopdf's, fetching a report's
+    styles: one it opens and never uses times out in werkzeug
+    (``wkhtmltopdf_idle``).
     """
-    errors, warnings, retried = [], Counter(), 0
+    errors, warnings, retried, idle = [], Counter(), 0, 0
     with open(LOG, errors="replace") as handle:
         handle.seek(offset)
         lines = handle.read().splitlines()
@@ -822,11 +828,16 @@ def server_log_errors(offset):
         if (
             found
             and found.group(2) == "odoo.sql_db"
-            and "FOR NO KEY UPDATE" in found.group(3)
             and i + 1 < len(lines)
             and "could not serialize access due to concurrent update" in lines[i + 1]
         ):
             retried += 1
+        elif (
+            found
+            and found.group(2) == "werkzeug"
+            and re.match(r"127\.0\.0\.1 .*Request timed out", found.group(3))
+        ):
+            idle += 1
         elif found and found.group(1) in ("ERROR", "CRITICAL"):
             errors.append("\n".join(lines[i : i + 30]))
         elif found and found.group(1) == "WARNING":
@@ -835,7 +846,7 @@ def server_log_errors(offset):
             i and re.match(r"\S+ \S+ \d+ (ERROR|CRITICAL)", lines[i - 1])
         ):
             errors.append("\n".join(lines[max(i - 1, 0) : i + 30]))
-    return errors, warnings, retried
+    return errors, warnings, retried, idle
 
 
 def pg_log_lock_waits(offset):
@@ -934,8 +945,9 @@ def main():
     failures, figures = accounting_checks(started_at)
     sampled.set()
     time.sleep(1)
-    errors, warnings, retried = server_log_errors(log_offset)
+    errors, warnings, retried, idle = server_log_errors(log_offset)
     figures["serialization failures retried (logged by odoo.sql_db)"] = retried
+    figures["wkhtmltopdf's idle connections timed out (logged by werkzeug)"] = idle
     pg_longest, pg_waits = pg_log_lock_waits(pg_offset)
     report(
         elapsed, memory_start, memory_end, failures, figures, errors, warnings, pg_longest, pg_waits
