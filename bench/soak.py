@@ -820,7 +820,10 @@ def server_log_errors(offset):
     once). And a connection from 127.0.0.1, which no client of the soak uses
     (they have addresses of their own), is wkhtmltopdf's, fetching a report's
     styles: one it opens and never uses times out in werkzeug
-    (``wkhtmltopdf_idle``).
+    (``wkhtmltopdf_idle``). Odoo's ``/payment/status/poll`` answers "retry" when
+    its post-processing met a serialization failure (``Exception('retry')``,
+    logged with its traceback; the status page polls again): counted in
+    ``retried`` too.
     """
     errors, warnings, retried, idle = [], Counter(), 0, 0
     with open(LOG, errors="replace") as handle:
@@ -842,11 +845,20 @@ def server_log_errors(offset):
         ):
             idle += 1
         elif found and found.group(1) in ("ERROR", "CRITICAL"):
-            errors.append("\n".join(lines[i : i + 30]))
+            block = [line]
+            for following in lines[i + 1 :]:
+                if re.match(r"\S+ \S+ \d+ \w+ ", following):
+                    break
+                block.append(following)
+            if "in poll_status" in "\n".join(block) and block[-1].strip() == "Exception: retry":
+                retried += 1
+            else:
+                errors.append("\n".join(block[:40]))
         elif found and found.group(1) == "WARNING":
             warnings[f"{found.group(2)}: {found.group(3)[:90]}"] += 1
-        elif line.startswith("Traceback") and not (
-            i and re.match(r"\S+ \S+ \d+ (ERROR|CRITICAL)", lines[i - 1])
+        elif line.startswith("Traceback") and not any(
+            re.match(r"\S+ \S+ \d+ (ERROR|CRITICAL)", previous)
+            for previous in lines[max(i - 30, 0) : i]
         ):
             errors.append("\n".join(lines[max(i - 1, 0) : i + 30]))
     return errors, warnings, retried, idle
