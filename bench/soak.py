@@ -358,6 +358,8 @@ viewable = [link["token"] for link in PLAN["payer_links"] + PLAN["confirm_links"
 portal_tokens = [link["token"] for link in PLAN["portal_links"]]
 portal_pool = deque(PLAN["portal_links"])
 portal_paid = set()
+portal_payments = Counter()  # payments started per portal link
+PORTAL_PAYMENTS = 10
 pdf_lock = threading.Lock()
 last_pdf = [0.0]
 
@@ -393,6 +395,11 @@ def portal_payer():
         if not portal_pool:
             return
         link = portal_pool[0]
+        if portal_payments[link["token"]] >= PORTAL_PAYMENTS:
+            # A link starts at most 10 payments an hour (the throttle's default,
+            # ``transactions_per_link_per_hour``): this customer is done.
+            portal_pool.popleft()
+            continue
         client = Client()
         page = client.get("portal page", f"/pay/{link['token']}")
         if page is None or page.status_code != 200:
@@ -418,6 +425,7 @@ def portal_payer():
             contested=chance(0.05),
         ):
             portal_paid.update(chosen)
+        portal_payments[link["token"]] += 1
         portal_pool.rotate(-1)  # the next customer's portal
         pause(1, 4)
 
