@@ -1,6 +1,5 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
-from odoo.osv import expression
 
 from ..tools.constants import BUSY_TX_STATES, OPEN_PAYMENT_STATES, SETTLED_PAYMENT_STATES
 
@@ -34,32 +33,6 @@ class AccountMove(models.Model):
     def _get_settled_domain(self):
         """Domain of the settled documents (paid, in payment, reversed)."""
         return [("payment_state", "in", SETTLED_PAYMENT_STATES)]
-
-    @api.model
-    def _read_open_and_settled(self, domain):
-        """``(open, settled_count)`` of the documents of ``domain``, from one
-        grouped query: ``open`` is ``[(currency, residual, count)]`` of its open
-        invoices (``_get_open_domain``), ``settled_count`` how many of
-        them are settled (``_get_settled_domain``)."""
-        groups = self.sudo()._read_group(
-            expression.AND(
-                [
-                    domain,
-                    expression.OR([self._get_open_domain(), self._get_settled_domain()]),
-                ]
-            ),
-            ["currency_id", "payment_state"],
-            ["amount_residual:sum", "__count"],
-        )
-        open_totals = {}
-        settled_count = 0
-        for currency, payment_state, amount, count in groups:
-            if payment_state in SETTLED_PAYMENT_STATES:
-                settled_count += count
-            else:  # the other half of the domain: open invoices
-                residual, total = open_totals.get(currency, (0.0, 0))
-                open_totals[currency] = (residual + amount, total + count)
-        return [(currency, *values) for currency, values in open_totals.items()], settled_count
 
     def _is_open_invoice(self):
         """Whether this is a posted customer invoice with something left to pay.
