@@ -188,6 +188,14 @@ def expect_receipt(case):
     return Expected(404, "html")
 
 
+def expect_xml(case):
+    # No invoice of the matrix is e-invoiced (none has an e-invoice format):
+    # whatever the token, there is no XML to give. The granted XML, and the
+    # refusals of a foreign, cancelled or draft invoice that has one, are in
+    # test_portal_http.py (test_einvoice_xml_in_downloads).
+    return Expected(404, "html")
+
+
 def expect_renew(case):
     # The same answer for any token, live, dead or unknown.
     return Expected(200, "html")
@@ -198,6 +206,7 @@ Route = namedtuple("Route", ["name", "method", "path", "expect"])
 ROUTES = (
     Route("page", "GET", "/pay/{token}", expect_page),
     Route("pdf", "GET", "/pay/{token}/pdf", expect_pdf),
+    Route("e-invoice xml", "GET", "/pay/{token}/xml", expect_xml),
     Route("transaction", "JSON", "/pay/{token}/transaction", expect_transaction),
     Route("confirm", "POST", "/pay/{token}/confirm", expect_confirm),
     Route("renew", "POST", "/pay/{token}/renew", expect_renew),
@@ -208,6 +217,12 @@ ROUTES = (
         "GET",
         "/pay/{token}/invoice/{invoice_id}/pdf",
         expect_portal_invoice_pdf,
+    ),
+    Route(
+        "portal invoice xml",
+        "GET",
+        "/pay/{token}/invoice/{invoice_id}/xml",
+        expect_xml,
     ),
     Route("portal zip", "GET", "/pay/{token}/zip", expect_portal_zip),
     Route("portal checkout", "GET", "/pay/{token}/checkout", expect_portal_checkout),
