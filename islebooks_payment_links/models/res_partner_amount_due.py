@@ -125,7 +125,11 @@ class ResPartner(models.Model):
         if to_pay or moves is not None:
             invoices = Move.search_fetch(domain, ["currency_id", "amount_residual"])
             for invoice_id, amount in invoices._get_amounts_asked().items():
-                rows[Move.browse(invoice_id).currency_id]["asked"] += amount
+                row = rows.setdefault(
+                    Move.browse(invoice_id).currency_id,
+                    {"count": 0, "residual": 0.0, "asked": 0.0},
+                )
+                row["asked"] += amount
         credits = self._get_open_credit(company) if use_credit else {}
         if moves is None:
             for currency in credits:
