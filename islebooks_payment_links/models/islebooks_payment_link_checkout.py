@@ -71,10 +71,12 @@ class IslebooksPaymentLink(models.Model):
         it uses no credit). A discount is only ever granted by the server, on
         the day it is valid.
 
-        Returns a dict: ``currency``; ``asked``, ``{invoice id: what it is
-        settled for}``; ``credit``, the open credit in that currency;
-        ``total``, what the invoices ask before credit; ``credit_used``;
-        ``amount``, what Pay charges (0.0 with an ``error``);
+        Returns a dict: ``currency``; ``asks``, ``{invoice id: what it asks
+        today}``, and ``terms``, one invoice's ``_get_amount_due_values()``;
+        ``asked``, ``{invoice id: what it is settled for}``; ``credit``, the
+        open credit in that currency; ``total``, what the invoices ask before
+        credit; ``credit_used``; ``amount``, what Pay charges (0.0 with an
+        ``error``);
         ``exact``, whether ``amount`` plus ``credit_used`` settles ``asked``
         exactly (else a partial payment, reconciled Odoo's way by due date);
         ``due`` and, for one invoice, ``full_amount``: the two amounts a page
@@ -85,6 +87,8 @@ class IslebooksPaymentLink(models.Model):
         decision = {
             "currency": currency,
             "asked": {},
+            "asks": {},
+            "terms": None,
             "credit": 0.0,
             "credit_used": 0.0,
             "amount": 0.0,
@@ -97,6 +101,12 @@ class IslebooksPaymentLink(models.Model):
         if not moves:
             decision["error"] = _("Select at least one invoice to pay.")
             return decision
+        # What each invoice asks today; one invoice's terms read once for its
+        # default ask and its whole balance (the page shows them too).
+        terms = moves._get_amount_due_values() if len(moves) == 1 else None
+        asked = {moves.id: terms["amount"]} if terms else moves._get_amounts_asked()
+        total = currency.round(sum(asked.values()))
+        decision.update(asked=asked, asks=asked, terms=terms, total=total)
         if len(moves.currency_id) > 1:
             decision["error"] = _(
                 "These invoices are in different currencies (%(currencies)s) and cannot be paid "
@@ -104,13 +114,11 @@ class IslebooksPaymentLink(models.Model):
                 currencies=", ".join(moves.currency_id.mapped("name")),
             )
             return decision
-        asked = moves._get_amounts_asked()
         credit = self._get_open_credit().get(currency, 0.0)
-        total = currency.round(sum(asked.values()))
         due = currency.round(max(0.0, total - credit))
-        full_asked = moves._get_amount_due_values()["full_amount"] if len(moves) == 1 else None
+        full_asked = terms["full_amount"] if terms else None
         full = currency.round(max(0.0, full_asked - credit)) if full_asked is not None else None
-        decision.update(asked=asked, total=total, credit=credit, due=due, full_amount=full or False)
+        decision.update(credit=credit, due=due, full_amount=full or False)
         if pay_full and full is not None:
             amount = full
         for move in moves if check_blockers else ():
@@ -189,7 +197,7 @@ class IslebooksPaymentLink(models.Model):
         self.ensure_one()
         decision = self._get_payment_decision(invoice, pay_full=pay_full)
         return (
-            invoice._get_amount_due_values(),
+            decision["terms"],
             decision["amount"],
             decision["credit_used"] if decision["amount"] else 0.0,
             decision["error"],
@@ -275,7 +283,7 @@ class IslebooksPaymentLink(models.Model):
         decision = self._get_payment_decision(moves, asked_amount)
         if decision["error"] and asked_amount is None:
             raise PortalPageError(decision["error"])
-        asked = moves._get_amounts_asked()
+        asked = decision["asks"]
         return {
             "checkout_moves": moves,
             "invoices": moves[:CHECKOUT_ROWS],
@@ -286,7 +294,7 @@ class IslebooksPaymentLink(models.Model):
             "amount_due": decision["total"],
             "credit_applied": decision["credit_used"] if decision["amount"] else 0.0,
             "credit": decision["credit"],
-            "terms": moves._get_amount_due_values() if len(moves) == 1 else None,
+            "terms": decision["terms"],
             "amount_error": decision["error"],
             "amount_to_pay": decision["amount"],
             # For one invoice, the other amount its page offers: its whole balance.
