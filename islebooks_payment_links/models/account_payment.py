@@ -19,11 +19,10 @@ class AccountPayment(models.Model):
     @api.depends("partner_id", "currency_id", "state")
     def _compute_payment_link_customer_balance(self):
         for payment in self:
-            owed = (
-                payment.partner_id.commercial_partner_id._get_amount_owed(payment.company_id)
+            payment.payment_link_customer_balance = (
+                payment.partner_id.commercial_partner_id._get_amount_owed_in(
+                    payment.company_id, payment.currency_id
+                )
                 if payment.partner_id
-                else []
-            )
-            payment.payment_link_customer_balance = next(
-                (row["amount"] for row in owed if row["currency"] == payment.currency_id), 0.0
+                else 0.0
             )

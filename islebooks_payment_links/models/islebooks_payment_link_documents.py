@@ -127,8 +127,7 @@ class IslebooksPaymentLink(models.Model):
         self.ensure_one()
         if self.scope != "portal":
             return self.move_id.amount_residual if self.move_id.currency_id == currency else 0.0
-        owed = self.partner_id._get_amount_owed(self.company_id)
-        return next((row["amount"] for row in owed if row["currency"] == currency), 0.0)
+        return self.partner_id._get_amount_owed_in(self.company_id, currency)
 
     def _get_landing_receipt(self, tx_id):
         """The receipt to show on the page the payment flow lands on: the

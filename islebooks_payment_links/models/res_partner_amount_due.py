@@ -155,3 +155,10 @@ class ResPartner(models.Model):
                 values["to_pay"] = currency.round(max(0.0, row["asked"] - credit))
             result.append(values)
         return result
+
+    def _get_amount_owed_in(self, company, currency):
+        """What this customer owes ``company`` in ``currency``: the ``amount`` of
+        its ``_get_amount_owed`` row (net of open credit), 0.0 without one."""
+        self.ensure_one()
+        owed = self._get_amount_owed(company)
+        return next((row["amount"] for row in owed if row["currency"] == currency), 0.0)
