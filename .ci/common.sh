@@ -13,6 +13,15 @@ PGPASSWORD=islebooks
 export PGHOST PGPORT PGUSER PGPASSWORD
 mkdir -p "$STATE_DIR"
 
+# The repository's addons (every directory with a manifest): the main addon and its glue
+# addons. The test command installs and tests them all; translations are checked per addon.
+repo_addons() {
+    local manifest
+    for manifest in "$ROOT"/*/__manifest__.py; do
+        basename "$(dirname "$manifest")"
+    done
+}
+
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 require_odoo() {
