@@ -246,11 +246,12 @@ class PaymentLinksCommon(AccountPaymentCommon):
 
     @classmethod
     def _create_receivable_entry(
-        cls, amount, partner=None, *, company=None, date=None, ref="Opening balance"
+        cls, amount, partner=None, *, company=None, date=None, ref="Opening balance", count=1
     ):
         """A posted manual journal entry that leaves ``partner`` owing ``amount``
         without an invoice (an opening balance, a Point of Sale sale on account):
-        a debit on its receivable, against the company's revenue account."""
+        a debit on its receivable (``count`` of them, one entry), against the
+        company's revenue account. Returns the receivable items."""
         company = company or cls.env.company
         partner = partner or cls.customer
         journal = cls.env["account.journal"].search(
@@ -269,18 +270,21 @@ class PaymentLinksCommon(AccountPaymentCommon):
                     "date": date or fields.Date.today(),
                     "ref": ref,
                     "line_ids": [
-                        Command.create(
-                            {
-                                "name": ref,
-                                "account_id": partner.with_company(
-                                    company
-                                ).property_account_receivable_id.id,
-                                "partner_id": partner.id,
-                                "debit": amount,
-                            }
+                        *(
+                            Command.create(
+                                {
+                                    "name": ref,
+                                    "account_id": partner.with_company(
+                                        company
+                                    ).property_account_receivable_id.id,
+                                    "partner_id": partner.id,
+                                    "debit": amount,
+                                }
+                            )
+                            for _i in range(count)
                         ),
                         Command.create(
-                            {"name": ref, "account_id": revenue.id, "credit": amount}
+                            {"name": ref, "account_id": revenue.id, "credit": amount * count}
                         ),
                     ],
                 }
