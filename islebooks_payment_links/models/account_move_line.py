@@ -24,7 +24,9 @@ class AccountMoveLine(models.Model):
         """``{item id: amount}``: what paying each of these other amounts due
         asks, its whole residual in its currency (0.0 once settled)."""
         return {
-            line.id: line.currency_id.round(line.amount_residual_currency) if not line.reconciled else 0.0
+            line.id: line.currency_id.round(line.amount_residual_currency)
+            if not line.reconciled
+            else 0.0
             for line in self
         }
 

@@ -121,24 +121,8 @@ class IslebooksPaymentLink(models.Model):
         item_asks = items._get_item_asks()
         total = currency.round(sum(asked.values()) + sum(item_asks.values()))
         decision.update(asked=asked, asks=asked, item_asks=item_asks, terms=terms, total=total)
-        if len(currencies) > 1:
-            decision["error"] = _(
-                "These invoices are in different currencies (%(currencies)s) and cannot be paid "
-                "together. Please pay the invoices of each currency separately.",
-                currencies=", ".join(currencies.mapped("name")),
-            )
-            return decision
-        # One payment settles one receivable account (as one register-payment does).
-        term_accounts = (
-            moves.line_ids.filtered(lambda line: line.display_type == "payment_term").account_id
-            if items and moves
-            else items.account_id
-        )
-        if items and len(items.account_id | term_accounts) > 1:
-            decision["error"] = _(
-                "These amounts are booked on different receivable accounts and cannot be paid "
-                "together. Please pay them separately."
-            )
+        if error := self._get_together_error(moves, items):
+            decision["error"] = error
             return decision
         credit = self._get_open_credit().get(currency, 0.0)
         due = currency.round(max(0.0, total - credit))
@@ -193,6 +177,28 @@ class IslebooksPaymentLink(models.Model):
             return decision
         decision["amount"] = currency.round(amount)
         return decision
+
+    @api.model
+    def _get_together_error(self, moves, items):
+        """Why ``moves`` and ``items`` cannot be paid in one payment, or "":
+        one currency, and one receivable account (one payment settles one
+        account, as one payment of Odoo's register-payment does)."""
+        currencies = moves.currency_id | items.currency_id
+        if len(currencies) > 1:
+            return _(
+                "These invoices are in different currencies (%(currencies)s) and cannot be paid "
+                "together. Please pay the invoices of each currency separately.",
+                currencies=", ".join(currencies.mapped("name")),
+            )
+        if not items:
+            return ""
+        term_lines = moves.line_ids.filtered(lambda line: line.display_type == "payment_term")
+        if len(items.account_id | term_lines.account_id) > 1:
+            return _(
+                "These amounts are booked on different receivable accounts and cannot be paid "
+                "together. Please pay them separately."
+            )
+        return ""
 
     def _check_partial_amount(self, currency, amount, due):
         """Why ``amount`` (a partial payment of ``due``) is refused, or "".
@@ -316,8 +322,10 @@ class IslebooksPaymentLink(models.Model):
                 moves = self._get_granted_moves(ids)
             if wanted_items:
                 items = self._get_granted_items(wanted_items)
-            if (ids and not moves) or (wanted_items and not items) or (
-                (ids is None or wanted_items is None)
+            if (
+                (ids and not moves)
+                or (wanted_items and not items)
+                or (ids is None or wanted_items is None)
             ):
                 return None
             selection = ",".join(

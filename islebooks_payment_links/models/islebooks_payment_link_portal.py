@@ -12,7 +12,7 @@ from ..tools.constants import (
     PORTAL_ROW_FIELDS,
 )
 from ..tools.errors import PortalPageError
-from ..tools.parsing import parse_id, parse_ids, parse_selection
+from ..tools.parsing import parse_id, parse_selection
 
 
 class IslebooksPaymentLink(models.Model):

@@ -102,21 +102,24 @@ class ResPartner(models.Model):
 
         Each row: ``currency``; ``count``, its open invoices; ``item_count``,
         its other amounts due (open receivable items without an invoice, see
-        ``_get_open_items_domain``); ``residual``, the balance of both; ``credit``, the customer's open credit (with
-        ``use_credit``); ``amount``, what it owes, the balance net of that
-        credit, never below zero (``credit_left``: the credit beyond it);
+        ``_get_open_items_domain``); ``residual``, the balance of both;
+        ``credit``, the customer's open credit (with ``use_credit``);
+        ``amount``, what it owes, the balance net of that credit, never below
+        zero (``credit_left``: the credit beyond it);
         ``overdue``, the part of the balance past its due date (open
         installments due before today, in the visitor's time zone on a page);
         with ``to_pay`` (or ``moves``), ``asked``: what paying these invoices
-        today asks, each as its payment terms ask (running discount,
+        and the other amounts due counted asks today, each invoice as its
+        payment terms ask (running discount,
         installments; ``account.move._get_amount_due_values``), and ``to_pay``:
         that net of the credit.
 
         ``moves``: only these invoices (a reminder's, a selection), else every
         open invoice. ``items``: the other amounts due counted, each asking its
         whole residual: ``True`` every one, a recordset only those; by default
-        every one without ``moves``, none with. Two queries whatever the number of invoices (the credit
-        and the invoices' open installments); with ``to_pay``, two more, the
+        every one without ``moves``, none with. Two queries whatever the
+        number of invoices and items (the credit, and the invoices' open
+        installments with the other items); with ``to_pay``, two more, the
         payment terms being read only for the invoices whose terms decide.
         """
         self.ensure_one()
@@ -168,9 +171,7 @@ class ResPartner(models.Model):
         )
         rows = {}
         overdue = {}
-        for currency_id, count, item_count, residual, late, item_residual in (
-            self.env.cr.fetchall()
-        ):
+        for currency_id, count, item_count, residual, late, item_residual in self.env.cr.fetchall():
             currency = Currency.browse(currency_id)
             # An other amount due asks its whole residual.
             rows[currency] = {

@@ -673,7 +673,6 @@ class TestPortalHttp(PaymentLinksHttpCommon):
         self.assertEqual(response.status_code, 400)
         self.assertIn("valid dates", response.text)
 
-
     # ------------------------------------------------------------------
     # Other amounts due: receivables without an invoice (#30)
     # ------------------------------------------------------------------
@@ -725,9 +724,7 @@ class TestPortalHttp(PaymentLinksHttpCommon):
         self.assertNotIn("Settled balance", body)
         # With an invoice: one total (net of the credit), decided on the server.
         response = self.url_open(
-            self._link_path(
-                self.link, f"/checkout?invoice_ids={self.inv_a1.id}&item_ids={item.id}"
-            )
+            self._link_path(self.link, f"/checkout?invoice_ids={self.inv_a1.id}&item_ids={item.id}")
         )
         self.assertEqual(response.status_code, 200)
         self.assertRegex(response.text, r"o_islebooks_checkout_total[\s\S]{0,200}200\.00")
@@ -824,9 +821,7 @@ class TestPortalHttp(PaymentLinksHttpCommon):
         # An amount the page does not offer, or the rival's link.
         result = self._pay_selection(f"r{item.id}", 150.0)
         self.assertIn("has changed", result["error"]["data"]["message"])
-        response = self.url_open(
-            self._link_path(self.other_link, f"/checkout?item_ids={item.id}")
-        )
+        response = self.url_open(self._link_path(self.other_link, f"/checkout?item_ids={item.id}"))
         self.assertEqual(response.status_code, 404)
         self.assertFalse(self.link.transaction_ids)
 
