@@ -84,19 +84,6 @@ class ResPartner(models.Model):
             domain.append(("currency_id", "=", currency.id))
         return domain
 
-    def _get_open_items(self, company, currency=None, limit=None):
-        """The other amounts due (see ``_get_open_items_domain``), by due date (sudo)."""
-        self.ensure_one()
-        return (
-            self.env["account.move.line"]
-            .sudo()
-            .search(
-                self._get_open_items_domain(company, currency),
-                order="date_maturity ASC NULLS LAST, id ASC",
-                limit=limit,
-            )
-        )
-
     def _get_amount_owed(self, company, moves=None, use_credit=True, to_pay=False, items=None):
         """What this customer owes ``company``, per currency.
 

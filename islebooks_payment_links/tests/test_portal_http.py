@@ -770,6 +770,11 @@ class TestPortalHttp(PaymentLinksHttpCommon):
         self.assertFalse((self.inv_a1 | self.inv_a2).line_ids.filtered("reconciled"))
         [row] = self.customer._get_amount_owed(self.company)
         self.assertEqual((row["item_count"], row["amount"]), (0, 300.0))
+        # Its receipt names it and says what is left.
+        receipt = self.link._get_receipt_values(tx)
+        self.assertEqual((receipt["items"], receipt["remaining"]), (item, 300.0))
+        response = self.url_open(self._link_path(self.link, f"/receipt/{tx.id}"))
+        self.assertEqual(response.status_code, 200)
         # Paying it again: refused as a paid invoice is.
         result = self._pay_selection(f"r{item.id}", 150.0)
         self.assertIn("This amount is paid.", result["error"]["data"]["message"])
