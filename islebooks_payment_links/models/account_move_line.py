@@ -45,17 +45,23 @@ class AccountMoveLine(models.Model):
         self.ensure_one()
         return self.ref or self.move_name or self.name or ""
 
-    def _get_item_payment_blocker(self):
-        """Why this other amount due cannot be paid online right now, or ""."""
-        self.ensure_one()
-        if self.parent_state != "posted":
-            return _("This document cannot be paid online.")
-        if self.reconciled or self.currency_id.is_zero(self.amount_residual_currency):
-            return _("This amount is paid.")
+    def _get_item_payment_blockers(self):
+        """``{item id: why it cannot be paid online right now}`` for those of
+        these other amounts due that cannot (one query for all of them)."""
+        blockers = {}
+        for line in self:
+            if line.parent_state != "posted":
+                blockers[line.id] = _("This document cannot be paid online.")
+            elif line.reconciled or line.currency_id.is_zero(line.amount_residual_currency):
+                blockers[line.id] = _("This amount is paid.")
+        if not self:
+            return blockers
+        # A payment in progress, or done and not yet registered (the residual
+        # still shows what it pays), as for an invoice.
         pending = (
             self.env["payment.transaction"]
             .sudo()
-            .search_count(
+            .search_fetch(
                 [
                     ("islebooks_receivable_line_ids", "in", self.ids),
                     ("provider_code", "not in", ("none", "custom")),
@@ -65,9 +71,9 @@ class AccountMoveLine(models.Model):
                     ("state", "=", "done"),
                     ("is_post_processed", "=", False),
                 ],
-                limit=1,
+                ["islebooks_receivable_line_ids"],
             )
         )
-        if pending:
-            return _("A payment is being processed for this amount.")
-        return ""
+        for line in pending.islebooks_receivable_line_ids & self:
+            blockers.setdefault(line.id, _("A payment is being processed for this amount."))
+        return blockers

@@ -135,12 +135,14 @@ class IslebooksPaymentLink(models.Model):
             if blocker := move._get_payment_blocker():
                 decision["error"] = _("%(invoice)s: %(reason)s", invoice=move.name, reason=blocker)
                 return decision
-        for item in items if check_blockers else ():
-            if blocker := item._get_item_payment_blocker():
-                decision["error"] = _(
-                    "%(invoice)s: %(reason)s", invoice=item._get_item_reference(), reason=blocker
-                )
-                return decision
+        blockers = items._get_item_payment_blockers() if check_blockers else {}
+        for item in items.filtered(lambda item: item.id in blockers):
+            decision["error"] = _(
+                "%(invoice)s: %(reason)s",
+                invoice=item._get_item_reference(),
+                reason=blockers[item.id],
+            )
+            return decision
         if currency.is_zero(due):
             decision["error"] = _(
                 "Your credit of %(credit)s covers these invoices: there is nothing to pay.",
@@ -322,11 +324,7 @@ class IslebooksPaymentLink(models.Model):
                 moves = self._get_granted_moves(ids)
             if wanted_items:
                 items = self._get_granted_items(wanted_items)
-            if (
-                (ids and not moves)
-                or (wanted_items and not items)
-                or (ids is None or wanted_items is None)
-            ):
+            if (ids and not moves) or (wanted_items and not items):
                 return None
             selection = ",".join(
                 [str(move_id) for move_id in moves.ids]

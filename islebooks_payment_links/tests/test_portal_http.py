@@ -759,6 +759,10 @@ class TestPortalHttp(PaymentLinksHttpCommon):
         item, _foreign, _settled = self._create_other_amounts()
         result = self._pay_selection(f"r{item.id}", 100.0)
         self.assertNotIn("error", result, result)
+        # While the provider processes it, no second payment of it starts.
+        self.link.transaction_ids.sudo()._set_pending()
+        result = self._pay_selection(f"{self.inv_a1.id},r{item.id}", 200.0)
+        self.assertIn("being processed", result["error"]["data"]["message"])
         tx = self._settle()
         self.assertEqual((tx.amount, tx.invoice_ids), (100.0, self.env["account.move"]))
         self.assertEqual(tx.islebooks_receivable_line_ids, item)
