@@ -116,7 +116,6 @@ class IslebooksPaymentLink(models.Model):
                     "currency": currency,
                     "residual": residual,
                     "amount_due": formatter.amount(residual, currency),
-                    "amount_total": formatter.amount(item.amount_currency, currency),
                     "date": formatter.date(item.date),
                     "due_date": formatter.date(item.date_maturity),
                 }

@@ -69,7 +69,6 @@ PORTAL_ITEM_FIELDS = [
     "date_maturity",
     "currency_id",
     "amount_residual_currency",
-    "amount_currency",
 ]
 # The checkout lists this many of the invoices it pays, then "+ N more".
 CHECKOUT_ROWS = 20
