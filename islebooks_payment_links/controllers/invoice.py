@@ -106,7 +106,7 @@ class PaymentLinkController(PortalAccount):
         return request.make_response(content, headers=_get_headers(filename, mimetype, content))
 
     def _payment_form_values(
-        self, link, invoices, amount, landing_route=None, transaction_route=None
+        self, link, invoices, amount, landing_route=None, transaction_route=None, currency=None
     ):
         """Values for Odoo's ``payment.form``, computed from the link only.
 
@@ -122,9 +122,9 @@ class PaymentLinkController(PortalAccount):
         every view (nine queries, memoised by ``_get_payment_link_options``) and
         reads the signed-in visitor's saved cards, which a link never offers.
         """
-        invoice = invoices[:1]
         company = link.company_id
-        currency = invoice.currency_id
+        # ``currency``: that of a payment of other amounts due alone (no invoice).
+        currency = currency or invoices[:1].currency_id
         user = request.env.user
         # As Odoo's portal: a signed-in visitor pays as themselves.
         partner = self._link_tx_partner(link, invoices) if user._is_public() else user.partner_id
@@ -297,11 +297,11 @@ class PaymentLinkController(PortalAccount):
         link = self._use_customer_tz(self._resolve_link(token))
         if not isinstance(csrf_token, str) or not request.validate_csrf(csrf_token):
             raise Forbidden()
-        invoices = link._get_transaction_moves(selection)
+        invoices, items = link._get_transaction_moves(selection)
         self._validate_transaction_kwargs(
             kwargs, additional_allowed_keys={"access_token", "name_next_installment"}
         )
-        return self._create_link_transaction(link, invoices, kwargs)
+        return self._create_link_transaction(link, invoices, kwargs, items=items)
 
     @http.route(
         "/pay/<string:token>/renew",
@@ -337,16 +337,20 @@ class PaymentLinkController(PortalAccount):
         if retry_after:
             raise TooManyRequests(retry_after=retry_after)
 
-    def _create_link_transaction(self, link, invoices, kwargs):
-        """Create the transaction for ``invoices`` with server-side amounts only."""
+    def _create_link_transaction(self, link, invoices, kwargs, items=None):
+        """Create the transaction for ``invoices`` (and ``items``, other
+        amounts due) with server-side amounts only."""
         self._check_transaction_rate(link)
+        items = items if items is not None else request.env["account.move.line"].sudo()
         # Row locks until this request commits: a second attempt started at
         # the same moment is refused instead of creating a second payment.
         invoices._lock_for_link_payment()
-        amount = link._get_transaction_amount(invoices, kwargs.get("amount"))
+        items._lock_for_link_payment()
+        amount = link._get_transaction_amount(invoices, kwargs.get("amount"), items=items)
         if kwargs.get("flow") not in ("redirect", "direct"):
             raise ValidationError(_("Saved payment methods cannot be used through a payment link."))
-        form_values = self._payment_form_values(link, invoices, amount)
+        currency = invoices.currency_id or items.currency_id
+        form_values = self._payment_form_values(link, invoices, amount, currency=currency)
         provider_id = self._cast_as_int(kwargs.get("provider_id"))
         method_id = self._cast_as_int(kwargs.get("payment_method_id"))
         if provider_id not in form_values["providers_sudo"].ids or (
@@ -358,7 +362,7 @@ class PaymentLinkController(PortalAccount):
             payment_method_id=method_id,
             token_id=None,
             amount=amount,
-            currency_id=invoices.currency_id.id,
+            currency_id=currency.id,
             partner_id=self._link_tx_partner(link, invoices).id,
             flow=kwargs["flow"],
             tokenization_requested=False,
@@ -367,11 +371,12 @@ class PaymentLinkController(PortalAccount):
             # overdue payment does, rather than every invoice name joined.
             reference_prefix=(
                 link.company_id.get_next_batch_payment_communication()
-                if len(invoices) > 1
+                if len(invoices) + len(items) > 1 or items
                 else None
             ),
             custom_create_values={
                 "invoice_ids": [Command.set(invoices.ids)],
+                "islebooks_receivable_line_ids": [Command.set(items.ids)],
                 "islebooks_payment_link_id": link.id,
             },
         )

@@ -48,6 +48,7 @@ class PaymentLinkPortalController(PaymentLinkController):
             total=sum(total["count"] for total in totals),
         )
         credit_notes = link._get_portal_open_credit_notes()
+        items = link._get_portal_items()
         today = fields.Date.context_today(link)
         base_url = link._get_url()
         formatter = PageFormatter(link.env)
@@ -70,6 +71,9 @@ class PaymentLinkPortalController(PaymentLinkController):
             "receipts_by_invoice": link._get_receipts_by_invoice(paid),
             "unpaid": unpaid,
             "unpaid_rows": link._get_portal_rows(unpaid, formatter),
+            # Other amounts due (receivable items without an invoice), the first page.
+            "item_rows": link._get_portal_item_rows(items, formatter),
+            "item_count": sum(total["item_count"] for total in totals),
             "paid_rows": link._get_portal_rows(paid, formatter, due=False),
             "unpaid_page": unpaid_page,
             "unpaid_page_count": unpaid_page_count,
@@ -108,6 +112,7 @@ class PaymentLinkPortalController(PaymentLinkController):
                     checkout["amount_to_pay"],
                     landing_route=link._get_url(),
                     transaction_route=link._get_url(f"/transaction/{checkout['selection']}"),
+                    currency=checkout["currency"],
                 )
             )
         return values
@@ -191,8 +196,9 @@ class PaymentLinkPortalController(PaymentLinkController):
     def payment_link_portal_checkout(self, token, amount=None, currency=None, **kwargs):
         link = self._get_link(token, scope="portal")
         try:
+            args = request.httprequest.args
             checkout = link._get_checkout_values(
-                request.httprequest.args.getlist("invoice_ids"), currency, amount
+                args.getlist("invoice_ids"), currency, amount, item_ids=args.getlist("item_ids")
             )
         except PortalPageError as error:
             return self._portal_refusal(link, error)

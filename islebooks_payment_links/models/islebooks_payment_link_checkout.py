@@ -1,7 +1,12 @@
 from odoo import _, api, models
 from odoo.exceptions import ValidationError
 
-from ..tools.constants import CHECKOUT_ROWS, MAX_INVOICES_PER_REQUEST, PAY_ALL_PREFIX
+from ..tools.constants import (
+    CHECKOUT_ROWS,
+    ITEM_SELECTION_PREFIX,
+    MAX_INVOICES_PER_REQUEST,
+    PAY_ALL_PREFIX,
+)
 from ..tools.errors import PortalPageError
 from ..tools.parsing import parse_amount, parse_id, parse_ids
 
@@ -59,7 +64,9 @@ class IslebooksPaymentLink(models.Model):
     # The decision
     # ------------------------------------------------------------------
 
-    def _get_payment_decision(self, moves, amount=None, pay_full=False, check_blockers=True):
+    def _get_payment_decision(
+        self, moves, amount=None, pay_full=False, check_blockers=True, items=None
+    ):
         """What paying ``moves`` through this link charges today, decided on the server.
 
         Each invoice asks what its own page asks (payment terms: the discounted
@@ -69,10 +76,13 @@ class IslebooksPaymentLink(models.Model):
         whole balance (``pay_full`` asks for it), or a partial amount (one
         invoice only, when the company enables it, never above the amount due;
         it uses no credit). A discount is only ever granted by the server, on
-        the day it is valid.
+        the day it is valid. ``items``: other amounts due paid with them (open
+        receivable items without an invoice, ``account.move.line``), each its
+        whole residual (``account.move.line._get_item_asks``).
 
         Returns a dict: ``currency``; ``asks``, ``{invoice id: what it asks
-        today}``, and ``terms``, one invoice's ``_get_amount_due_values()``;
+        today}``, ``item_asks``, ``{item id: what it asks}``, and ``terms``,
+        one invoice's ``_get_amount_due_values()``;
         ``asked``, ``{invoice id: what it is settled for}``; ``credit``, the
         open credit in that currency; ``total``, what the invoices ask before
         credit; ``credit_used``; ``amount``, what Pay charges (0.0 with an
@@ -83,11 +93,14 @@ class IslebooksPaymentLink(models.Model):
         offers, net of credit; ``error``: why it is refused, or "".
         """
         self.ensure_one()
-        currency = moves.currency_id[:1]
+        items = items if items is not None else self.env["account.move.line"].sudo()
+        currencies = moves.currency_id | items.currency_id
+        currency = currencies[:1]
         decision = {
             "currency": currency,
             "asked": {},
             "asks": {},
+            "item_asks": {},
             "terms": None,
             "credit": 0.0,
             "credit_used": 0.0,
@@ -98,21 +111,18 @@ class IslebooksPaymentLink(models.Model):
             "full_amount": False,
             "error": "",
         }
-        if not moves:
+        if not moves and not items:
             decision["error"] = _("Select at least one invoice to pay.")
             return decision
         # What each invoice asks today; one invoice's terms read once for its
         # default ask and its whole balance (the page shows them too).
-        terms = moves._get_amount_due_values() if len(moves) == 1 else None
-        asked = {moves.id: terms["amount"]} if terms else moves._get_amounts_asked()
-        total = currency.round(sum(asked.values()))
-        decision.update(asked=asked, asks=asked, terms=terms, total=total)
-        if len(moves.currency_id) > 1:
-            decision["error"] = _(
-                "These invoices are in different currencies (%(currencies)s) and cannot be paid "
-                "together. Please pay the invoices of each currency separately.",
-                currencies=", ".join(moves.currency_id.mapped("name")),
-            )
+        terms = moves._get_amount_due_values() if len(moves) == 1 and not items else None
+        asked = {moves.id: terms["amount"]} if terms else (moves._get_amounts_asked() or {})
+        item_asks = items._get_item_asks()
+        total = currency.round(sum(asked.values()) + sum(item_asks.values()))
+        decision.update(asked=asked, asks=asked, item_asks=item_asks, terms=terms, total=total)
+        if error := self._get_together_error(moves, items):
+            decision["error"] = error
             return decision
         credit = self._get_open_credit().get(currency, 0.0)
         due = currency.round(max(0.0, total - credit))
@@ -125,6 +135,14 @@ class IslebooksPaymentLink(models.Model):
             if blocker := move._get_payment_blocker():
                 decision["error"] = _("%(invoice)s: %(reason)s", invoice=move.name, reason=blocker)
                 return decision
+        blockers = items._get_item_payment_blockers() if check_blockers else {}
+        for item in items.filtered(lambda item: item.id in blockers):
+            decision["error"] = _(
+                "%(invoice)s: %(reason)s",
+                invoice=item._get_item_reference(),
+                reason=blockers[item.id],
+            )
+            return decision
         if currency.is_zero(due):
             decision["error"] = _(
                 "Your credit of %(credit)s covers these invoices: there is nothing to pay.",
@@ -145,7 +163,7 @@ class IslebooksPaymentLink(models.Model):
             decision["exact"] = True
         elif full_asked is not None and currency.compare_amounts(amount, full_asked) == 0:
             decision.update(asked={moves.id: full_asked}, exact=True)
-        if len(moves) > 1 or not self.company_id.payment_link_allow_partial:
+        if items or len(moves) > 1 or not self.company_id.payment_link_allow_partial:
             decision["error"] = _("The amount to pay has changed. Please reload the page.")
             return decision
         residual = currency.round(moves.amount_residual)
@@ -161,6 +179,28 @@ class IslebooksPaymentLink(models.Model):
             return decision
         decision["amount"] = currency.round(amount)
         return decision
+
+    @api.model
+    def _get_together_error(self, moves, items):
+        """Why ``moves`` and ``items`` cannot be paid in one payment, or "":
+        one currency, and one receivable account (one payment settles one
+        account, as one payment of Odoo's register-payment does)."""
+        currencies = moves.currency_id | items.currency_id
+        if len(currencies) > 1:
+            return _(
+                "These invoices are in different currencies (%(currencies)s) and cannot be paid "
+                "together. Please pay the invoices of each currency separately.",
+                currencies=", ".join(currencies.mapped("name")),
+            )
+        if not items:
+            return ""
+        term_lines = moves.line_ids.filtered(lambda line: line.display_type == "payment_term")
+        if len(items.account_id | term_lines.account_id) > 1:
+            return _(
+                "These amounts are booked on different receivable accounts and cannot be paid "
+                "together. Please pay them separately."
+            )
+        return ""
 
     def _check_partial_amount(self, currency, amount, due):
         """Why ``amount`` (a partial payment of ``due``) is refused, or "".
@@ -214,29 +254,29 @@ class IslebooksPaymentLink(models.Model):
         return -1.0 if amount is None else amount
 
     def _get_transaction_moves(self, selection=None):
-        """The documents a payment of this link pays (``selection``: see
+        """``(invoices, items)`` a payment of this link pays (``selection``: see
         ``_get_selected_moves``); a ``ValidationError`` the payment form shows
         when the selection is none the link grants."""
         self.ensure_one()
+        items = self.env["account.move.line"].sudo()
         if self.scope == "portal":
-            if not (selection or "").startswith(PAY_ALL_PREFIX):
-                self._check_selection_size(parse_ids(selection), ValidationError)
-            moves = self._get_selected_moves(selection)
+            moves, items = self._get_selected_moves(selection)
         else:
             moves = self.move_id
             if selection is not None and parse_ids(selection) != moves.ids:
                 moves = moves.browse()
-        if not moves:
+        if not moves and not items:
             raise ValidationError(_("These invoices cannot be paid through this link."))
-        return moves
+        return moves, items
 
-    def _get_transaction_amount(self, moves, value=None):
-        """What a payment of ``moves`` charges, computed on the server only:
-        ``value`` (the form's amount) is accepted only where the page offers it."""
+    def _get_transaction_amount(self, moves, value=None, items=None):
+        """What a payment of ``moves`` (and ``items``) charges, computed on the
+        server only: ``value`` (the form's amount) is accepted only where the
+        page offers it."""
         self.ensure_one()
-        asked = self._parse_asked_amount(value, moves)
+        asked = self._parse_asked_amount(value, moves or items)
         if self.scope == "portal":
-            decision = self._get_payment_decision(moves, asked)
+            decision = self._get_payment_decision(moves, asked, items=items)
             if decision["error"]:
                 raise ValidationError(decision["error"])
             return decision["amount"]
@@ -248,9 +288,10 @@ class IslebooksPaymentLink(models.Model):
             decision = self._get_payment_decision(moves, check_blockers=False)
         return decision["amount"]
 
-    def _get_checkout_values(self, invoice_ids=None, currency=None, amount=None):
-        """The values of the portal checkout page of ``invoice_ids`` (query
-        args) or of "Pay all" of ``currency``; ``amount`` the asked amount.
+    def _get_checkout_values(self, invoice_ids=None, currency=None, amount=None, item_ids=None):
+        """The values of the portal checkout page of ``invoice_ids`` and
+        ``item_ids`` (query args: invoices, other amounts due) or of "Pay all"
+        of ``currency``; ``amount`` the asked amount.
 
         ``amount_to_pay`` is what the payment form charges (0 with an
         ``amount_error``); None for a selection the link does not grant (the
@@ -258,37 +299,50 @@ class IslebooksPaymentLink(models.Model):
         """
         self.ensure_one()
         more_open = False
+        moves = self.env["account.move"].sudo()
+        items = self.env["account.move.line"].sudo()
         if currency is not None:
-            # "Pay all": the open invoices in that currency, listed or not, as
-            # many as one payment holds (one more read tells there are more).
+            # "Pay all": what is open in that currency (invoices, then other
+            # amounts due), listed or not, as many as one payment holds (one
+            # more read tells there are more).
             selection = f"{PAY_ALL_PREFIX}{currency}"
             currency_id = parse_id(currency)
-            moves = (
-                self._get_portal_unpaid_in_currency(currency_id, limit=MAX_INVOICES_PER_REQUEST + 1)
-                if currency_id
-                else self.env["account.move"].sudo().browse()
-            )
-            more_open = len(moves) > MAX_INVOICES_PER_REQUEST
+            if currency_id:
+                moves, items = self._get_portal_open_in_currency(
+                    currency_id, limit=MAX_INVOICES_PER_REQUEST + 1
+                )
+            more_open = len(moves) + len(items) > MAX_INVOICES_PER_REQUEST
             moves = moves[:MAX_INVOICES_PER_REQUEST]
-            if not moves:
+            items = items[: MAX_INVOICES_PER_REQUEST - len(moves)]
+            if not moves and not items:
                 return None
         else:
             ids = parse_ids(*(invoice_ids or []))
-            self._check_selection_size(ids)
-            moves = self._get_granted_moves(ids)
-            if ids and not moves:
+            wanted_items = parse_ids(*(item_ids or []))
+            self._check_selection_size([*(ids or []), *(wanted_items or [])])
+            if ids:
+                moves = self._get_granted_moves(ids)
+            if wanted_items:
+                items = self._get_granted_items(wanted_items)
+            if (ids and not moves) or (wanted_items and not items):
                 return None
-            selection = ",".join(str(move_id) for move_id in moves.ids)
-        asked_amount = self._parse_asked_amount(amount, moves)
-        decision = self._get_payment_decision(moves, asked_amount)
+            selection = ",".join(
+                [str(move_id) for move_id in moves.ids]
+                + [f"{ITEM_SELECTION_PREFIX}{item_id}" for item_id in items.ids]
+            )
+        asked_amount = self._parse_asked_amount(amount, moves or items)
+        decision = self._get_payment_decision(moves, asked_amount, items=items)
         if decision["error"] and asked_amount is None:
             raise PortalPageError(decision["error"])
         asked = decision["asks"]
         return {
             "checkout_moves": moves,
+            "checkout_items": items,
             "invoices": moves[:CHECKOUT_ROWS],
-            "invoice_count": len(moves),
-            "currency": moves.currency_id,
+            "items": items[: max(0, CHECKOUT_ROWS - len(moves))],
+            "item_asks": decision["item_asks"],
+            "invoice_count": len(moves) + len(items),
+            "currency": decision["currency"],
             # What each invoice asks today (payment terms) and, for one, its terms.
             "asked": asked,
             "amount_due": decision["total"],
@@ -300,7 +354,9 @@ class IslebooksPaymentLink(models.Model):
             # For one invoice, the other amount its page offers: its whole balance.
             "full_amount_to_pay": decision["full_amount"],
             "selection": selection,
-            "allow_partial": len(moves) == 1 and self.company_id.payment_link_allow_partial,
+            "allow_partial": len(moves) == 1
+            and not items
+            and self.company_id.payment_link_allow_partial,
             # "Pay all" pays the oldest MAX_INVOICES_PER_REQUEST; say so when there are more.
             "max_invoices": MAX_INVOICES_PER_REQUEST,
             "more_open": more_open,

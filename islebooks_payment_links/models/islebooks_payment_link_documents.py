@@ -116,6 +116,8 @@ class IslebooksPaymentLink(models.Model):
             "method": tx.payment_method_id.name or tx.provider_id.name,
             "reference": tx.reference,
             "invoices": invoices,
+            # Other amounts due it paid (receivable items without an invoice).
+            "items": tx.islebooks_receivable_line_ids.sudo(),
             "remaining": self._get_remaining_balance(tx.currency_id),
             "url": self._get_url(f"/receipt/{tx.id}"),
         }

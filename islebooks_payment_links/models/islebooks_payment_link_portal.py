@@ -1,15 +1,18 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
 from ..tools.constants import (
     CUSTOMER_MOVE_TYPES,
+    ITEM_SELECTION_PREFIX,
     MAX_INVOICES_PER_REQUEST,
     PAY_ALL_PREFIX,
+    PORTAL_ITEM_FIELDS,
     PORTAL_PAGE_SIZE,
     PORTAL_ROW_FIELDS,
 )
 from ..tools.errors import PortalPageError
-from ..tools.parsing import parse_id, parse_ids
+from ..tools.parsing import parse_id, parse_selection
 
 
 class IslebooksPaymentLink(models.Model):
@@ -54,6 +57,70 @@ class IslebooksPaymentLink(models.Model):
         if len(moves) != len(wanted):
             return Move.browse()
         return Move.browse(wanted)
+
+    def _get_granted_items(self, item_ids):
+        """The other amounts due of ``item_ids`` (``account.move.line``, sudo)
+        if the link grants every one, else empty: a portal link grants its
+        customer's receivable debit items without an invoice in its company
+        (``res.partner._get_open_items_domain``, settled or not: a settled one
+        is refused with its own message), re-read from the database each time."""
+        self.ensure_one()
+        Line = self.env["account.move.line"].sudo()
+        wanted = list(dict.fromkeys(item_ids or []))
+        if (
+            self.scope != "portal"
+            or not wanted
+            or len(wanted) > MAX_INVOICES_PER_REQUEST
+            or not all(isinstance(item_id, int) for item_id in wanted)
+        ):
+            return Line.browse()
+        domain = [
+            ("id", "in", wanted),
+            *self.partner_id._get_open_items_domain(self.company_id, open_only=False),
+        ]
+        if Line.search_count(domain) != len(wanted):
+            return Line.browse()
+        return Line.browse(wanted)
+
+    def _get_portal_items(self, currency_id=None, limit=PORTAL_PAGE_SIZE):
+        """The customer's open other amounts due (sudo), oldest due first, read
+        with what their rows show; ``currency_id``: in that currency only."""
+        self.ensure_one()
+        Line = self.env["account.move.line"].sudo()
+        if self.scope != "portal":
+            return Line.browse()
+        domain = self.partner_id._get_open_items_domain(self.company_id)
+        if currency_id:
+            domain = [*domain, ("currency_id", "=", currency_id)]
+        return Line.search_fetch(
+            domain, PORTAL_ITEM_FIELDS, order="date_maturity ASC NULLS LAST, id ASC", limit=limit
+        )
+
+    def _get_portal_item_rows(self, items, formatter):
+        """What the portal shows of each other amount due (see ``_get_portal_rows``)."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        rows = []
+        for item in items:
+            currency = item.currency_id
+            reference = item._get_item_reference()
+            residual = item.amount_residual_currency
+            rows.append(
+                {
+                    "id": item.id,
+                    "value": f"{ITEM_SELECTION_PREFIX}{item.id}",
+                    "reference": reference,
+                    "label": item.name if item.name and item.name != reference else "",
+                    "number": item.move_name if item.move_name != reference else "",
+                    "overdue": bool(item.date_maturity and item.date_maturity < today),
+                    "currency": currency,
+                    "residual": residual,
+                    "amount_due": formatter.amount(residual, currency),
+                    "date": formatter.date(item.date),
+                    "due_date": formatter.date(item.date_maturity),
+                }
+            )
+        return rows
 
     def _get_portal_unpaid_domain(self):
         return expression.AND(
@@ -163,21 +230,42 @@ class IslebooksPaymentLink(models.Model):
             )
         return rows
 
-    def _get_selected_moves(self, selection):
-        """The documents a portal ``selection`` names, if the link grants them all.
+    def _get_portal_open_in_currency(self, currency_id, limit=MAX_INVOICES_PER_REQUEST):
+        """``(invoices, items)``: "Pay all" of one currency, the open invoices
+        and then the other amounts due, at most ``limit`` in all."""
+        self.ensure_one()
+        moves = self._get_portal_unpaid_in_currency(currency_id, limit=limit)
+        items = (
+            self._get_portal_items(currency_id, limit=limit - len(moves))
+            if len(moves) < limit
+            else self.env["account.move.line"].sudo()
+        )
+        return moves, items
 
-        ``selection`` is ids (``12-15`` means 12 and 15) or ``all-<currency
-        id>``: every open invoice of the link in that currency ("Pay all"),
-        resolved on the server instead of hundreds of ids in the URL.
+    def _get_selected_moves(self, selection):
+        """``(invoices, items)`` a portal ``selection`` names, if the link
+        grants them all (else both empty).
+
+        ``selection`` is ids (``12-15`` means 12 and 15; ``r7`` the other
+        amount due 7) or ``all-<currency id>``: everything open of the link in
+        that currency ("Pay all"), resolved on the server instead of hundreds
+        of ids in the URL.
         """
         self.ensure_one()
         selection = selection or ""
+        nothing = (self.env["account.move"].sudo(), self.env["account.move.line"].sudo())
         if selection.startswith(PAY_ALL_PREFIX):
             currency_id = parse_id(selection[len(PAY_ALL_PREFIX) :])
             if not currency_id:
-                return self.env["account.move"].sudo().browse()
-            return self._get_portal_unpaid_in_currency(currency_id)
-        return self._get_granted_moves(parse_ids(selection) or [])
+                return nothing
+            return self._get_portal_open_in_currency(currency_id)
+        ids, item_ids = parse_selection(selection, ITEM_SELECTION_PREFIX) or ([], [])
+        self._check_selection_size([*ids, *item_ids], ValidationError)
+        moves = self._get_granted_moves(ids) if ids else nothing[0]
+        items = self._get_granted_items(item_ids) if item_ids else nothing[1]
+        if (ids and not moves) or (item_ids and not items):
+            return nothing
+        return moves, items
 
     @api.model
     def _check_selection_size(self, ids, error=None):

@@ -134,7 +134,8 @@ class IslebooksPaymentReminder(models.Model):
         """What paying the reminded invoices asks per currency, its overdue part
         apart, formatted in the customer's language: the customer's
         ``_get_amount_owed`` for these invoices, net of open credit when the
-        reminder links to the Customer Portal (which uses it)."""
+        reminder links to the Customer Portal (which uses it), and with the
+        other amounts due the portal lists and pays with them."""
         for reminder in self:
             env = reminder.with_context(lang=reminder.partner_id.lang or self.env.lang).env
             lang = env.lang
@@ -143,6 +144,7 @@ class IslebooksPaymentReminder(models.Model):
                     reminder.company_id,
                     moves=reminder.open_move_ids,
                     use_credit=reminder.link_id.scope == "portal",
+                    items=reminder.link_id.scope == "portal",
                 )
                 if reminder.open_move_ids
                 else []

@@ -21,6 +21,17 @@ class PaymentTransaction(models.Model):
         ondelete="set null",
         help="The payment link the customer paid through.",
     )
+    islebooks_receivable_line_ids = fields.Many2many(
+        "account.move.line",
+        "islebooks_payment_transaction_receivable_line_rel",
+        "transaction_id",
+        "line_id",
+        string="Other amounts paid",
+        readonly=True,
+        copy=False,
+        help="The receivable items without an invoice (Point of Sale sales on account, "
+        "opening balances, manual entries) this payment settles, besides its invoices.",
+    )
     islebooks_superseded = fields.Boolean(
         "Replaced by a newer attempt",
         readonly=True,
@@ -65,7 +76,9 @@ class PaymentTransaction(models.Model):
         drafts = self.search(
             [
                 ("id", "!=", self.id),
+                "|",
                 ("invoice_ids", "in", self.invoice_ids.ids),
+                ("islebooks_receivable_line_ids", "in", self.islebooks_receivable_line_ids.ids),
                 ("islebooks_payment_link_id", "!=", False),
                 ("state", "=", "draft"),
             ]
@@ -145,6 +158,9 @@ class PaymentTransaction(models.Model):
         payment-register wizard does for a batch), then each invoice is
         reconciled with its share: its discounted balance, or the installments
         it asked for. One invoice without credit to apply is left to Odoo.
+        Other amounts due (``islebooks_receivable_line_ids``) are reconciled
+        with the payment after the invoices, each for its whole residual, as
+        Odoo's register-payment does with the journal items it is given.
         """
         self.ensure_one()
         # An approved bank-transfer confirmation settles the same invoices the
@@ -154,9 +170,10 @@ class PaymentTransaction(models.Model):
             self.invoice_ids._lock_for_settlement()
         link = self.islebooks_payment_link_id
         invoices = self.invoice_ids.filtered(lambda inv: inv.state == "posted")
+        items = self.islebooks_receivable_line_ids.sudo()
         if (
             not link
-            or not invoices
+            or not (invoices or items)
             or len(invoices) != len(self.invoice_ids)
             or self.source_transaction_id
             or self.amount <= 0
@@ -165,14 +182,16 @@ class PaymentTransaction(models.Model):
         currency = self.currency_id
         # The same decision as the page that asked for this amount: what each
         # invoice is settled for, and whether the customer's credit is used.
-        decision = link._get_payment_decision(invoices, self.amount, check_blockers=False)
+        decision = link._get_payment_decision(
+            invoices, self.amount, check_blockers=False, items=items
+        )
         asked, exact = decision["asked"], decision["exact"]
         credit_lines = (
             link._get_open_credit_lines(currency)
             if decision["credit_used"]
             else self.env["account.move.line"]
         )
-        if not credit_lines and (len(invoices) < 2 or not exact):
+        if not credit_lines and not items and (len(invoices) < 2 or not exact):
             return super()._create_payment(**extra_create_values)
         plan = self._get_link_reconciliation_plan(invoices, asked) if exact else None
         partner = self.partner_id.commercial_partner_id
@@ -198,6 +217,8 @@ class PaymentTransaction(models.Model):
             lambda line: line.payment_provider_id == self.provider_id
         )
         term_lines = invoices.line_ids.filtered(lambda line: line.display_type == "payment_term")
+        # Settled meanwhile (another payment, staff): left alone, the money stays credit.
+        items = items.filtered(lambda line: not line.reconciled)
         payment = self.env["account.payment"].create(
             {
                 "amount": self.amount,
@@ -214,7 +235,8 @@ class PaymentTransaction(models.Model):
                 f"{self.provider_reference or ''}",
                 "write_off_line_vals": write_offs,
                 "invoice_ids": [Command.set(invoices.ids)],
-                "destination_account_id": term_lines[:1].account_id.id,
+                "destination_account_id": (term_lines[:1] or items[:1]).account_id.id
+                or partner.property_account_receivable_id.id,
                 **extra_create_values,
             }
         )
@@ -225,11 +247,16 @@ class PaymentTransaction(models.Model):
         )
         if plan is None:
             # Not what the pages asked (a partial amount): Odoo's way, by due date.
-            (funds + term_lines).filtered(lambda line: not line.reconciled).reconcile()
+            (funds + term_lines + items).filtered(lambda line: not line.reconciled).reconcile()
             return payment
-        # Each invoice takes exactly its share of the funds, in turn.
+        # Each invoice takes exactly its share of the funds, in turn, then
+        # each other amount due its whole residual.
         for lines, _is_epd in plan.values():
             (funds.filtered(lambda line: not line.reconciled) + lines).reconcile()
+        for item in items:
+            funds = funds.filtered(lambda line: not line.reconciled)
+            if funds:
+                (funds + item).reconcile()
         return payment
 
     def _get_link_reconciliation_plan(self, invoices, asked):

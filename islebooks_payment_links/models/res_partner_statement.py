@@ -71,7 +71,11 @@ class ResPartner(models.Model):
             # What is owed today per currency, net of open credit (as every
             # channel says it), under a statement that runs to today.
             "owed": (
-                [row for row in self._get_amount_owed(company) if row["count"] or row["amount"]]
+                [
+                    row
+                    for row in self._get_amount_owed(company)
+                    if row["count"] or row["item_count"] or row["amount"]
+                ]
                 if date_to >= fields.Date.context_today(self)
                 else []
             ),

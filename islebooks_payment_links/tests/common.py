@@ -245,6 +245,55 @@ class PaymentLinksCommon(AccountPaymentCommon):
         return cls._create_invoices(1, **kwargs)
 
     @classmethod
+    def _create_receivable_entry(
+        cls, amount, partner=None, *, company=None, date=None, ref="Opening balance", count=1
+    ):
+        """A posted manual journal entry that leaves ``partner`` owing ``amount``
+        without an invoice (an opening balance, a Point of Sale sale on account):
+        a debit on its receivable (``count`` of them, one entry), against the
+        company's revenue account. Returns the receivable items."""
+        company = company or cls.env.company
+        partner = partner or cls.customer
+        journal = cls.env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "general")], limit=1
+        )
+        revenue = cls.env["account.account"].search(
+            [("company_ids", "in", company.id), ("account_type", "=", "income")], limit=1
+        )
+        entry = (
+            cls.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": journal.id,
+                    "date": date or fields.Date.today(),
+                    "ref": ref,
+                    "line_ids": [
+                        *(
+                            Command.create(
+                                {
+                                    "name": ref,
+                                    "account_id": partner.with_company(
+                                        company
+                                    ).property_account_receivable_id.id,
+                                    "partner_id": partner.id,
+                                    "debit": amount,
+                                }
+                            )
+                            for _i in range(count)
+                        ),
+                        Command.create(
+                            {"name": ref, "account_id": revenue.id, "credit": amount * count}
+                        ),
+                    ],
+                }
+            )
+        )
+        entry.action_post()
+        return entry.line_ids.filtered(lambda line: line.debit)
+
+    @classmethod
     def _pay_in_full(cls, invoices):
         """Register a full payment of each of ``invoices`` from the back office."""
         return (

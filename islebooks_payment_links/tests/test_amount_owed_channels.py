@@ -19,10 +19,13 @@ class TestAmountOwedChannels(PaymentLinksHttpCommon):
     asks 980.00), one in three installments whose first two are overdue
     (1,000.00, asks 700.00), one partly paid and overdue (500.00 - 200.00
     paid), an open credit note (100.00) and an invoice in a second currency
-    (200.00 EUR). Worked out by hand: it owes 2,200.00 USD (2,300.00 of
-    invoices less 100.00 of credit), 1,000.00 of it overdue; paying today asks
-    1,880.00 (980 + 700 + 300 - 100); and 200.00 EUR. Every page, message,
-    reminder, statement, form and receipt must say exactly that.
+    (200.00 EUR), and an opening balance of 150.00 USD without an invoice (a
+    manual entry on its receivable, due today: an "other amount due"). Worked
+    out by hand: it owes 2,350.00 USD (2,300.00 of invoices plus 150.00 less
+    100.00 of credit), 1,000.00 of it overdue; paying today asks 2,030.00
+    (980 + 700 + 300 + 150 - 100); and 200.00 EUR. Every page, message,
+    reminder, statement, form and receipt must say exactly that (a message
+    about chosen invoices, Send via WhatsApp, speaks of those invoices only).
     """
 
     @classmethod
@@ -78,11 +81,12 @@ class TestAmountOwedChannels(PaymentLinksHttpCommon):
             amount=200.0, currency=cls.eur, date_due=today + timedelta(days=30)
         )
         cls.usd_invoices = cls.discounted | cls.installments | cls.partly_paid
+        cls.opening = cls._create_receivable_entry(150.0, cls.customer)
         cls.portal_link = cls.customer._get_portal_payment_links()
         # What every channel must say (worked out by hand, see the docstring).
-        cls.owes = {cls.usd: 2200.0, cls.eur: 200.0}
+        cls.owes = {cls.usd: 2350.0, cls.eur: 200.0}
         cls.overdue = {cls.usd: 1000.0, cls.eur: 0.0}
-        cls.to_pay = {cls.usd: 1880.0, cls.eur: 200.0}
+        cls.to_pay = {cls.usd: 2030.0, cls.eur: 200.0}
         cls.asks = {cls.discounted: 980.0, cls.installments: 700.0, cls.partly_paid: 300.0}
 
     def _fmt(self, amount, currency):
@@ -124,7 +128,7 @@ class TestAmountOwedChannels(PaymentLinksHttpCommon):
 
         portal_path = self._link_path(self.portal_link)
         portal = self._page(portal_path)
-        usd_wa, eur_wa = self._fmt(2200.0, self.usd), self._fmt(200.0, self.eur)
+        usd_wa, eur_wa = self._fmt(2350.0, self.usd), self._fmt(200.0, self.eur)
         whatsapp_portal = self._text(
             parse_qs(urlsplit(self.portal_link.action_send_whatsapp()["url"]).query)["text"][0]
         )
@@ -157,6 +161,14 @@ class TestAmountOwedChannels(PaymentLinksHttpCommon):
             # (channel, what it says, what it must say)
             ("portal: owed", self._classes(portal, "o_islebooks_net_amount"), [usd_wa, eur_wa]),
             (
+                "portal: other amounts due",
+                [
+                    self._classes(portal, "o_islebooks_item_reference"),
+                    self._classes(portal, "o_islebooks_item_due"),
+                ],
+                [["Opening balance"], [self._fmt(150.0, self.usd)]],
+            ),
+            (
                 "portal: overdue",
                 self._classes(portal, "o_islebooks_overdue_total"),
                 [f"Overdue: {self._fmt(1000.0, self.usd)}"],
@@ -164,7 +176,7 @@ class TestAmountOwedChannels(PaymentLinksHttpCommon):
             (
                 "portal checkout: pay all USD",
                 self._form_amount(self._page(f"{portal_path}/checkout?currency={self.usd.id}")),
-                1880.0,
+                2030.0,
             ),
             (
                 "portal checkout: pay all EUR",
@@ -189,7 +201,7 @@ class TestAmountOwedChannels(PaymentLinksHttpCommon):
                 ],
                 [
                     {
-                        "total": f"{self._fmt(1880.0, self.usd)} (net of your credit of "
+                        "total": f"{self._fmt(2030.0, self.usd)} (net of your credit of "
                         f"{self._fmt(100.0, self.usd)})",
                         "overdue": self._fmt(1000.0, self.usd),
                     }
@@ -197,14 +209,14 @@ class TestAmountOwedChannels(PaymentLinksHttpCommon):
             ),
             (
                 "reminder: WhatsApp text",
-                f"Total due: *{self._fmt(1880.0, self.usd)} (net of your credit of "
+                f"Total due: *{self._fmt(2030.0, self.usd)} (net of your credit of "
                 f"{self._fmt(100.0, self.usd)})*, of which *{self._fmt(1000.0, self.usd)}* "
                 "overdue" in reminder_text,
                 True,
             ),
             (
                 "reminder: email text",
-                f"Total due: {self._fmt(1880.0, self.usd)} (net of your credit of "
+                f"Total due: {self._fmt(2030.0, self.usd)} (net of your credit of "
                 f"{self._fmt(100.0, self.usd)}), of which {self._fmt(1000.0, self.usd)} "
                 "overdue" in reminder_email,
                 True,
@@ -212,12 +224,12 @@ class TestAmountOwedChannels(PaymentLinksHttpCommon):
             (
                 "statement PDF: amount due today",
                 self._classes(statement_html.decode(), "o_islebooks_statement_amount_due"),
-                [self._fmt(2200.0, self.usd), self._fmt(200.0, self.eur)],
+                [self._fmt(2350.0, self.usd), self._fmt(200.0, self.eur)],
             ),
             (
                 "statement: amount due today",
                 [(row["currency"], row["amount"], row["overdue"]) for row in statement["owed"]],
-                [(self.usd, 2200.0, 1000.0), (self.eur, 200.0, 0.0)],
+                [(self.usd, 2350.0, 1000.0), (self.eur, 200.0, 0.0)],
             ),
         ]
         for invoice, amount in self.asks.items():
@@ -270,11 +282,12 @@ class TestAmountOwedChannels(PaymentLinksHttpCommon):
         csrf = self._csrf(portal_path)
         result = self._jsonrpc(
             f"{portal_path}/transaction/all-{self.usd.id}",
-            self._pay_params(1880.0, csrf_token=csrf),
+            self._pay_params(2030.0, csrf_token=csrf),
         ).json()
         self.assertNotIn("error", result, result)
         tx = self.portal_link.transaction_ids
-        self.assertEqual(tx.amount, 1880.0)
+        self.assertEqual(tx.amount, 2030.0)
+        self.assertEqual(tx.islebooks_receivable_line_ids, self.opening)
         tx.sudo()._handle_notification_data(
             "demo", {"reference": tx.reference, "simulated_state": "done"}
         )
@@ -285,6 +298,13 @@ class TestAmountOwedChannels(PaymentLinksHttpCommon):
         self.assertIn(self.partly_paid.payment_state, ("paid", "in_payment"))
         self.assertEqual(self.installments.amount_residual, 300.0)
         self.assertTrue(self.credit_note.line_ids.filtered("reconciled"))
+        # The opening balance too, with this payment (and the credit it uses).
+        self.assertTrue(self.opening.reconciled)
+        self.assertIn(tx.payment_id.move_id, self.opening.matched_credit_ids.credit_move_id.move_id)
+        self.assertLessEqual(
+            self.opening.matched_credit_ids.credit_move_id.move_id,
+            tx.payment_id.move_id | self.credit_note,
+        )
         owed = {
             row["currency"]: row["amount"] for row in self.customer._get_amount_owed(self.company)
         }

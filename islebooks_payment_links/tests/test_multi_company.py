@@ -72,6 +72,29 @@ class TestMultiCompanyIsolation(PaymentLinkMatrixCommon):
         self.assertNotIn(self.b_invoice, Confirmation._get_link_open_invoices(portal_a))
         self.assertEqual(Confirmation._get_link_open_invoices(portal_b), self.b_invoice)
 
+    def test_other_amounts_due_stay_in_their_company(self):
+        """A shared customer's opening balance in B is owed to B only (#30)."""
+        item_b = self._create_receivable_entry(
+            321.0, self.customer, company=self.company_b, ref="B opening balance"
+        )
+        Link = self.env["islebooks.payment.link"]
+        portal_a = Link.with_company(self.company_a)._get_or_create("portal", self.customer)
+        portal_b = Link.with_company(self.company_b)._get_or_create("portal", self.customer)
+        owed = {
+            company: [row["item_count"] for row in self.customer._get_amount_owed(company)]
+            for company in (self.company_a, self.company_b)
+        }
+        self.assertEqual(owed, {self.company_a: [0], self.company_b: [1]})
+        self.assertNotIn("B opening balance", self.url_open(f"/pay/{portal_a.token}").text)
+        self.assertIn("B opening balance", self.url_open(f"/pay/{portal_b.token}").text)
+        response = self.url_open(f"/pay/{portal_a.token}/checkout?item_ids={item_b.id}")
+        self.assertEqual(response.status_code, 404)
+        result = self._jsonrpc(
+            f"/pay/{portal_a.token}/transaction/r{item_b.id}",
+            self._pay_params(321.0, csrf_token=self._csrf()),
+        ).json()
+        self.assertIn("cannot be paid", result["error"]["data"]["message"])
+
     def test_link_whose_company_differs_from_its_invoice_opens_nothing(self):
         token, name = self.own_link.token, self.own.name
         self.env.cr.execute(

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import format_amount, mute_logger
 from odoo.tools.misc import format_date
 
 from ..tools.formatting import PageFormatter
@@ -672,6 +672,167 @@ class TestPortalHttp(PaymentLinksHttpCommon):
         response = self.url_open(self._link_path(self.link, "/statement?date_from=yesterday"))
         self.assertEqual(response.status_code, 400)
         self.assertIn("valid dates", response.text)
+
+    # ------------------------------------------------------------------
+    # Other amounts due: receivables without an invoice (#30)
+    # ------------------------------------------------------------------
+
+    def _create_other_amounts(self):
+        """The customer's opening balance (150.00, a manual entry on its
+        receivable), the rival's (70.00), and one already settled (40.00)."""
+        item = self._create_receivable_entry(150.0, self.customer, ref="POS/Shop/0042")
+        foreign = self._create_receivable_entry(70.0, self.other, ref="Rival balance")
+        settled = self._create_receivable_entry(40.0, self.customer, ref="Settled balance")
+        self._register_payment(settled)
+        return item, foreign, settled
+
+    def _register_payment(self, items):
+        self.env["account.payment.register"].with_context(
+            active_model="account.move.line", active_ids=items.ids
+        ).create({"journal_id": self.bank_journal.id})._create_payments()
+
+    def _pay_selection(self, selection, amount):
+        """Start a payment of ``selection`` through the link's transaction route."""
+        if not getattr(self, "_csrf_token", None):
+            self._csrf_token = self._csrf()
+        return self._jsonrpc(
+            self._link_path(self.link, f"/transaction/{selection}"),
+            self._pay_params(amount, csrf_token=self._csrf_token),
+        ).json()
+
+    def _settle(self):
+        tx = self.link.transaction_ids
+        tx.sudo()._handle_notification_data(
+            "demo", {"reference": tx.reference, "simulated_state": "done"}
+        )
+        tx.sudo()._post_process()
+        return tx
+
+    def test_other_amounts_owed_listed_and_checked_out(self):
+        item, _foreign, settled = self._create_other_amounts()
+        self.assertTrue(settled.reconciled)
+        # 300.00 of invoices and 150.00 without an invoice, less the open credit note.
+        [row] = self.customer._get_amount_owed(self.company)
+        self.assertEqual((row["count"], row["item_count"], row["amount"]), (2, 1, 400.0))
+        body = self.url_open(self._link_path(self.link)).text
+        self.assertIn("Other amounts due", body)
+        self.assertEqual(body.count("o_islebooks_item_row"), 1)
+        self.assertIn('data-item-reference="POS/Shop/0042"', body)
+        self.assertRegex(body, rf'name="item_ids"[^>]*value="{item.id}"')
+        self.assertRegex(body, r"Pay all\s*\(3\)")
+        self.assertNotIn("Rival balance", body)
+        self.assertNotIn("Settled balance", body)
+        # With an invoice: one total (net of the credit), decided on the server.
+        response = self.url_open(
+            self._link_path(self.link, f"/checkout?invoice_ids={self.inv_a1.id}&item_ids={item.id}")
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertRegex(response.text, r"o_islebooks_checkout_total[\s\S]{0,200}200\.00")
+        self.assertIn(f"/transaction/{self.inv_a1.id},r{item.id}", response.text)
+        # The statement's "Amount due today" and a reminder linking to the portal agree.
+        today = fields.Date.today()
+        statement = self.customer._get_statement_values(self.company, today, today)
+        self.assertEqual([row["amount"] for row in statement["owed"]], [400.0])
+        reminder = (
+            self.env["islebooks.payment.reminder"]
+            .sudo()
+            .create(
+                {
+                    "company_id": self.company.id,
+                    "partner_id": self.customer.id,
+                    "contact_id": self.customer.id,
+                    "channel": "whatsapp",
+                    "date": today,
+                    "move_ids": [fields.Command.set(self.inv_a1.ids)],
+                    "link_id": self.link.id,
+                }
+            )
+        )
+        self.assertTrue(
+            reminder.due_summary_text.startswith(
+                format_amount(self.env, 200.0, self.company.currency_id)
+            ),
+            reminder.due_summary_text,
+        )
+
+    def test_other_amount_paid_alone_then_refused(self):
+        item, _foreign, _settled = self._create_other_amounts()
+        result = self._pay_selection(f"r{item.id}", 100.0)
+        self.assertNotIn("error", result, result)
+        # While the provider processes it, no second payment of it starts.
+        self.link.transaction_ids.sudo()._set_pending()
+        result = self._pay_selection(f"{self.inv_a1.id},r{item.id}", 200.0)
+        self.assertIn("being processed", result["error"]["data"]["message"])
+        tx = self._settle()
+        self.assertEqual((tx.amount, tx.invoice_ids), (100.0, self.env["account.move"]))
+        self.assertEqual(tx.islebooks_receivable_line_ids, item)
+        # Paid by this payment and the open credit note, nothing else touched.
+        self.assertTrue(item.reconciled)
+        self.assertEqual(
+            item.matched_credit_ids.credit_move_id.move_id, tx.payment_id.move_id | self.refund
+        )
+        self.assertFalse((self.inv_a1 | self.inv_a2).line_ids.filtered("reconciled"))
+        [row] = self.customer._get_amount_owed(self.company)
+        self.assertEqual((row["item_count"], row["amount"]), (0, 300.0))
+        # Its receipt names it and says what is left.
+        receipt = self.link._get_receipt_values(tx)
+        self.assertEqual((receipt["items"], receipt["remaining"]), (item, 300.0))
+        response = self.url_open(self._link_path(self.link, f"/receipt/{tx.id}"))
+        self.assertEqual(response.status_code, 200)
+        # Paying it again: refused as a paid invoice is.
+        result = self._pay_selection(f"r{item.id}", 150.0)
+        self.assertIn("This amount is paid.", result["error"]["data"]["message"])
+        response = self.url_open(self._link_path(self.link, f"/checkout?item_ids={item.id}"))
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("This amount is paid.", response.text)
+        self.assertEqual(len(self.link.transaction_ids), 1)
+
+    def test_other_amount_paid_with_an_invoice(self):
+        item, foreign, _settled = self._create_other_amounts()
+        result = self._pay_selection(f"{self.inv_a1.id},r{item.id}", 200.0)
+        self.assertNotIn("error", result, result)
+        tx = self._settle()
+        self.assertEqual((tx.amount, tx.invoice_ids), (200.0, self.inv_a1))
+        self.assertIn(self.inv_a1.payment_state, ("paid", "in_payment"))
+        self.assertTrue(item.reconciled)
+        self.assertEqual(
+            (item | self.inv_a1.line_ids).matched_credit_ids.credit_move_id.move_id,
+            tx.payment_id.move_id | self.refund,
+        )
+        self.assertFalse(self.inv_a2.line_ids.filtered("reconciled") or foreign.reconciled)
+        [row] = self.customer._get_amount_owed(self.company)
+        self.assertEqual((row["count"], row["item_count"], row["amount"]), (1, 0, 200.0))
+
+    def test_other_amount_settled_meanwhile_leaves_a_credit(self):
+        item, _foreign, _settled = self._create_other_amounts()
+        self.assertNotIn("error", self._pay_selection(f"r{item.id}", 100.0))
+        # Staff register a payment of it before the provider confirms.
+        self._register_payment(item)
+        tx = self._settle()
+        self.assertEqual(tx.payment_id.state, "in_process")
+        # 300.00 of invoices less the credit note and this payment, now credit.
+        [row] = self.customer._get_amount_owed(self.company)
+        self.assertEqual((row["credit"], row["amount"]), (150.0, 150.0))
+
+    def test_other_amounts_the_link_does_not_grant_refused(self):
+        item, foreign, _settled = self._create_other_amounts()
+        for line in (foreign, self.inv_a1.line_ids.filtered("debit")[:1]):
+            with self.subTest(line=line.move_id.name):
+                response = self.url_open(
+                    self._link_path(self.link, f"/checkout?item_ids={line.id}")
+                )
+                self.assertEqual(response.status_code, 404)
+                result = self._pay_selection(f"r{line.id}", 70.0)
+                self.assertIn("cannot be paid", result["error"]["data"]["message"])
+        for selection in (f"r{item.id},r", f"r{item.id}-rx", "r0", f"{self.inv_b.id},r{item.id}"):
+            with self.subTest(selection=selection):
+                self.assertIn("error", self._pay_selection(selection, 100.0))
+        # An amount the page does not offer, or the rival's link.
+        result = self._pay_selection(f"r{item.id}", 150.0)
+        self.assertIn("has changed", result["error"]["data"]["message"])
+        response = self.url_open(self._link_path(self.other_link, f"/checkout?item_ids={item.id}"))
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(self.link.transaction_ids)
 
 
 @tagged("post_install", "-at_install")

@@ -60,6 +60,11 @@ class TestPortalQueries(PaymentLinksHttpCommon):
                 for invoice in invoices
             ]
         )
+        # Other amounts due (receivables without an invoice): one, and more than a page.
+        cls.items = {
+            cls.small: cls._create_receivable_entry(5.0, cls.small),
+            cls.large: cls._create_receivable_entry(5.0, cls.large, count=25),
+        }
         cls.links = {
             partner: partner._get_portal_payment_links() for partner in (cls.small, cls.large)
         }
@@ -96,7 +101,11 @@ class TestPortalQueries(PaymentLinksHttpCommon):
                 response.text.count("o_islebooks_unpaid_row"), min(20, len(self.invoices[partner]))
             )
             self.assertEqual(response.text.count("o_islebooks_paid_row"), 20)
-            self.assertRegex(response.text, rf"Pay all\s*\({len(self.invoices[partner])}\)")
+            self.assertEqual(
+                response.text.count("o_islebooks_item_row"), min(20, len(self.items[partner]))
+            )
+            count = len(self.invoices[partner]) + len(self.items[partner])
+            self.assertRegex(response.text, rf"Pay all\s*\({count}\)")
 
         counts = self._compare(request, check)
         summary = f"10 invoices: {counts[self.small]} queries, {LARGE}: {counts[self.large]}"
@@ -148,10 +157,14 @@ class TestPortalQueries(PaymentLinksHttpCommon):
                 f"/pay/{self.links[partner].token}/checkout?currency={currency.id}"
             )
 
+        def paid_items(partner):
+            # Pay all: the invoices first, then the other amounts due, as one payment holds.
+            return self.items[partner][: MAX_INVOICES_PER_REQUEST - len(self._held(partner))]
+
         def check_checkout(partner, response):
             self.assertEqual(response.status_code, 200)
-            held = len(self._held(partner))
-            total = f"{10.0 * held:,.2f}"
+            held = len(self._held(partner)) + len(paid_items(partner))
+            total = f"{10.0 * len(self._held(partner)) + 5.0 * len(paid_items(partner)):,.2f}"
             self.assertRegex(response.text, rf"o_islebooks_checkout_total[\s\S]{{0,200}}{total}")
             # The first 20 listed, the rest counted.
             rows = min(20, held)
@@ -161,13 +174,14 @@ class TestPortalQueries(PaymentLinksHttpCommon):
             # Pay all pays the oldest invoices one payment may hold, and says so.
             self.assertEqual(
                 "o_islebooks_checkout_capped" in response.text,
-                len(self.invoices[partner]) > MAX_INVOICES_PER_REQUEST,
+                len(self.invoices[partner]) + len(self.items[partner]) > MAX_INVOICES_PER_REQUEST,
             )
 
         self._compare(checkout, check_checkout)
 
         def pay(partner):
-            params = self._pay_params(10.0 * len(self._held(partner)), csrf_token=csrf)
+            amount = 10.0 * len(self._held(partner)) + 5.0 * len(paid_items(partner))
+            params = self._pay_params(amount, csrf_token=csrf)
             return lambda: self._jsonrpc(
                 f"/pay/{self.links[partner].token}/transaction/all-{currency.id}", params
             )
@@ -187,3 +201,4 @@ class TestPortalQueries(PaymentLinksHttpCommon):
             self.assertEqual(len(txs), 2)
             self.assertEqual(txs.mapped("state"), ["draft", "cancel"])
             self.assertEqual(txs[0].invoice_ids, self._held(partner))
+            self.assertEqual(txs[0].islebooks_receivable_line_ids, paid_items(partner))

@@ -57,6 +57,19 @@ MAX_STATEMENT_DAYS = 3 * 366
 # A portal selection of every open invoice in one currency ("Pay all"):
 # ``all-<currency id>`` instead of hundreds of ids in the URL.
 PAY_ALL_PREFIX = "all-"
+# In a portal selection, an other amount due (a journal item's id) beside the
+# invoices' ids: ``12,15,r7`` pays invoices 12 and 15 and item 7.
+ITEM_SELECTION_PREFIX = "r"
+# What a row of the portal's "Other amounts due" shows (one query for the list).
+PORTAL_ITEM_FIELDS = [
+    "move_name",
+    "ref",
+    "name",
+    "date",
+    "date_maturity",
+    "currency_id",
+    "amount_residual_currency",
+]
 # The checkout lists this many of the invoices it pays, then "+ N more".
 CHECKOUT_ROWS = 20
 

@@ -17,6 +17,9 @@ from odoo.tools import SQL
 # The first key of each advisory lock (the second is a record id).
 REMINDER_PLAN = 74_140_014  # the reminders of this company are being planned
 PAYMENT_START = 74_140_027  # a payment of this invoice is being started
+PAYMENT_START_ITEM = (
+    74_140_030  # a payment of this other amount due (journal item) is being started
+)
 LEGAL_PDF_RENDER = 74_140_028  # this invoice's legal PDF is being rendered
 LEGAL_PDF_QUEUE = 74_140_029  # this invoice's legal PDF is being queued
 

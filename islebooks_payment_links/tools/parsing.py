@@ -47,6 +47,21 @@ def parse_ids(*values, separators=",-"):
     return ids
 
 
+def parse_selection(value, item_prefix="r"):
+    """``(invoice ids, item ids)`` of a portal selection ``12,15,r7`` (``-``
+    separates as well): parts starting with ``item_prefix`` are items; None
+    if any part is bad."""
+    if not isinstance(value, str):
+        return None
+    parts = [part.strip() for part in value.replace("-", ",").split(",") if part.strip()]
+    items = [part[len(item_prefix) :] for part in parts if part.startswith(item_prefix)]
+    ids = parse_ids(",".join(part for part in parts if not part.startswith(item_prefix)))
+    item_ids = parse_ids(",".join(items))
+    if ids is None or item_ids is None or (items and not all(items)):
+        return None
+    return ids, item_ids
+
+
 def parse_page(value, default=1):
     """A page number from the query string: a bad one is the first page."""
     return parse_id(value) or default if isinstance(value, str) else default
