@@ -46,9 +46,7 @@ TEST_COMPANY_XMLID = "__islebooks_tests__.company_1_data"
 def build_assets(env):
     website = env["website"].search([], limit=1) if "website" in env else None
     built = 0
-    installed = set(
-        env["ir.module.module"].search([("state", "=", "installed")]).mapped("name")
-    )
+    installed = set(env["ir.module.module"].search([("state", "=", "installed")]).mapped("name"))
     for name, on_website in BUNDLES:
         if name.split(".")[0] not in installed:
             continue

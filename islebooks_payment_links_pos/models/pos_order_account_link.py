@@ -73,8 +73,8 @@ class PosOrder(models.Model):
             link = links.get(order)
             url = link._get_url(absolute=True) if link else False
             order.islebooks_account_link_url = url
-            order.islebooks_account_link_qr = (
-                url and "data:image/png;base64," + qr_png_base64(url, box_size=6)
+            order.islebooks_account_link_qr = url and "data:image/png;base64," + qr_png_base64(
+                url, box_size=6
             )
 
     def islebooks_send_whatsapp(self):
@@ -88,7 +88,10 @@ class PosOrder(models.Model):
         link = self._get_account_links().get(self)
         if not link:
             raise AccessError(
-                _("Only the receipt of a sale charged to the customer's account, in your open session, can be sent via WhatsApp.")
+                _(
+                    "Only the receipt of a sale charged to the customer's account, in your "
+                    "open session, can be sent via WhatsApp."
+                )
             )
         try:
             action = link.sudo().action_send_whatsapp()

@@ -23,9 +23,7 @@ patch(ReceiptScreen.prototype, {
         const order = this.currentOrder;
         let result;
         try {
-            result = await this.pos.data.call("pos.order", "islebooks_send_whatsapp", [
-                [order.id],
-            ]);
+            result = await this.pos.data.call("pos.order", "islebooks_send_whatsapp", [[order.id]]);
         } catch (error) {
             if (error instanceof ConnectionLostError) {
                 this.notification.add(

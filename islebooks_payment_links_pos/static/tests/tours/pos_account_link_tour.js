@@ -26,7 +26,8 @@ registry.category("web_tour.tours").add("islebooks_pos_account_link_tour", {
             },
             {
                 content: "the receipt screen offers Send via WhatsApp",
-                trigger: ".receipt-screen button.islebooks-send-whatsapp:contains(Send via WhatsApp)",
+                trigger:
+                    ".receipt-screen button.islebooks-send-whatsapp:contains(Send via WhatsApp)",
             },
             Chrome.endTour(),
         ].flat(),
