@@ -1,0 +1,3 @@
+from . import ir_actions_actions
+from . import pos_order_account_link
+from . import pos_order_payment_link
