@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..tools.constants import CUSTOMER_MOVE_TYPES, OPEN_PAYMENT_STATES
+from ..tools.jobs import job_deadline, past
 from ..tools.locks import (
     LEGAL_PDF_QUEUE,
     LEGAL_PDF_RENDER,
@@ -255,10 +256,12 @@ class AccountMove(models.Model):
                 raise RowsHeld(held)
             self._dequeue_legal_pdfs()
 
-    def _prepare_legal_pdfs_now(self):
+    def _prepare_legal_pdfs_now(self, deadline=None):
         """Store the legal PDFs of these claimed moves: in one render, else one move
         at a time. Returns ``(done, held)``: the moves dequeued, and those left
-        queued because another transaction held them.
+        queued because another transaction held them. One at a time, no move is
+        begun past ``deadline`` (``tools/jobs.py``) but the first: the others
+        stay queued, for the job's next call.
 
         Debian's wkhtmltopdf (unpatched Qt) prints one document per call, so a
         batch fails there as a whole while each invoice alone renders. A move
@@ -279,7 +282,7 @@ class AccountMove(models.Model):
                 return done, todo
             if error.moves != todo:
                 # The others once more, in one render, without the rows held.
-                more, held = (todo - error.moves)._prepare_legal_pdfs_now()
+                more, held = (todo - error.moves)._prepare_legal_pdfs_now(deadline)
                 return done | more, held | error.moves
             # Which one changed is unknown (Odoo met it writing): one at a time.
             _logger.info("Preparing the legal PDFs of %s one at a time", todo.ids)
@@ -291,7 +294,9 @@ class AccountMove(models.Model):
             _logger.info("Preparing the legal PDFs of %s one at a time", todo.ids)
         held = self.browse()
         commit = self._legal_pdf_job_commits()
-        for move in todo:
+        for index, move in enumerate(todo):
+            if index and past(deadline):
+                break  # still queued: the job's next call renders them
             # Claimed again: a commit gave the batch's claim back.
             claimed, busy = move._claim_legal_pdf_rendering()
             more, more_held = claimed._prepare_legal_pdfs_now()
@@ -316,12 +321,15 @@ class AccountMove(models.Model):
         rendered with no invoice row locked, then stored in one short write
         that takes the rows without waiting. An invoice another transaction
         holds is left queued, and the job comes back for it a minute later.
-        Under the cron one batch per call: Odoo commits it and calls again
-        while the reported progress says some remain. Called directly, it
-        renders them all.
+        Under the cron, batches until the call's time budget is spent
+        (``tools/jobs.py``; at least one invoice per call), then the progress
+        reported: Odoo commits and calls again while some remain. Called
+        directly, it renders them all.
         """
         Move = self.sudo()
+        deadline = job_deadline(self.env)
         held = Move.browse()
+        done_count = 0
         while True:
             queued = Move._get_queued_legal_pdfs(batch_size, held.ids)
             batch, busy = queued._claim_legal_pdf_rendering()
@@ -330,11 +338,12 @@ class AccountMove(models.Model):
                 if busy:
                     continue  # the next ones, past those held
                 break
-            done, busy = batch._prepare_legal_pdfs_now()
+            done, busy = batch._prepare_legal_pdfs_now(deadline)
             held |= busy
+            done_count += len(done)
             remaining = len(Move._get_queued_legal_pdfs(exclude=held.ids))
-            self.env["ir.cron"]._notify_progress(done=len(done), remaining=remaining)
-            if not remaining or "ir_cron_progress_id" in self.env.context:
+            self.env["ir.cron"]._notify_progress(done=done_count, remaining=remaining)
+            if not remaining or past(deadline):
                 break
         if held:
             self.env.ref("islebooks_payment_links.ir_cron_prepare_legal_pdfs").sudo()._trigger(
