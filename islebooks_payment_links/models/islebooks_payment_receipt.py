@@ -82,8 +82,9 @@ class IslebooksPaymentReceipt(models.Model):
         """Owe the customers the email saying why ``confirmations`` were rejected
         (where their company emails them and the customer has an address)."""
         confirmations = confirmations.sudo().filtered(
-            lambda confirmation: confirmation.company_id.payment_link_receipt_email
-            and confirmation.partner_id.email
+            lambda confirmation: (
+                confirmation.company_id.payment_link_receipt_email and confirmation.partner_id.email
+            )
         )
         self._insert("confirmation_id", confirmations)
 
@@ -184,7 +185,11 @@ class IslebooksPaymentReceipt(models.Model):
     def _send_one(self, receipt, rejection):
         payment, confirmation = self.payment_id, self.confirmation_id
         if payment:
-            if receipt and payment.company_id.payment_link_receipt_email and payment.partner_id.email:
+            if (
+                receipt
+                and payment.company_id.payment_link_receipt_email
+                and payment.partner_id.email
+            ):
                 # In the payment's company, as the request that recorded it was.
                 receipt.sudo().with_company(payment.company_id).send_mail(payment.id)
         elif (

@@ -100,10 +100,10 @@ class TestLegalPdfPrepare(PaymentLinksCommon):
         self.env["ir.config_parameter"].sudo().set_param(
             "islebooks_payment_links.job_pass_seconds", "0"
         )
-        cron, progress = self.env.ref(CRON).sudo()._add_progress()
-        self.env["account.move"].with_context(cron.env.context)._cron_prepare_legal_pdfs(
-            batch_size=2
-        )
+        _cron, progress = self.env.ref(CRON).sudo()._add_progress()
+        self.env["account.move"].with_context(
+            ir_cron_progress_id=progress.id
+        )._cron_prepare_legal_pdfs(batch_size=2)
         self.assertEqual(len(self._stored_pdf(invoices)), 2)
         self.assertEqual(sum(self._queued(invoices)), 3)
         self.assertEqual((progress.done, progress.remaining), (2, 3))
@@ -119,10 +119,10 @@ class TestLegalPdfPrepare(PaymentLinksCommon):
         self.env["ir.config_parameter"].sudo().set_param(
             "islebooks_payment_links.job_pass_seconds", "0"
         )
-        cron, progress = self.env.ref(CRON).sudo()._add_progress()
+        _cron, progress = self.env.ref(CRON).sudo()._add_progress()
         with mute_logger("odoo.addons.islebooks_payment_links.models.account_move_legal_pdf"):
             self.env["account.move"].with_context(
-                cron.env.context, force_report_rendering=True
+                ir_cron_progress_id=progress.id, force_report_rendering=True
             )._cron_prepare_legal_pdfs(batch_size=3)
         stored = self._stored_pdf(invoices)
         # Debian's build: the first alone, the others left; a patched build

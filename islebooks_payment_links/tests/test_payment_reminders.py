@@ -271,8 +271,10 @@ class TestReminderJob(PaymentRemindersCommon):
         )
         cron = self.env.ref("islebooks_payment_links.ir_cron_payment_reminders").sudo()
         with freeze_time(DAY0):
-            cron, progress = cron._add_progress()
-            self.Reminder.with_context(cron.env.context)._cron_send_payment_reminders()
+            _cron, progress = cron._add_progress()
+            self.Reminder.with_context(
+                ir_cron_progress_id=progress.id
+            )._cron_send_payment_reminders()
             # Both planned, one email (a statement PDF each) begun, one left
             # for Odoo's runner to call again.
             self.assertEqual(len(self._mails(self.customer) | self._mails(other)), 1)

@@ -179,10 +179,10 @@ class TestConfirmationEmails(PaymentConfirmationCommon):
             "islebooks_payment_links.job_pass_seconds", "0"
         )
         cron = self.env.ref("islebooks_payment_links.ir_cron_send_payment_receipts").sudo()
-        cron, progress = cron._add_progress()
+        _cron, progress = cron._add_progress()
         # Past its budget, the job's call sends one and reports the other.
         self.env["islebooks.payment.receipt"].with_context(
-            cron.env.context
+            ir_cron_progress_id=progress.id
         )._cron_send_payment_receipts()
         self.assertEqual(Mail.search(domain).mapped("res_id"), first.ids)
         self.assertEqual((progress.done, progress.remaining), (1, 1))

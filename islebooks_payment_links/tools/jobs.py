@@ -12,14 +12,24 @@ what remains: Odoo's runner calls again, not a trigger of ours.
 
 import time
 
+from odoo.tools import config
+
 from odoo.addons.base.models.ir_cron import MAX_BATCH_PER_CRON_JOB
 
-# Seconds one pass of a job works, all its calls together (a system parameter,
-# in seconds): a fifth of the 600 s a cron worker lives, leaving room to the
-# other jobs of the same pass and to one item begun before the budget ran out
-# (a legal PDF takes about 2.5 s with Debian's wkhtmltopdf).
+# Seconds one pass of a job works, all its calls together (the system parameter
+# overrides it): 120 s, a fifth of the 600 s readme/DEPLOY.md gives a pass of
+# the cron worker, and at most a fifth of the configured limit, leaving room to
+# the other jobs of the same pass (Odoo's booking of payments among them) and to
+# the item begun last (a legal PDF takes about 2.5 s with Debian's wkhtmltopdf).
 PASS_BUDGET_PARAM = "islebooks_payment_links.job_pass_seconds"
 DEFAULT_PASS_BUDGET = 120
+
+
+def default_pass_budget():
+    limit = config.get("limit_time_real_cron") or 0
+    if limit < 0:  # -1: the HTTP workers' limit applies
+        limit = config.get("limit_time_real") or 0
+    return min(DEFAULT_PASS_BUDGET, limit / 5) if limit > 0 else DEFAULT_PASS_BUDGET
 
 
 def job_deadline(env):
@@ -33,7 +43,7 @@ def job_deadline(env):
     except ValueError:
         budget = None
     if budget is None:
-        budget = DEFAULT_PASS_BUDGET
+        budget = default_pass_budget()
     return time.monotonic() + budget / MAX_BATCH_PER_CRON_JOB
 
 
