@@ -1,13 +1,17 @@
 import logging
+import subprocess
 import threading
 from datetime import timedelta
 
 from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, config
+
+from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 
 from ..tools.constants import CUSTOMER_MOVE_TYPES, OPEN_PAYMENT_STATES
+from ..tools.jobs import job_deadline, past
 from ..tools.locks import (
     LEGAL_PDF_QUEUE,
     LEGAL_PDF_RENDER,
@@ -22,6 +26,26 @@ _logger = logging.getLogger(__name__)
 # A queued invoice the job found held by another transaction is tried again
 # this much later (the job's own schedule is daily).
 RETRY_HELD = timedelta(minutes=1)
+
+_wkhtmltopdf_prints_batches = None
+
+
+def wkhtmltopdf_prints_batches():
+    """Whether this server's wkhtmltopdf prints several documents in one call.
+
+    The patched build ("0.12.6 (with patched qt)") does; Debian's unpatched
+    one fails on a batch as a whole, after rendering it. Asked once per process.
+    """
+    global _wkhtmltopdf_prints_batches  # noqa: PLW0603  pylint: disable=global-statement
+    if _wkhtmltopdf_prints_batches is None:
+        try:
+            found = subprocess.run(
+                [_get_wkhtmltopdf_bin(), "--version"], capture_output=True, timeout=30, check=False
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            found = b""
+        _wkhtmltopdf_prints_batches = b"patched qt" in found
+    return _wkhtmltopdf_prints_batches
 
 
 class RowsHeld(Exception):
@@ -255,13 +279,16 @@ class AccountMove(models.Model):
                 raise RowsHeld(held)
             self._dequeue_legal_pdfs()
 
-    def _prepare_legal_pdfs_now(self):
+    def _prepare_legal_pdfs_now(self, deadline=None):
         """Store the legal PDFs of these claimed moves: in one render, else one move
         at a time. Returns ``(done, held)``: the moves dequeued, and those left
-        queued because another transaction held them.
+        queued because another transaction held them. One at a time, no move is
+        begun past ``deadline`` (``tools/jobs.py``) but the first: the others
+        stay queued, for the job's next call.
 
-        Debian's wkhtmltopdf (unpatched Qt) prints one document per call, so a
-        batch fails there as a whole while each invoice alone renders. A move
+        Debian's wkhtmltopdf (unpatched Qt) prints one document per call: a
+        batch would fail there as a whole, after rendering it, so there each
+        invoice is rendered alone from the start (``wkhtmltopdf_prints_batches``). A move
         that cannot be rendered even alone (a broken template) is logged and
         left to the download, which renders on demand: it never blocks the
         queue. A move reset to draft or printed meanwhile leaves the queue.
@@ -271,27 +298,32 @@ class AccountMove(models.Model):
         done = self - todo
         if not todo:
             return done, self.browse()
-        try:
-            todo._store_legal_pdfs()
-            return self, self.browse()
-        except RowsHeld as error:
-            if len(todo) == 1:
-                return done, todo
-            if error.moves != todo:
-                # The others once more, in one render, without the rows held.
-                more, held = (todo - error.moves)._prepare_legal_pdfs_now()
-                return done | more, held | error.moves
-            # Which one changed is unknown (Odoo met it writing): one at a time.
-            _logger.info("Preparing the legal PDFs of %s one at a time", todo.ids)
-        except Exception:
-            if len(todo) == 1:
-                _logger.exception("Could not prepare the legal PDF of %s", todo.ids)
-                todo._dequeue_legal_pdfs()
+        # Debian's build would render the whole batch only to fail on it, in
+        # the time of the job's budget: one at a time at once there.
+        if len(todo) == 1 or self._legal_pdfs_render_in_batches():
+            try:
+                todo._store_legal_pdfs()
                 return self, self.browse()
-            _logger.info("Preparing the legal PDFs of %s one at a time", todo.ids)
+            except RowsHeld as error:
+                if len(todo) == 1:
+                    return done, todo
+                if error.moves != todo:
+                    # The others once more, in one render, without the rows held.
+                    more, held = (todo - error.moves)._prepare_legal_pdfs_now(deadline)
+                    return done | more, held | error.moves
+                # Which one changed is unknown (Odoo met it writing): one at a time.
+                _logger.info("Preparing the legal PDFs of %s one at a time", todo.ids)
+            except Exception:
+                if len(todo) == 1:
+                    _logger.exception("Could not prepare the legal PDF of %s", todo.ids)
+                    todo._dequeue_legal_pdfs()
+                    return self, self.browse()
+                _logger.info("Preparing the legal PDFs of %s one at a time", todo.ids)
         held = self.browse()
         commit = self._legal_pdf_job_commits()
-        for move in todo:
+        for index, move in enumerate(todo):
+            if index and past(deadline):
+                break  # still queued: the job's next call renders them
             # Claimed again: a commit gave the batch's claim back.
             claimed, busy = move._claim_legal_pdf_rendering()
             more, more_held = claimed._prepare_legal_pdfs_now()
@@ -300,6 +332,14 @@ class AccountMove(models.Model):
                 # One invoice row written, at once committed: its lock lasts one write.
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return done, held
+
+    def _legal_pdfs_render_in_batches(self):
+        """Whether several legal PDFs render in one call: with the patched
+        wkhtmltopdf, or where Odoo renders reports as HTML (tests)."""
+        as_html = (config["test_enable"] or config["test_file"]) and not self.env.context.get(
+            "force_report_rendering"
+        )
+        return bool(as_html) or wkhtmltopdf_prints_batches()
 
     def _legal_pdf_job_commits(self):
         """Whether the one-at-a-time path commits after each invoice: in ir.cron's
@@ -316,12 +356,15 @@ class AccountMove(models.Model):
         rendered with no invoice row locked, then stored in one short write
         that takes the rows without waiting. An invoice another transaction
         holds is left queued, and the job comes back for it a minute later.
-        Under the cron one batch per call: Odoo commits it and calls again
-        while the reported progress says some remain. Called directly, it
-        renders them all.
+        Under the cron, batches until the call's time budget is spent
+        (``tools/jobs.py``; at least one invoice per call), then the progress
+        reported: Odoo commits and calls again while some remain. Called
+        directly, it renders them all.
         """
         Move = self.sudo()
+        deadline = job_deadline(self.env)
         held = Move.browse()
+        done_count = 0
         while True:
             queued = Move._get_queued_legal_pdfs(batch_size, held.ids)
             batch, busy = queued._claim_legal_pdf_rendering()
@@ -330,11 +373,12 @@ class AccountMove(models.Model):
                 if busy:
                     continue  # the next ones, past those held
                 break
-            done, busy = batch._prepare_legal_pdfs_now()
+            done, busy = batch._prepare_legal_pdfs_now(deadline)
             held |= busy
+            done_count += len(done)
             remaining = len(Move._get_queued_legal_pdfs(exclude=held.ids))
-            self.env["ir.cron"]._notify_progress(done=len(done), remaining=remaining)
-            if not remaining or "ir_cron_progress_id" in self.env.context:
+            self.env["ir.cron"]._notify_progress(done=done_count, remaining=remaining)
+            if not remaining or past(deadline):
                 break
         if held:
             self.env.ref("islebooks_payment_links.ir_cron_prepare_legal_pdfs").sudo()._trigger(

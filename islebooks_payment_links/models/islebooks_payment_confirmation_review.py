@@ -25,6 +25,7 @@ class IslebooksPaymentConfirmation(models.Model):
                     "SELECT id FROM islebooks_payment_confirmation WHERE id IN %s "
                     "FOR UPDATE NOWAIT",
                     [tuple(self.ids)],
+                    log_exceptions=False,  # answered below: not a "bad query"
                 )
         except psycopg2.errors.LockNotAvailable:
             raise UserError(
@@ -156,17 +157,9 @@ class IslebooksPaymentConfirmation(models.Model):
             }
         )
         self.activity_unlink(["mail.mail_activity_data_todo"])
-        template = self.env.ref(
-            "islebooks_payment_links.mail_template_payment_confirmation_rejected",
-            raise_if_not_found=False,
-        )
-        for confirmation in self.sudo():
-            if (
-                template
-                and confirmation.company_id.payment_link_receipt_email
-                and confirmation.partner_id.email
-            ):
-                template.sudo().send_mail(confirmation.id)
+        # Rendered by the receipts' job once this review has committed: the
+        # confirmations stay locked only for the write.
+        self.env["islebooks.payment.receipt"]._queue_rejections(self)
         return True
 
     def action_view_payments(self):

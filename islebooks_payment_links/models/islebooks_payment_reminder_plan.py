@@ -5,6 +5,7 @@ from odoo import _, api, fields, models
 from odoo.fields import Command
 
 from ..tools.constants import REMINDER_BATCH_SIZE
+from ..tools.jobs import job_deadline
 from ..tools.locks import REMINDER_PLAN, try_advisory_locks
 
 
@@ -23,14 +24,16 @@ class IslebooksPaymentReminder(models.Model):
         """One batch of the daily job: plan the reminders due today, send the emails.
 
         Odoo's cron commits after each call and calls again while
-        ``_notify_progress`` reports work remaining. Returns what remains.
+        ``_notify_progress`` reports work remaining. Under the cron, no email is
+        begun once the call's time budget is spent (``tools/jobs.py``: each one
+        renders a statement PDF), but the first. Returns what remains.
         """
         job = self.sudo().with_context(islebooks_payment_reminder_job=True)
-        done, remaining = job._run_batch(batch_size)
+        done, remaining = job._run_batch(batch_size, job_deadline(self.env))
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return remaining
 
-    def _run_batch(self, batch_size):
+    def _run_batch(self, batch_size, deadline=None):
         # What invoices ask depends on the day (discounts, installments): no cached answer.
         self.env.invalidate_all()
         self._prune_settled()
@@ -44,7 +47,7 @@ class IslebooksPaymentReminder(models.Model):
             count, left = self._plan_company(company, room)
             planned += count
             remaining += left
-        sent, left = self._send_due_emails(batch_size)
+        sent, left = self._send_due_emails(batch_size, deadline)
         return planned + sent, remaining + left
 
     @api.model

@@ -55,7 +55,7 @@ class IslebooksPaymentReminder(models.Model):
         if self - emails:
             raise UserError(_("WhatsApp reminders are sent with Open WhatsApp."))
         emails._lock_to_send()
-        sent = emails.sudo()._send_emails()
+        sent, _tried = emails.sudo()._send_emails()
         if failed := emails - sent:
             raise UserError(
                 _(

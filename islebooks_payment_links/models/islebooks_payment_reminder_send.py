@@ -6,6 +6,7 @@ from odoo import _, api, fields, models
 from odoo.fields import Command
 
 from ..tools.constants import REMINDER_RETRY_DELAY
+from ..tools.jobs import past
 
 _logger = logging.getLogger(__name__)
 
@@ -17,8 +18,9 @@ class IslebooksPaymentReminder(models.Model):
     _inherit = "islebooks.payment.reminder"
 
     @api.model
-    def _send_due_emails(self, limit):
-        """Send up to ``limit`` queued email reminders; returns (sent, left).
+    def _send_due_emails(self, limit, deadline=None):
+        """Send up to ``limit`` queued email reminders, none begun past
+        ``deadline`` but the first (``tools/jobs.py``); returns (sent, left).
 
         Rows are locked ``FOR UPDATE SKIP LOCKED``: a reminder being sent by
         another worker (or by Send now) is left to it.
@@ -38,19 +40,26 @@ class IslebooksPaymentReminder(models.Model):
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         reminders = self.browse(ids[:limit])
-        sent = reminders._send_emails()
-        return len(sent), len(ids) - len(reminders)
+        sent, tried = reminders._send_emails(deadline)
+        return len(sent), len(ids) - len(tried)
 
-    def _send_emails(self):
+    def _send_emails(self, deadline=None):
         """Queue the email of each reminder (in this transaction) and mark it sent.
 
         One failing email (a template error, a bad address) is noted on its
         reminder, which stays queued and is tried again later; the others go.
+        None is begun past ``deadline`` but the first. Returns ``(sent,
+        tried)``: the reminders sent, and those done with for now (sent,
+        failed, or left with nothing to ask for).
         """
         template = self.env.ref("islebooks_payment_links.mail_template_payment_reminder")
         sent = self.browse()
         self._prune_settled(reminders=self)
-        for reminder in self.filtered(lambda r: r.state == "to_send"):
+        tried = self.filtered(lambda r: r.state != "to_send")
+        for index, reminder in enumerate(self - tried):
+            if index and past(deadline):
+                break  # still queued: the job's next call sends it
+            tried |= reminder
             try:
                 with self.env.cr.savepoint():
                     attachments = reminder._get_statement_attachment()
@@ -71,7 +80,7 @@ class IslebooksPaymentReminder(models.Model):
                 )
             else:
                 sent |= reminder
-        return sent
+        return sent, tried
 
     def _get_statement_attachment(self):
         self.ensure_one()

@@ -139,9 +139,12 @@ class PaymentTransaction(models.Model):
             lambda tx: tx.islebooks_payment_link_id and tx.state == "done" and not tx.payment_id
         )
         if txs:
+            # A stale snapshot fails to serialize here: retried by Odoo, not a
+            # "bad query" to log.
             self.env.cr.execute(
                 "SELECT id FROM payment_transaction WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
                 [tuple(txs.ids)],
+                log_exceptions=False,
             )
 
     def _create_payment(self, **extra_create_values):

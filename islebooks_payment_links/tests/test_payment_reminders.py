@@ -262,6 +262,28 @@ class TestReminderJob(PaymentRemindersCommon):
         self.assertEqual(len(self._mails(other)), 1)
         self.assertEqual(self.Reminder.search_count([("state", "=", "to_send")]), 0)
 
+    def test_a_call_past_its_time_budget_leaves_the_rest_to_the_next(self):
+        other = self._customer("Omar Other")
+        self._invoice_due(DAY0)
+        self._invoice_due(DAY0, partner=other)
+        self.env["ir.config_parameter"].sudo().set_param(
+            "islebooks_payment_links.job_pass_seconds", "0"
+        )
+        cron = self.env.ref("islebooks_payment_links.ir_cron_payment_reminders").sudo()
+        with freeze_time(DAY0):
+            _cron, progress = cron._add_progress()
+            self.Reminder.with_context(
+                ir_cron_progress_id=progress.id
+            )._cron_send_payment_reminders()
+            # Both planned, one email (a statement PDF each) begun, one left
+            # for Odoo's runner to call again.
+            self.assertEqual(len(self._mails(self.customer) | self._mails(other)), 1)
+            self.assertEqual((progress.done, progress.remaining), (3, 1))
+            self.assertEqual(self.Reminder.search_count([("state", "=", "to_send")]), 1)
+        self._run(DAY0)
+        self.assertEqual(len(self._mails(self.customer)), 1)
+        self.assertEqual(len(self._mails(other)), 1)
+
     def test_failure_mid_batch_loses_nothing_and_sends_nothing_twice(self):
         bad = self._customer("Bad Customer")
         good = self._customer("Good Customer")

@@ -168,6 +168,30 @@ class TestConfirmationEmails(PaymentConfirmationCommon):
         self.assertEqual(mail.recipient_ids, self.partner_a)
         self.assertIn("No transfer with reference XYZ-42 arrived.", mail.body_html)
 
+    def test_rejection_is_rendered_after_the_review_within_the_job_budget(self):
+        first, second = self._confirm(self.invoice_a), self._confirm(self.invoice_b)
+        (first | second)._reject("Not received.")
+        # Nothing rendered while the review held the confirmations: queued.
+        Mail = self.env["mail.mail"]
+        domain = [("model", "=", first._name), ("res_id", "in", (first | second).ids)]
+        self.assertFalse(Mail.search(domain))
+        self.env["ir.config_parameter"].sudo().set_param(
+            "islebooks_payment_links.job_pass_seconds", "0"
+        )
+        cron = self.env.ref("islebooks_payment_links.ir_cron_send_payment_receipts").sudo()
+        _cron, progress = cron._add_progress()
+        # Past its budget, the job's call sends one and reports the other.
+        self.env["islebooks.payment.receipt"].with_context(
+            ir_cron_progress_id=progress.id
+        )._cron_send_payment_receipts()
+        self.assertEqual(Mail.search(domain).mapped("res_id"), first.ids)
+        self.assertEqual((progress.done, progress.remaining), (1, 1))
+        mails = self._mails(second)
+        self.assertEqual(len(mails), 1)
+        self.assertIn("Not received.", mails.body_html)
+        all_mails = self._mails(first | second)
+        self.assertEqual(len(all_mails), 2, "one email each, once")
+
     def test_setting_off_sends_nothing(self):
         self.company.payment_link_receipt_email = False
         approved = self._confirm(self.invoice_a)

@@ -9,3 +9,4 @@ from . import access
 from . import errors
 from . import tokens
 from . import mail_templates
+from . import jobs
