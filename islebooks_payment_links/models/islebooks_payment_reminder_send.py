@@ -17,8 +17,16 @@ class IslebooksPaymentReminder(models.Model):
     _inherit = "islebooks.payment.reminder"
 
     @api.model
+    def _get_job_channels(self):
+        """The channels whose reminders the scheduled job (and Send now) sends
+        itself: email here; WhatsApp waits for staff's Open WhatsApp. A glue
+        addon adds its channel (SMS) and its ``_send_by_<channel>``."""
+        return ("email",)
+
+    @api.model
     def _send_due_emails(self, limit):
-        """Send up to ``limit`` queued email reminders; returns (sent, left).
+        """Send up to ``limit`` queued reminders of the job's channels (email, and
+        those glue addons add); returns (sent, left).
 
         Rows are locked ``FOR UPDATE SKIP LOCKED``: a reminder being sent by
         another worker (or by Send now) is left to it.
@@ -28,37 +36,33 @@ class IslebooksPaymentReminder(models.Model):
         self.env.cr.execute(
             """
             SELECT id FROM islebooks_payment_reminder
-             WHERE state = 'to_send' AND channel = 'email'
+             WHERE state = 'to_send' AND channel IN %s
                AND (next_try_at IS NULL OR next_try_at <= %s)
              ORDER BY id
              LIMIT %s
                FOR UPDATE SKIP LOCKED
             """,
-            [now, limit + 1],
+            [tuple(self._get_job_channels()), now, limit + 1],
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         reminders = self.browse(ids[:limit])
-        sent = reminders._send_emails()
+        sent = reminders._send_queued()
         return len(sent), len(ids) - len(reminders)
 
-    def _send_emails(self):
-        """Queue the email of each reminder (in this transaction) and mark it sent.
+    def _send_queued(self):
+        """Send each reminder by its channel (``_send_by_<channel>``, in this
+        transaction) and mark it sent.
 
-        One failing email (a template error, a bad address) is noted on its
+        One failing reminder (a template error, a bad address) is noted on its
         reminder, which stays queued and is tried again later; the others go.
         """
-        template = self.env.ref("islebooks_payment_links.mail_template_payment_reminder")
         sent = self.browse()
         self._prune_settled(reminders=self)
-        for reminder in self.filtered(lambda r: r.state == "to_send"):
+        channels = self._get_job_channels()
+        for reminder in self.filtered(lambda r: r.state == "to_send" and r.channel in channels):
             try:
                 with self.env.cr.savepoint():
-                    attachments = reminder._get_statement_attachment()
-                    template.sudo().send_mail(
-                        reminder.id,
-                        email_layout_xmlid="mail.mail_notification_light",
-                        email_values={"attachment_ids": [Command.set(attachments.ids)]},
-                    )
+                    getattr(reminder, f"_send_by_{reminder.channel}")()
                     reminder._mark_sent()
             except Exception as error:  # noqa: BLE001 (noted, retried later)
                 self.env.invalidate_all()
@@ -72,6 +76,17 @@ class IslebooksPaymentReminder(models.Model):
             else:
                 sent |= reminder
         return sent
+
+    def _send_by_email(self):
+        """Queue this reminder's email (statement attached where the company says so)."""
+        self.ensure_one()
+        template = self.env.ref("islebooks_payment_links.mail_template_payment_reminder")
+        attachments = self._get_statement_attachment()
+        template.sudo().send_mail(
+            self.id,
+            email_layout_xmlid="mail.mail_notification_light",
+            email_values={"attachment_ids": [Command.set(attachments.ids)]},
+        )
 
     def _get_statement_attachment(self):
         self.ensure_one()
