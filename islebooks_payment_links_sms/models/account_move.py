@@ -18,9 +18,7 @@ class AccountMove(models.Model):
                 problems.append(
                     _("%(name)s is not posted: confirm it first", name=move.display_name)
                 )
-        self._raise_problems(
-            _("Only posted customer invoices can be sent by SMS."), problems
-        )
+        self._raise_problems(_("Only posted customer invoices can be sent by SMS."), problems)
 
     def action_send_sms(self):
         """Send by SMS: the dialog with one SMS per customer, to check and send."""

@@ -1,12 +1,10 @@
-from odoo import _, models, fields
+from odoo import _, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    payment_reminder_sms = fields.Boolean(
-        related="company_id.payment_reminder_sms", readonly=False
-    )
+    payment_reminder_sms = fields.Boolean(related="company_id.payment_reminder_sms", readonly=False)
 
     def action_open_payment_link_sms_templates(self):
         """The SMS texts of Send by SMS, Generate Payment Link and the reminders,

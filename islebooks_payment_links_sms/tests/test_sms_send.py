@@ -135,7 +135,8 @@ class TestSendBySms(SmsCommon):
         self.assertSMSIapSent([NUMBER, OTHER_NUMBER])
         self.assertEqual(len(self._sms), 2, "nothing sent to the skipped customers")
         self.assertIn(
-            f"SMS about {first.name}, {second.name} sent to +960 777-1234", first.message_ids[0].body
+            f"SMS about {first.name}, {second.name} sent to +960 777-1234",
+            first.message_ids[0].body,
         )
         self.assertFalse(
             unreachable.message_ids.filtered(lambda message: "SMS" in (message.body or ""))
@@ -212,7 +213,9 @@ class TestSendBySms(SmsCommon):
         return self.env["islebooks.payment.reminder"].search([("partner_id", "=", partner.id)])
 
     def _invoice_due(self, partner, amount):
-        return self._create_invoices(1, partner=partner, amount=amount, invoice_date=DUE, date_due=DUE)
+        return self._create_invoices(
+            1, partner=partner, amount=amount, invoice_date=DUE, date_due=DUE
+        )
 
     def test_sms_is_off_by_default(self):
         self.assertFalse(self.env["res.company"].create({"name": "New Co"}).payment_reminder_sms)
@@ -228,9 +231,7 @@ class TestSendBySms(SmsCommon):
         self.company.payment_reminder_sms = True
         # Prefers SMS over its email address; the other one has only a phone number.
         self.customer.write({"payment_reminder_channel": "sms", "email": "aishath@example.com"})
-        invoices = self._invoice_due(self.customer, 120.0) | self._invoice_due(
-            self.customer, 30.0
-        )
+        invoices = self._invoice_due(self.customer, 120.0) | self._invoice_due(self.customer, 30.0)
         self._invoice_due(self.other_customer, 80.0)
         with self.mockSMSGateway():
             self._run_reminders()
