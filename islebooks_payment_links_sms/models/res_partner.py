@@ -11,12 +11,9 @@ class ResPartner(models.Model):
 
     _inherit = "res.partner"
 
+    # Automatic: SMS comes between WhatsApp and email (see the company's setting).
     payment_reminder_channel = fields.Selection(
-        selection_add=[("sms", "SMS")],
-        ondelete={"sms": "set default"},
-        help="Automatic: WhatsApp (queued for staff) where the customer has a WhatsApp "
-        "number, else SMS (sent by the scheduled job, where the company sends reminders by "
-        "SMS) to a mobile number, else email (sent by the scheduled job).",
+        selection_add=[("sms", "SMS")], ondelete={"sms": "set default"}
     )
 
     def _get_sms_recipient(self, contacts=None):
