@@ -298,8 +298,11 @@ class TestAccessMatrix(InsiderCommon):
         return addon_models + list(ODOO_MODELS)
 
     def _fields(self, model):
+        # The addon's fields, also where a glue addon extends one (SMS, a reminder channel).
         return sorted(
-            name for name, field in self.env[model]._fields.items() if field._module == ADDON
+            name
+            for name, field in self.env[model]._fields.items()
+            if ADDON in (field._modules or ())
         )
 
     def _other_records(self, field, record):

@@ -2,13 +2,14 @@
 reminders, through Odoo's own SMS module and its test gateway (``SMSCase``:
 ``mockSMSGateway`` records what the provider would have been sent)."""
 
+import contextlib
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 from freezegun import freeze_time
 
-from odoo import Command
-from odoo.exceptions import AccessError, RedirectWarning, UserError
+from odoo import Command, models
+from odoo.exceptions import AccessError, RedirectWarning, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import format_amount
 
@@ -19,6 +20,9 @@ from odoo.addons.sms.tests.common import SMSCase
 NUMBER = "+9607771234"
 OTHER_NUMBER = "+9609998877"
 DUE = date(2026, 3, 10)
+SMS_ADDON = "islebooks_payment_links_sms"
+# Columns the ORM writes itself.
+NOT_WRITTEN = set(models.MAGIC_COLUMNS) | {"display_name"}
 
 
 class SmsCommon(PaymentLinksCommon, SMSCase):
@@ -44,6 +48,22 @@ class SmsCommon(PaymentLinksCommon, SMSCase):
             groups="account.group_account_invoice",
             company_id=cls.company.id,
             company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.other_company = cls.setup_other_company(name="SMS Other Co")["company"]
+        cls.other_billing = new_test_user(
+            cls.env,
+            login="ib_sms_billing_other",
+            groups="account.group_account_invoice",
+            company_id=cls.other_company.id,
+            company_ids=[Command.set(cls.other_company.ids)],
+        )
+        cls.employee = new_test_user(cls.env, login="ib_sms_employee", groups="base.group_user")
+        # The customer's own portal user (a contact of the customer).
+        cls.portal = new_test_user(
+            cls.env,
+            login="ib_sms_portal",
+            groups="base.group_portal",
+            partner_id=Partner.create({"name": "Portal", "parent_id": cls.customer.id}).id,
         )
 
     @classmethod
@@ -165,8 +185,9 @@ class TestSendBySms(SmsCommon):
             self.env.ref("islebooks_payment_links.account_move_action_send_whatsapp").id, flagged
         )
         # The user without invoicing rights gets neither the action nor the flag.
-        employee = new_test_user(self.env, login="ib_sms_menu_employee", groups="base.group_user")
-        bindings = self.env["ir.actions.actions"].with_user(employee).get_bindings("account.move")
+        bindings = (
+            self.env["ir.actions.actions"].with_user(self.employee).get_bindings("account.move")
+        )
         self.assertNotIn(action.id, {row["id"] for row in bindings.get("action", [])})
 
     # Generate Payment Link › SMS
@@ -256,11 +277,7 @@ class TestSendBySms(SmsCommon):
         invoice = self._invoice(self.customer)
         link = self.customer._get_portal_payment_links()
         wizard = self._wizard(invoice.action_send_sms())
-        portal = new_test_user(
-            self.env, login="ib_sms_portal", groups="base.group_portal", partner_id=self.customer.id
-        )
-        employee = new_test_user(self.env, login="ib_sms_employee", groups="base.group_user")
-        for user in (portal, employee):
+        for user in (self.portal, self.employee):
             env = self.env(user=user, su=False)
             calls = {
                 "invoice": env["account.move"].browse(invoice.id).action_send_sms,
@@ -271,7 +288,7 @@ class TestSendBySms(SmsCommon):
                 with self.subTest(user=user.login, call=name), self.assertRaises(AccessError):
                     call()
         with self.assertRaises(AccessError):
-            self.env(user=employee, su=False)["islebooks.sms.send.line"].create(
+            self.env(user=self.employee, su=False)["islebooks.sms.send.line"].create(
                 {"wizard_id": wizard.id, "company_id": self.company.id}
             )
         with self.mockSMSGateway():
@@ -279,8 +296,7 @@ class TestSendBySms(SmsCommon):
         self.assertEqual(len(self._sms), 1)
 
     def test_billing_cannot_send_another_companys_invoice_nor_forge_a_line(self):
-        other_company = self.setup_other_company(name="SMS Other Co")["company"]
-        foreign = self._create_invoice(partner=self.customer, company=other_company)
+        foreign = self._create_invoice(partner=self.customer, company=self.other_company)
         billing = self.env(user=self.billing, su=False)
         with self.assertRaises(AccessError):
             billing["account.move"].browse(foreign.id).action_send_sms()
@@ -294,3 +310,47 @@ class TestSendBySms(SmsCommon):
         with self.mockSMSGateway():
             billing["islebooks.sms.send"].browse(wizard.id).action_send()
         self.assertSMSIapSent([NUMBER])
+
+    def test_role_matrix_of_the_sms_dialog(self):
+        """Every field of the dialog and its lines (they carry the links), read and
+        written over RPC by each role: only Billing of the dialog's company reads
+        them, nobody writes them (Send by SMS does)."""
+        invoice = self._invoice(self.customer)
+        billing = self.env(user=self.billing, su=False)
+        wizard = self._wizard(billing["account.move"].browse(invoice.id).action_send_sms())
+        records = {"islebooks.sms.send": wizard, "islebooks.sms.send.line": wizard.line_ids}
+        roles = {
+            "billing": self.billing,
+            "billing of another company": self.other_billing,
+            "employee": self.employee,
+            "portal": self.portal,
+        }
+        values = {"char": "+9607770000", "text": "Pay to IBAN XX00", "boolean": True}
+        granted = set()
+        for role, user in roles.items():
+            env = self.env(user=user, su=False)
+            for model, record in records.items():
+                for fname, field in env[model]._fields.items():
+                    if SMS_ADDON not in (field._modules or ()) or fname in NOT_WRITTEN:
+                        continue
+                    Model = env[model]
+                    with contextlib.suppress(AccessError):
+                        if Model.search_read([("id", "=", record.id)], [fname]):
+                            granted.add(("read", role, model, fname))
+                    value = values.get(field.type, False)
+                    with contextlib.closing(self.env.cr.savepoint()):
+                        try:
+                            Model.browse(record.id).write({fname: value})
+                            env.flush_all()
+                            granted.add(("write", role, model, fname))
+                        except (AccessError, UserError, ValidationError) as error:
+                            self.assertTrue(str(error))  # refused, with a reason
+                    self.env.invalidate_all()
+        expected = {
+            ("read", "billing", model, fname)
+            for model in records
+            for fname, field in self.env[model]._fields.items()
+            if SMS_ADDON in (field._modules or ()) and fname not in NOT_WRITTEN
+        }
+        self.assertTrue(expected)
+        self.assertEqual(granted, expected)
