@@ -354,3 +354,25 @@ class TestSendBySms(SmsCommon):
         }
         self.assertTrue(expected)
         self.assertEqual(granted, expected)
+
+    def test_texts_are_odoo_sms_templates_in_the_customers_language(self):
+        action = self.env["res.config.settings"].create({}).action_open_payment_link_sms_templates()
+        templates = self.env["sms.template"].search(action["domain"])
+        self.assertEqual(len(templates), 4)
+        self.assertEqual(
+            set(templates.mapped("model")),
+            {
+                "account.move",
+                "res.partner",
+                "islebooks.payment.reminder",
+            },
+        )
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["islebooks_payment_links_sms"], ["fr_FR"], overwrite=True
+        )
+        self.customer.lang = "fr_FR"
+        invoice = self._invoice(self.customer, 1500.0)
+        message = self._wizard(invoice.action_send_sms()).line_ids.message
+        self.assertTrue(message.startswith(f"Bonjour Aishath Ali, votre facture {invoice.name} "))
+        self.assertIn(f"Consultez-la et payez-la en ligne : {invoice.payment_link_id.url}", message)
