@@ -150,6 +150,8 @@ class TestSendBySms(SmsCommon):
         self.assertIn('The mobile number "12" of Moosa Didi is not a valid', errors["Moosa Didi"])
         self.assertIn(f"Nothing to pay: {paid.name}", errors["Paid Up Ltd"])
         self.assertEqual(wizard.error_count, 3)
+        fix = self._line(wizard, self.no_mobile).action_open_contact()
+        self.assertEqual((fix["res_model"], fix["res_id"]), ("res.partner", self.no_mobile.id))
         with self.mockSMSGateway():
             wizard.action_send()
         self.assertSMSIapSent([NUMBER, OTHER_NUMBER])
@@ -376,3 +378,34 @@ class TestSendBySms(SmsCommon):
         message = self._wizard(invoice.action_send_sms()).line_ids.message
         self.assertTrue(message.startswith(f"Bonjour Aishath Ali, votre facture {invoice.name} "))
         self.assertIn(f"Consultez-la et payez-la en ligne : {invoice.payment_link_id.url}", message)
+
+    def test_sms_reminder_sent_now_from_the_queue_or_skipped_without_a_number(self):
+        self.company.write(
+            {
+                "payment_reminder_enabled": True,
+                "payment_reminder_steps": "0",
+                "payment_reminder_sms": True,
+            }
+        )
+        self._invoice_due(self.other_customer, 80.0)
+        self._invoice_due(self.no_mobile, 40.0)
+        Reminder = self.env["islebooks.payment.reminder"]
+        with freeze_time(DUE):
+            Reminder.sudo()._plan_company(self.company, 100)  # planned, not sent yet
+            skipped = self._reminder(self.no_mobile)
+            self.assertEqual(skipped.state, "skipped")
+            self.assertEqual(
+                skipped.error,
+                "Hawwa Saeed has no email address, WhatsApp number nor mobile number.",
+            )
+            reminder = self._reminder(self.other_customer)
+            self.assertEqual((reminder.channel, reminder.state), ("sms", "to_send"))
+            self.other_customer.phone = "12"  # since planned: noted, tried again later
+            with self.assertRaises(UserError) as caught, self.mockSMSGateway():
+                reminder.with_user(self.billing).action_send_now()
+            self.assertIn("is not a valid phone number", str(caught.exception))
+            self.other_customer.phone = "+960 999 8877"
+            with self.mockSMSGateway():
+                reminder.with_user(self.billing).action_send_now()
+        self.assertEqual(reminder.state, "sent")
+        self.assertSMSOutgoing(self.other_customer, OTHER_NUMBER, content=reminder.link_id.url)
