@@ -174,9 +174,13 @@ class TestSendBySms(SmsCommon):
 
     def test_drafts_and_bills_are_refused_with_their_names(self):
         draft = self._create_invoice(partner=self.customer, post=False)
+        bill = self._create_invoice(partner=self.customer, move_type="in_invoice")
         with self.assertRaises(UserError) as caught:
-            draft.action_send_sms()
-        self.assertIn("is not posted", str(caught.exception))
+            (draft | bill | self._invoice(self.customer)).action_send_sms()
+        self.assertIn(f"{draft.display_name} is not posted", str(caught.exception))
+        self.assertIn(f"{bill.display_name} is not a customer invoice", str(caught.exception))
+        with self.assertRaises(UserError):
+            self.env["account.move"].action_send_sms()
 
     def test_list_context_menu_offers_send_by_sms(self):
         action = self.env.ref("islebooks_payment_links_sms.account_move_action_send_sms")
