@@ -7,13 +7,24 @@ class IrActionsActions(models.Model):
     _inherit = "ir.actions.actions"
 
     @api.model
+    def _get_payment_link_context_modules(self):
+        """The addons whose bound server actions the right-click menu offers: this
+        one, and its glue addons (Send by SMS) add themselves."""
+        return [MODULE]
+
+    @api.model
     @tools.ormcache()
     def _get_payment_link_context_action_ids(self):
         """Ids of the addon's own bound actions: the ones the list's right-click menu offers."""
         data = (
             self.env["ir.model.data"]
             .sudo()
-            .search([("module", "=", MODULE), ("model", "=", "ir.actions.server")])
+            .search(
+                [
+                    ("module", "in", self._get_payment_link_context_modules()),
+                    ("model", "=", "ir.actions.server"),
+                ]
+            )
         )
         return frozenset(data.mapped("res_id"))
 

@@ -51,12 +51,12 @@ class IslebooksPaymentReminder(models.Model):
 
     def action_send_now(self):
         self._check_staff()
-        emails = self.filtered(lambda r: r.channel == "email")
-        if self - emails:
+        queued = self.filtered(lambda r: r.channel in self._get_job_channels())
+        if self - queued:
             raise UserError(_("WhatsApp reminders are sent with Open WhatsApp."))
-        emails._lock_to_send()
-        sent, _tried = emails.sudo()._send_emails()
-        if failed := emails - sent:
+        queued._lock_to_send()
+        sent, _tried = queued.sudo()._send_queued()
+        if failed := queued - sent:
             raise UserError(
                 _(
                     "The reminder to %(customers)s could not be sent: %(error)s",

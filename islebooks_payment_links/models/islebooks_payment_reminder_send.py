@@ -18,9 +18,17 @@ class IslebooksPaymentReminder(models.Model):
     _inherit = "islebooks.payment.reminder"
 
     @api.model
+    def _get_job_channels(self):
+        """The channels whose reminders the scheduled job (and Send now) sends
+        itself: email here; WhatsApp waits for staff's Open WhatsApp. A glue
+        addon adds its channel (SMS) and its ``_send_by_<channel>``."""
+        return ("email",)
+
+    @api.model
     def _send_due_emails(self, limit, deadline=None):
-        """Send up to ``limit`` queued email reminders, none begun past
-        ``deadline`` but the first (``tools/jobs.py``); returns (sent, left).
+        """Send up to ``limit`` queued reminders of the job's channels (email, and
+        those glue addons add), none begun past ``deadline`` but the first
+        (``tools/jobs.py``); returns (sent, left).
 
         Rows are locked ``FOR UPDATE SKIP LOCKED``: a reminder being sent by
         another worker (or by Send now) is left to it.
@@ -30,44 +38,40 @@ class IslebooksPaymentReminder(models.Model):
         self.env.cr.execute(
             """
             SELECT id FROM islebooks_payment_reminder
-             WHERE state = 'to_send' AND channel = 'email'
+             WHERE state = 'to_send' AND channel IN %s
                AND (next_try_at IS NULL OR next_try_at <= %s)
              ORDER BY id
              LIMIT %s
                FOR UPDATE SKIP LOCKED
             """,
-            [now, limit + 1],
+            [tuple(self._get_job_channels()), now, limit + 1],
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         reminders = self.browse(ids[:limit])
-        sent, tried = reminders._send_emails(deadline)
+        sent, tried = reminders._send_queued(deadline)
         return len(sent), len(ids) - len(tried)
 
-    def _send_emails(self, deadline=None):
-        """Queue the email of each reminder (in this transaction) and mark it sent.
+    def _send_queued(self, deadline=None):
+        """Send each reminder by its channel (``_send_by_<channel>``, in this
+        transaction) and mark it sent.
 
-        One failing email (a template error, a bad address) is noted on its
+        One failing reminder (a template error, a bad address) is noted on its
         reminder, which stays queued and is tried again later; the others go.
         None is begun past ``deadline`` but the first. Returns ``(sent,
         tried)``: the reminders sent, and those done with for now (sent,
         failed, or left with nothing to ask for).
         """
-        template = self.env.ref("islebooks_payment_links.mail_template_payment_reminder")
         sent = self.browse()
         self._prune_settled(reminders=self)
-        tried = self.filtered(lambda r: r.state != "to_send")
+        channels = self._get_job_channels()
+        tried = self.filtered(lambda r: r.state != "to_send" or r.channel not in channels)
         for index, reminder in enumerate(self - tried):
             if index and past(deadline):
                 break  # still queued: the job's next call sends it
             tried |= reminder
             try:
                 with self.env.cr.savepoint():
-                    attachments = reminder._get_statement_attachment()
-                    template.sudo().send_mail(
-                        reminder.id,
-                        email_layout_xmlid="mail.mail_notification_light",
-                        email_values={"attachment_ids": [Command.set(attachments.ids)]},
-                    )
+                    getattr(reminder, f"_send_by_{reminder.channel}")()
                     reminder._mark_sent()
             except Exception as error:  # noqa: BLE001 (noted, retried later)
                 self.env.invalidate_all()
@@ -81,6 +85,17 @@ class IslebooksPaymentReminder(models.Model):
             else:
                 sent |= reminder
         return sent, tried
+
+    def _send_by_email(self):
+        """Queue this reminder's email (statement attached where the company says so)."""
+        self.ensure_one()
+        template = self.env.ref("islebooks_payment_links.mail_template_payment_reminder")
+        attachments = self._get_statement_attachment()
+        template.sudo().send_mail(
+            self.id,
+            email_layout_xmlid="mail.mail_notification_light",
+            email_values={"attachment_ids": [Command.set(attachments.ids)]},
+        )
 
     def _get_statement_attachment(self):
         self.ensure_one()

@@ -122,13 +122,20 @@ class ResPartner(models.Model):
         return True
 
     def _get_whatsapp_recipient(self, contacts=None):
-        """Who receives a WhatsApp message about this customer's documents.
+        """Who receives a WhatsApp message about this customer's documents
+        (see ``_get_message_recipient``)."""
+        return self._get_message_recipient(contacts, "whatsapp")
+
+    def _get_message_recipient(self, contacts, has_number):
+        """Who receives a message about this customer's documents on a channel
+        (WhatsApp here, SMS in its glue addon).
 
         The one rule of every send: the contact the documents are addressed to
         when there is exactly one, else the customer (commercial partner); if
-        that one has no number, the first of the customer, the addressed
-        contacts (or, with none given, the customer's contacts) that has one.
-        Nobody has one: the first choice, whose error says what to fix.
+        that one has no number (``has_number``: a field name or a function, as
+        ``filtered`` takes), the first of the customer, the addressed contacts
+        (or, with none given, the customer's contacts) that has one. Nobody has
+        one: the first choice, whose error says what to fix.
         """
         self.ensure_one()
         customer = self.commercial_partner_id
@@ -136,7 +143,7 @@ class ResPartner(models.Model):
             first, others = contacts, customer
         else:
             first, others = customer, contacts or customer.child_ids
-        return (first | others).filtered("whatsapp")[:1] or first
+        return (first | others).filtered(has_number)[:1] or first
 
     def _get_whatsapp_form_action(self):
         self.ensure_one()

@@ -50,38 +50,39 @@ class ResPartner(models.Model):
                 partner.commercial_partner_id.id, (0, False)
             )
 
+    def _get_payment_reminder_contacts(self, moves):
+        """``{channel: contact or None}``: who a reminder to this commercial partner
+        about ``moves`` can reach on each channel (the customer first, else an
+        invoice contact), in the order "Automatic" tries them: WhatsApp where a
+        usable number exists, else email. A glue addon adds its channel (SMS)."""
+        self.ensure_one()
+        contacts = self | moves.partner_id
+        return {
+            "whatsapp": next(
+                (c for c in contacts if c.whatsapp and not c._get_whatsapp_e164()[1]), None
+            ),
+            "email": next((c for c in contacts if c.email), None),
+        }
+
+    def _get_payment_reminder_unreachable(self, moves):
+        """Why no reminder about ``moves`` can reach this customer (no channel has
+        an address)."""
+        self.ensure_one()
+        return _("%(customer)s has no email address nor WhatsApp number.", customer=self.name)
+
     def _get_payment_reminder_channel(self, moves):
         """(channel, contact, error) of a reminder to this commercial partner about ``moves``.
 
-        The customer's preference first; "Automatic" is WhatsApp where a usable
-        number exists (the customer's, else an invoice contact's), else email.
-        A channel without an address falls back to the other one; neither gives
-        an error (the reminder is then skipped, and says why).
+        The customer's preference first, then the other channels in the order
+        "Automatic" tries them (``_get_payment_reminder_contacts``). A channel
+        without an address falls back to the next; none gives an error (the
+        reminder is then skipped, and says why).
         """
         self.ensure_one()
-        whatsapp = next(
-            (
-                contact
-                for contact in self | moves.partner_id
-                if contact.whatsapp and not contact._get_whatsapp_e164()[1]
-            ),
-            None,
-        )
-        email = next((c for c in self | moves.partner_id if c.email), None)
-        order = (
-            ["email", "whatsapp"]
-            if self.payment_reminder_channel == "email"
-            else [
-                "whatsapp",
-                "email",
-            ]
-        )
-        contacts = {"email": email, "whatsapp": whatsapp}
+        contacts = self._get_payment_reminder_contacts(moves)
+        preferred = self.payment_reminder_channel
+        order = sorted(contacts, key=lambda channel: channel != preferred)
         for channel in order:
             if contacts[channel]:
                 return channel, contacts[channel], ""
-        return (
-            "email",
-            self,
-            _("%(customer)s has no email address nor WhatsApp number.", customer=self.name),
-        )
+        return "email", self, self._get_payment_reminder_unreachable(moves)

@@ -67,8 +67,9 @@ registry.category("web_tour.tours").add("islebooks_list_context_menu", {
             trigger: `${MENU}[role=menu] [role=menuitem]:first:focus`,
         },
         {
+            // Odoo's Send & Print is not; Send by SMS is where the SMS glue addon is installed.
             content: "Only the addon's actions are offered",
-            trigger: `${MENU}:has([role=menuitem]:contains('Copy Invoice URL')):not(:has([role=menuitem]:contains('Send'):not(:contains('WhatsApp')))):not(:has([role=menuitem]:contains('Open link')))`,
+            trigger: `${MENU}:has([role=menuitem]:contains('Copy Invoice URL')):not(:has([role=menuitem]:contains('Send'):not(:contains('WhatsApp')):not(:contains('SMS')))):not(:has([role=menuitem]:contains('Open link')))`,
         },
         {
             content: "Escape closes the menu",
