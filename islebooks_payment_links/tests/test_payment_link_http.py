@@ -92,7 +92,8 @@ class TestPaymentLinkPage(PaymentLinksHttpCommon):
         self.assertIn("/islebooks_payment_links.assets_pay_js", body)
         self.assertIn("/islebooks_payment_links.assets_pay_page_js", body)
         # The first screen's styles in the head (the page is painted once they
-        # are there), the others after the content, which is drawn without them.
+        # are there); the others after the content, fetched without holding the
+        # drawing (a print sheet until loaded), and plainly with scripts off.
         page = html.fromstring(body)
         first = "/islebooks_payment_links.assets_pay_first.min.css"
         rest = "/islebooks_payment_links.assets_pay.min.css"
@@ -103,6 +104,12 @@ class TestPaymentLinkPage(PaymentLinksHttpCommon):
         sheets = page.xpath("//body/link[@rel='stylesheet']")
         self.assertEqual([link.get("href").endswith(rest) for link in sheets], [True])
         self.assertEqual(sheets[0].getprevious().tag, "main")
+        self.assertEqual(sheets[0].get("media"), "print")
+        self.assertEqual(sheets[0].get("onload"), "this.media='all'")
+        self.assertRegex(
+            body,
+            rf'<noscript>\s*<link rel="stylesheet" href="[^"]+{re.escape(rest)}"/>\s*</noscript>',
+        )
         not_found = self._get(f"/pay/{UNKNOWN_TOKEN}").text
         self.assertIn(first, not_found)
         self.assertIn(rest, not_found)
