@@ -95,12 +95,39 @@ document.addEventListener("DOMContentLoaded", () => {
     if (ready && paint && !bench.usable) {
         const form = document.querySelector("#o_payment_form");
         const handled = form && window.jQuery && (jQuery._data(form, "events") || {}).click;
-        if (!NEEDS_FORM || handled) {
+        // Ours: the form's scripts are fetched on the first touch of the form
+        // (pay_page.js, once run, listens for it): a tap is taken, the method
+        // tapped is checked, and the form opens it when it starts ("tap to form").
+        const onTouch = form && document.body.classList.contains("o_islebooks_pay_ready")
+            && document.querySelector("script[data-src]");
+        if (!NEEDS_FORM || handled || onTouch) {
             bench.usable = Math.max(performance.now(), paint.startTime);
         }
     }
     if (!bench.usable) { setTimeout(poll, 50); }
 })();
+"""
+TAP_SCRIPT = """
+() => new Promise((resolve) => {
+    const form = document.querySelector("#o_payment_form");
+    const radio = form.querySelector("input[name='o_payment_radio']");
+    const ready = () => window.jQuery && (jQuery._data(form, "events") || {}).click
+        && !form.classList.contains("o_islebooks_form_loading");
+    const start = performance.now();
+    if (ready()) {
+        resolve(0);
+        return;
+    }
+    radio.dispatchEvent(new PointerEvent("pointerdown", {bubbles: true}));
+    radio.click();
+    (function poll() {
+        if (ready()) {
+            resolve(performance.now() - start);
+        } else {
+            setTimeout(poll, 50);
+        }
+    })();
+})
 """
 ROOTS = [
     "@islebooks_payment_links/js/pay_root",
@@ -187,12 +214,20 @@ def view(browser, url, login, needs_form):
         page.wait_for_function("window.__bench.usable > 0", timeout=120_000, polling=200)
         page.wait_for_load_state("networkidle", timeout=120_000)
         bench = page.evaluate("window.__bench")
-        return {
+        result = {
             "bytes": seen["bytes"],
             "requests": seen["requests"],
             "usable": bench["usable"],
             "lcp": bench["lcp"],
         }
+        if needs_form:
+            # Once the page is idle, the customer taps the first payment method:
+            # milliseconds until Odoo's payment form has its handlers and has opened
+            # it (0 where it was ready already), and the bytes then on the phone.
+            result["tap"] = page.evaluate(TAP_SCRIPT)
+            page.wait_for_load_state("networkidle", timeout=120_000)
+            result["bytes_paying"] = seen["bytes"]
+        return result
     finally:
         context.close()
 
@@ -200,6 +235,10 @@ def view(browser, url, login, needs_form):
 def measure(browser):
     rows = []
     for label, ours, theirs, needs_form in pages():
+        # One view of each side first, not counted: a bundle compiled on its first
+        # request (after an update of the addon) is paid by neither side's figures.
+        for url, login in (ours, theirs):
+            view(browser, url, login, needs_form)
         sides = {"ours": [], "odoo": []}
         for run in range(RUNS):
             order = (("ours", ours), ("odoo", theirs))
@@ -220,16 +259,28 @@ def report(rows):
         f"Phone: 390x844, CPU {CPU_SLOWDOWN}x slower, {NETWORK['latency']} ms RTT,"
         f" 1.6 Mbit/s down, cold cache; median of {RUNS} views per side, sides alternating"
     )
-    header = f"{'page':44} {'side':5} {'KB':>7} {'req':>4} {'usable ms':>9} {'LCP ms':>7}"
+    header = (
+        f"{'page':44} {'side':5} {'KB':>7} {'req':>4} {'usable ms':>9} {'LCP ms':>7}"
+        f" {'tap ms':>7} {'KB paying':>9}"
+    )
     print(header)
+    print(
+        "  (tap: a tap on a payment method once the page is idle, until Odoo's form has"
+        " opened it; KB paying: the bytes then)"
+    )
     summary = []
     for label, sides in rows:
         for side in ("ours", "odoo"):
             views = sides[side]
+            paying = (
+                f" {med(views, 'tap'):7.0f} {med(views, 'bytes_paying') / 1000:9.0f}"
+                if "tap" in views[0]
+                else ""
+            )
             print(
                 f"{label if side == 'ours' else '':44} {side:5} {med(views, 'bytes') / 1000:7.0f}"
                 f" {med(views, 'requests'):4.0f} {med(views, 'usable'):9.0f}"
-                f" {med(views, 'lcp'):7.0f}"
+                f" {med(views, 'lcp'):7.0f}{paying}"
             )
         ratios = {
             key: med(sides["ours"], key) / med(sides["odoo"], key)

@@ -48,11 +48,29 @@
             "islebooks_payment_links/static/src/payment_link_field/*",
         ],
         # The customer pages' own bundles (views/payment_link_templates.xml,
-        # payment_link_layout): styles in the page's head, Bootstrap compiled with
-        # the website's theme variables (its colours and fonts, customised or not:
-        # the website's customisations replace files of web._assets_primary_variables,
-        # included here) as Odoo's frontend bundle compiles it, without the website
-        # builder's, the shop's or the chat's styles...
+        # payment_link_layout): styles, Bootstrap compiled with the website's theme
+        # variables (its colours and fonts, customised or not: the website's
+        # customisations replace files of web._assets_primary_variables, included
+        # here) as Odoo's frontend bundle compiles it, without the website
+        # builder's, the shop's or the chat's styles, in two sheets: the first
+        # screen's (header, invoice, amount, Download) in the page's head...
+        "islebooks_payment_links.assets_pay_first": [
+            ("include", "web._assets_helpers"),
+            ("include", "web._assets_frontend_helpers"),
+            "web/static/src/scss/pre_variables.scss",
+            "web/static/lib/bootstrap/scss/_variables.scss",
+            "web/static/lib/bootstrap/scss/_variables-dark.scss",
+            "web/static/lib/bootstrap/scss/_maps.scss",
+            # web._assets_bootstrap_frontend, with the components the first screen
+            # uses, for the phone (pay_bootstrap_first.scss, pay_utilities_first.scss).
+            "islebooks_payment_links/static/src/scss/pay_bootstrap_first.scss",
+            "web/static/src/scss/utilities_custom.scss",
+            "islebooks_payment_links/static/src/scss/pay_utilities_first.scss",
+            "islebooks_payment_links/static/src/scss/payment_page.scss",
+        ],
+        # ...the rest (forms, tables, Odoo's payment form, its dialogs, Font
+        # Awesome) at the end of the body, drawn as it arrives, with Odoo's
+        # reviews of Bootstrap and the pages' own rules again after their components.
         "islebooks_payment_links.assets_pay": [
             ("include", "web._assets_helpers"),
             ("include", "web._assets_frontend_helpers"),
@@ -60,8 +78,6 @@
             "web/static/lib/bootstrap/scss/_variables.scss",
             "web/static/lib/bootstrap/scss/_variables-dark.scss",
             "web/static/lib/bootstrap/scss/_maps.scss",
-            # web._assets_bootstrap_frontend, with the components and utility
-            # breakpoints the pages use (pay_bootstrap.scss, pay_utilities.scss).
             "islebooks_payment_links/static/src/scss/pay_bootstrap.scss",
             "web/static/src/scss/utilities_custom.scss",
             "islebooks_payment_links/static/src/scss/pay_utilities.scss",

@@ -89,11 +89,30 @@ class TestPaymentLinkPage(PaymentLinksHttpCommon):
         # styles, and their scripts only where a form needs them.
         body = self._get(self.path).text
         self.assertNotIn("/web.assets_frontend", body)
-        self.assertIn("/islebooks_payment_links.assets_pay.min.css", body)
         self.assertIn("/islebooks_payment_links.assets_pay_js", body)
         self.assertIn("/islebooks_payment_links.assets_pay_page_js", body)
+        # The first screen's styles in the head (the page is painted once they
+        # are there); the others after the content, fetched without holding the
+        # drawing (a print sheet until loaded), and plainly with scripts off.
+        page = html.fromstring(body)
+        first = "/islebooks_payment_links.assets_pay_first.min.css"
+        rest = "/islebooks_payment_links.assets_pay.min.css"
+        self.assertEqual(
+            [link.get("href").endswith(first) for link in page.xpath("//head/link[@href]")][-1:],
+            [True],
+        )
+        sheets = page.xpath("//body/link[@rel='stylesheet']")
+        self.assertEqual([link.get("href").endswith(rest) for link in sheets], [True])
+        self.assertEqual(sheets[0].getprevious().tag, "main")
+        self.assertEqual(sheets[0].get("media"), "print")
+        self.assertEqual(sheets[0].get("onload"), "this.media='all'")
+        self.assertRegex(
+            body,
+            rf'<noscript>\s*<link rel="stylesheet" href="[^"]+{re.escape(rest)}"/>\s*</noscript>',
+        )
         not_found = self._get(f"/pay/{UNKNOWN_TOKEN}").text
-        self.assertIn("/islebooks_payment_links.assets_pay.min.css", not_found)
+        self.assertIn(first, not_found)
+        self.assertIn(rest, not_found)
         self.assertNotIn("<script src", not_found)
         self.assertNotIn("/web.assets_frontend", not_found)
         # The scripts of a payment form: Odoo's, the providers' (the demo's here)

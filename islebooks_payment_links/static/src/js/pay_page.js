@@ -104,5 +104,42 @@
             }
         });
     }
+    // Odoo's payment form and the providers' forms (assets_pay_js, rendered with
+    // the bundle's URL in data-src: lazy_load) are fetched on the customer's first
+    // touch of the payment form: reading the invoice or downloading it costs none
+    // of their bytes. The radios are plain HTML: a method tapped meanwhile is
+    // checked, and the form opens it when it starts. Where the only method is
+    // chosen already (the next tap is Pay), they are fetched after the page's
+    // load, as Odoo's lazy loader fetches its scripts.
+    const paymentForm = document.querySelector("#o_payment_form");
+    const lazyScripts = [...document.querySelectorAll("script[data-src]")];
+    if (paymentForm && lazyScripts.length) {
+        const events = ["pointerdown", "touchstart", "keydown", "focusin", "click"];
+        let fetched = false;
+        const fetchScripts = () => {
+            if (fetched) {
+                return;
+            }
+            fetched = true;
+            for (const type of events) {
+                paymentForm.removeEventListener(type, fetchScripts, true);
+            }
+            paymentForm.classList.add("o_islebooks_form_loading");
+            for (const script of lazyScripts) {
+                script.src = script.dataset.src;
+                script.removeAttribute("data-src");
+            }
+        };
+        for (const type of events) {
+            paymentForm.addEventListener(type, fetchScripts, { capture: true, passive: true });
+        }
+        if (paymentForm.querySelector("input[name='o_payment_radio']:checked")) {
+            if (document.readyState === "complete") {
+                fetchScripts();
+            } else {
+                window.addEventListener("load", fetchScripts, { once: true });
+            }
+        }
+    }
     document.body.classList.add("o_islebooks_pay_ready");
 })();
