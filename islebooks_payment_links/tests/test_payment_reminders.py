@@ -244,6 +244,12 @@ class TestReminderContent(PaymentRemindersCommon):
         body = self._mails(self.customer).body_html
         self.assertIn(reminder.link_id.url, body)
         self.assertIn("150.00", body)
+        # The WhatsApp text of such a reminder (Open WhatsApp) says the same.
+        text = self.env.ref(
+            "islebooks_payment_links.whatsapp_template_payment_reminders"
+        )._render_message(reminder, add_context={"invoice": reminder.open_move_ids})
+        self.assertIn("Total due: *$\N{NO-BREAK SPACE}150.00*", text)
+        self.assertIn(reminder.link_id.url, text)
         # Step 7 is not reminded twice; once paid, step 21 is not reminded at all.
         self._run(DAY0 + timedelta(days=10))
         self.assertEqual(len(self._reminders(self.customer)), 1)
