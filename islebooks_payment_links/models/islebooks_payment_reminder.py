@@ -129,13 +129,14 @@ class IslebooksPaymentReminder(models.Model):
         for reminder in self:
             reminder.link_url = reminder.link_id.url
 
-    @api.depends("open_move_ids", "date")
+    @api.depends("open_move_ids", "date", "line_ids.item_id.amount_residual")
     def _compute_due_summary(self):
         """What paying the reminded invoices asks per currency, its overdue part
         apart, formatted in the customer's language: the customer's
         ``_get_amount_owed`` for these invoices, net of open credit when the
         reminder links to the Customer Portal (which uses it), and with the
-        other amounts due the portal lists and pays with them."""
+        other amounts due the portal lists and pays with them (a reminder about
+        other amounts due only links to the portal: the customer's open ones)."""
         for reminder in self:
             env = reminder.with_context(lang=reminder.partner_id.lang or self.env.lang).env
             lang = env.lang
@@ -146,7 +147,7 @@ class IslebooksPaymentReminder(models.Model):
                     use_credit=reminder.link_id.scope == "portal",
                     items=reminder.link_id.scope == "portal",
                 )
-                if reminder.open_move_ids
+                if reminder.open_move_ids or reminder.line_ids.item_id
                 else []
             )
             rows = []

@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.fields import Command
 
-from ..tools.constants import REMINDER_BATCH_SIZE
+from ..tools.constants import CUSTOMER_MOVE_TYPES, REMINDER_BATCH_SIZE
 from ..tools.jobs import job_deadline
 from ..tools.locks import REMINDER_PLAN, try_advisory_locks
 
@@ -87,18 +87,21 @@ class IslebooksPaymentReminder(models.Model):
             ],
             order="commercial_partner_id, id",
         )
-        if not candidates:
+        items = self._get_reminder_items(company, cutoff)
+        if not candidates and not items:
             return 0, 0
         candidates = candidates - candidates.browse(candidates._get_payment_reminder_blocked())
-        partners = candidates.commercial_partner_id
+        partners = candidates.commercial_partner_id | items.partner_id.commercial_partner_id
         held = self._get_held_partners(company, partners, today)
         candidates = candidates.filtered(lambda move: move.commercial_partner_id.id not in held)
+        items = items.filtered(lambda item: item.partner_id.commercial_partner_id.id not in held)
         due_dates = candidates._get_payment_reminder_due_dates()
         done = defaultdict(set)
         for line in self.env["islebooks.payment.reminder.line"].search_fetch(
-            [("move_id", "in", candidates.ids)], ["move_id", "due_date", "step"]
+            ["|", ("move_id", "in", candidates.ids), ("item_id", "in", items.ids)],
+            ["move_id", "item_id", "due_date", "step"],
         ):
-            done[line.move_id.id, line.due_date].add(line.step)
+            done[line.move_id.id or ("item", line.item_id.id), line.due_date].add(line.step)
         triggered = defaultdict(list)  # customer -> [(move, due date, step)]
         for move in candidates:
             due = due_dates.get(move.id)
@@ -109,7 +112,16 @@ class IslebooksPaymentReminder(models.Model):
             if any(old >= step for old in done[move.id, due]):
                 continue
             triggered[move.commercial_partner_id].append((move, due, step))
-        customers = sorted(triggered, key=lambda partner: partner.id)
+        # Other amounts due have no payment terms (a sale on account is due the day
+        # it is made): only the steps after their due date remind them.
+        triggered_items = defaultdict(list)  # customer -> [(item, due date, step)]
+        for item in items:
+            due = item.date_maturity or item.date
+            reached = [step for step in steps if step > 0 and due + timedelta(days=step) <= today]
+            if not reached or any(old >= reached[-1] for old in done[("item", item.id), due]):
+                continue
+            triggered_items[item.partner_id.commercial_partner_id].append((item, due, reached[-1]))
+        customers = sorted(set(triggered) | set(triggered_items), key=lambda partner: partner.id)
         selected, left = customers[:limit], len(customers) - limit
         if not selected:
             return 0, 0
@@ -128,6 +140,7 @@ class IslebooksPaymentReminder(models.Model):
                 *(m for m, _d, _s in triggered[customer])
             )
             channel, contact, error = customer._get_payment_reminder_channel(moves)
+            reached = triggered[customer] + triggered_items[customer]
             vals_list.append(
                 {
                     "company_id": company.id,
@@ -135,19 +148,53 @@ class IslebooksPaymentReminder(models.Model):
                     "contact_id": contact.id,
                     "channel": channel,
                     "date": today,
-                    "step": max(step for _m, _d, step in triggered[customer]),
+                    "step": max(step for _m, _d, step in reached),
                     "state": "skipped" if error else "to_send",
                     "error": error or False,
                     "move_ids": [Command.set(moves.ids)],
                     "line_ids": [
                         Command.create({"move_id": move.id, "due_date": due, "step": step})
                         for move, due, step in triggered[customer]
+                    ]
+                    + [
+                        Command.create({"item_id": item.id, "due_date": due, "step": step})
+                        for item, due, step in triggered_items[customer]
                     ],
                 }
             )
         reminders = self.create(vals_list)
         reminders.filtered(lambda r: r.state == "to_send")._attach_links()
         return len(selected), max(left, 0)
+
+    @api.model
+    def _get_reminder_items(self, company, cutoff):
+        """The other amounts due (``res.partner._get_open_items_domain``) of every
+        customer of ``company`` not opted out, due on ``cutoff`` or before and
+        without a payment in progress (due on their due date, else their date):
+        one query for all customers (two with the
+        payments in progress)."""
+        Line = self.env["account.move.line"].with_company(company)
+        items = Line.search(
+            [
+                ("company_id", "=", company.id),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+                ("balance", ">", 0),
+                ("move_id.move_type", "not in", CUSTOMER_MOVE_TYPES),
+                ("partner_id", "!=", False),
+                ("partner_id.commercial_partner_id.payment_reminder_disabled", "=", False),
+                # Due on its due date, else on its date (a manual entry, a
+                # Point of Sale closing entry, has none).
+                "|",
+                ("date_maturity", "<=", cutoff),
+                "&",
+                ("date_maturity", "=", False),
+                ("date", "<=", cutoff),
+            ],
+            order="partner_id, id",
+        )
+        return items - items.browse(list(items._get_item_payment_blockers()))
 
     @api.model
     def _get_held_partners(self, company, partners, today):
@@ -167,9 +214,10 @@ class IslebooksPaymentReminder(models.Model):
 
     def _attach_links(self):
         """Give each reminder its link: the invoice's for one open invoice, else the
-        Customer Portal link (batch get-or-create per company)."""
+        Customer Portal link (batch get-or-create per company), which the other
+        amounts due a reminder is about are paid on."""
         Link = self.env["islebooks.payment.link"].sudo()
-        singles = self.filtered(lambda r: len(r.move_ids) == 1)
+        singles = self.filtered(lambda r: len(r.move_ids) == 1 and not r.line_ids.item_id)
         invoice_links = Link._get_or_create("invoice", singles.move_ids)
         link_of_move = dict(zip(singles.move_ids.ids, invoice_links.ids, strict=True))
         for reminder in singles:
@@ -201,9 +249,14 @@ class IslebooksPaymentReminder(models.Model):
         reminders = reminders.sudo().filtered(lambda r: r.state == "to_send")
         for reminder in reminders:
             settled = reminder.move_ids - reminder.open_move_ids
-            if not settled:
+            items = reminder.line_ids.item_id
+            if not settled and not items:
+                continue
+            # Nothing left: no open invoice, and every other amount due settled.
+            nothing_left = not reminder.open_move_ids and all(item.reconciled for item in items)
+            if not settled and not nothing_left:
                 continue
             vals = {"move_ids": [Command.unlink(move.id) for move in settled]}
-            if not reminder.open_move_ids:
+            if nothing_left:
                 vals.update(state="skipped", error=_("Nothing left to pay."))
             reminder.write(vals)

@@ -221,6 +221,44 @@ class TestReminderContent(PaymentRemindersCommon):
         # The reminder's lines: only the invoices that reached a step.
         self.assertEqual(reminder.line_ids.move_id, overdue | soon)
 
+    def test_customer_owing_only_other_amounts_due_is_reminded_on_the_portal(self):
+        """A customer owing only receivable items without an invoice (a Point of Sale
+        sale on account, here a manual entry) is reminded once an item is past a step
+        after its date, with the portal link and the total the portal shows; each step
+        once; not once it is paid. An item of today is not reminded yet."""
+        item = self._create_receivable_entry(
+            150.0, self.customer, date=DAY0 - timedelta(days=7), ref="Shop/0042"
+        )
+        today_buyer = self._customer("Today Buyer")
+        self._create_receivable_entry(80.0, today_buyer, date=DAY0, ref="Shop/0043")
+        self._run(DAY0)
+        self.assertFalse(self._reminders(today_buyer))
+        reminder = self._reminders(self.customer)
+        self.assertEqual((reminder.state, reminder.step), ("sent", 7))
+        self.assertFalse(reminder.move_ids)
+        self.assertEqual(reminder.line_ids.item_id, item)
+        self.assertEqual(reminder.link_id, self.customer._get_portal_payment_links())
+        [owed] = self.customer._get_amount_owed(self.company)
+        self.assertEqual(owed["amount"], 150.0)
+        self.assertEqual(reminder.due_summary_text, "$\N{NO-BREAK SPACE}150.00")
+        body = self._mails(self.customer).body_html
+        self.assertIn(reminder.link_id.url, body)
+        self.assertIn("150.00", body)
+        # The WhatsApp text of such a reminder (Open WhatsApp) says the same.
+        text = self.env.ref(
+            "islebooks_payment_links.whatsapp_template_payment_reminders"
+        )._render_message(reminder, add_context={"invoice": reminder.open_move_ids})
+        self.assertIn("Total due: *$\N{NO-BREAK SPACE}150.00*", text)
+        self.assertIn(reminder.link_id.url, text)
+        # Step 7 is not reminded twice; once paid, step 21 is not reminded at all.
+        self._run(DAY0 + timedelta(days=10))
+        self.assertEqual(len(self._reminders(self.customer)), 1)
+        self.env["account.payment.register"].with_context(
+            active_model="account.move.line", active_ids=item.ids
+        ).create({"journal_id": self.bank_journal.id})._create_payments()
+        self._run(DAY0 + timedelta(days=30))
+        self.assertEqual(len(self._reminders(self.customer)), 1)
+
     def test_statement_of_account_attached_where_enabled(self):
         self.company.payment_reminder_attach_statement = True
         self._invoice_due(DAY0)

@@ -1,7 +1,11 @@
 from urllib.parse import unquote
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, JsonRpcException, tagged
+from odoo.tests import JsonRpcException, tagged
+from odoo.tools import format_amount
+
+from odoo.addons.islebooks_payment_links.tests.common import PaymentLinksHttpCommon
 
 from .common import PosLinksCommon
 
@@ -9,7 +13,7 @@ LINK_FIELDS = ["islebooks_account_link_url", "islebooks_account_link_qr"]
 
 
 @tagged("post_install", "-at_install")
-class TestPosAccountLink(PosLinksCommon, HttpCase):
+class TestPosAccountLink(PosLinksCommon, PaymentLinksHttpCommon):
     """The customer's account link at the till (receipt, WhatsApp) and the payment link
     actions of Point of Sale › Orders. One class: one POS world for all the tests."""
 
@@ -105,6 +109,17 @@ class TestPosAccountLink(PosLinksCommon, HttpCase):
         self.assertIn("sent via WhatsApp to +960 777-1234 by Counter Cashier", log.body)
         self.assertEqual(log.author_id, self.cashier.partner_id)
 
+    def test_whatsapp_from_the_receipt_states_the_posted_balance(self):
+        """The message states what the customer's portal shows: the account sale of a
+        closed session (its receivable is booked), not the one just made in the open
+        session (booked only when that session closes)."""
+        self._open_session()
+        self._make_account_sale(close=True)
+        order = self._make_account_sale_in_own_session()
+        result = order.with_user(self.cashier).islebooks_send_whatsapp()
+        amount = format_amount(self.env, 250.0, self.company.currency_id)
+        self.assertIn(f"shows *{amount}* to pay", unquote(result["url"]))
+
     def test_whatsapp_from_the_receipt_without_a_number_says_so(self):
         self.customer.whatsapp = False
         order = self._make_account_sale_in_own_session()
@@ -157,3 +172,98 @@ class TestPosAccountLink(PosLinksCommon, HttpCase):
             self.env.ref("islebooks_payment_links_pos.pos_order_action_copy_payment_link").id,
             flagged,
         )
+
+    # ------------------------------------------------------------------
+    # On the Customer Portal: the account sale is owed and paid there
+    # ------------------------------------------------------------------
+
+    def _closed_account_sale(self):
+        """A 250.00 Customer Account sale, its session closed; a 100.00 invoice of the
+        customer. Returns the order, its receivable item and the invoice."""
+        self._open_session()
+        order = self._make_account_sale(close=True)
+        item = order.session_move_id.line_ids.filtered(
+            lambda line: line.partner_id == self.customer and line.debit
+        )
+        invoice = self._create_invoice(partner=self.customer, amount=100.0)
+        self.link = self.customer._get_portal_payment_links()
+        return order, item, invoice
+
+    def _pay_selection(self, selection, amount):
+        """Start a payment of ``selection`` through the link's transaction route and
+        confirm it as the Demo provider does: the transaction."""
+        result = self._jsonrpc(
+            self._link_path(self.link, f"/transaction/{selection}"),
+            self._pay_params(amount, csrf_token=self._csrf()),
+        ).json()
+        self.assertNotIn("error", result, result)
+        tx = self.link.transaction_ids
+        tx.sudo()._handle_notification_data(
+            "demo", {"reference": tx.reference, "simulated_state": "done"}
+        )
+        tx.sudo()._post_process()
+        return tx
+
+    def test_account_sale_listed_on_the_portal_and_paid_alone(self):
+        order, item, invoice = self._closed_account_sale()
+        reference = f"{order.pos_reference} - Customer Account"
+        self.assertEqual(item._get_item_reference(), reference)
+        body = self.url_open(self._link_path(self.link)).text
+        self.assertIn("Other amounts due", body)
+        self.assertEqual(body.count("o_islebooks_item_row"), 1)
+        self.assertIn(f'data-item-reference="{reference}"', body)
+        # The portal, the statement and a reminder linking to the portal: 350.00.
+        [row] = self.customer._get_amount_owed(self.company)
+        self.assertEqual((row["count"], row["item_count"], row["amount"]), (1, 1, 350.0))
+        today = fields.Date.today()
+        statement = self.customer._get_statement_values(self.company, today, today)
+        self.assertEqual([row["amount"] for row in statement["owed"]], [350.0])
+        reminder = (
+            self.env["islebooks.payment.reminder"]
+            .sudo()
+            .create(
+                {
+                    "company_id": self.company.id,
+                    "partner_id": self.customer.id,
+                    "contact_id": self.customer.id,
+                    "channel": "whatsapp",
+                    "date": today,
+                    "move_ids": [fields.Command.set(invoice.ids)],
+                    "link_id": self.link.id,
+                }
+            )
+        )
+        self.assertEqual(
+            reminder.due_summary_text, format_amount(self.env, 350.0, self.company.currency_id)
+        )
+        tx = self._pay_selection(f"r{item.id}", 250.0)
+        self.assertEqual((tx.amount, tx.islebooks_receivable_line_ids), (250.0, item))
+        self.assertFalse(tx.invoice_ids)
+        # Reconciled once, fully, with this payment; the invoice untouched.
+        self.assertTrue(item.reconciled)
+        self.assertEqual(item.matched_credit_ids.credit_move_id.move_id, tx.payment_id.move_id)
+        self.assertEqual(len(item.matched_credit_ids), 1)
+        self.assertEqual(invoice.payment_state, "not_paid")
+        [row] = self.customer._get_amount_owed(self.company)
+        self.assertEqual((row["item_count"], row["amount"]), (0, 100.0))
+        receipt = self.link._get_receipt_values(tx)
+        self.assertEqual((receipt["items"], receipt["remaining"]), (item, 100.0))
+        response = self.url_open(self._link_path(self.link, f"/receipt/{tx.id}"))
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn("o_islebooks_item_row", self.url_open(self._link_path(self.link)).text)
+
+    def test_account_sale_paid_with_an_invoice_in_one_payment(self):
+        _order, item, invoice = self._closed_account_sale()
+        tx = self._pay_selection(f"{invoice.id},r{item.id}", 350.0)
+        self.assertEqual((tx.amount, tx.invoice_ids), (350.0, invoice))
+        self.assertEqual(tx.islebooks_receivable_line_ids, item)
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertTrue(item.reconciled)
+        receivables = item | invoice.line_ids.filtered(
+            lambda line: line.display_type == "payment_term"
+        )
+        self.assertEqual(len(receivables.matched_credit_ids), 2)
+        self.assertEqual(
+            receivables.matched_credit_ids.credit_move_id.move_id, tx.payment_id.move_id
+        )
+        self.assertEqual(self.customer._get_amount_owed(self.company), [])
