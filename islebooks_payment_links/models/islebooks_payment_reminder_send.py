@@ -142,16 +142,32 @@ class IslebooksPaymentReminder(models.Model):
         self.ensure_one()
         reminder = self.sudo()
         channel = dict(self._fields["channel"]._description_selection(self.env))[self.channel]
-        body = Markup("<p>%s</p>") % _(
-            "Payment reminder (%(step)s) sent by %(channel)s to %(contact)s by %(who)s. "
-            "Invoices: %(invoices)s. Link: %(link)s.",
-            step=reminder.step_label,
-            channel=channel,
-            contact=reminder.contact_id.display_name,
-            who=reminder.sent_by_id.name or _("the scheduled job"),
-            invoices=", ".join(reminder.open_move_ids.mapped("name")),
-            link=reminder.link_id.display_name or _("none"),
-        )
+        values = {
+            "step": reminder.step_label,
+            "channel": channel,
+            "contact": reminder.contact_id.display_name,
+            "who": reminder.sent_by_id.name or _("the scheduled job"),
+            "invoices": ", ".join(reminder.open_move_ids.mapped("name")),
+            "link": reminder.link_id.display_name or _("none"),
+        }
+        # Other amounts due (no invoice): named as the portal names them.
+        items = reminder.line_ids.item_id.filtered(lambda item: not item.reconciled)
+        if items:
+            values["invoices"] = ", ".join(
+                filter(None, [values["invoices"], *(item._get_item_reference() for item in items)])
+            )
+            message = _(
+                "Payment reminder (%(step)s) sent by %(channel)s to %(contact)s by %(who)s. "
+                "Invoices and other amounts due: %(invoices)s. Link: %(link)s.",
+                **values,
+            )
+        else:
+            message = _(
+                "Payment reminder (%(step)s) sent by %(channel)s to %(contact)s by %(who)s. "
+                "Invoices: %(invoices)s. Link: %(link)s.",
+                **values,
+            )
+        body = Markup("<p>%s</p>") % message
         moves = reminder.open_move_ids
         moves._message_log_batch(bodies={move.id: body for move in moves})
         reminder.partner_id._message_log(body=body)

@@ -244,6 +244,11 @@ class TestReminderContent(PaymentRemindersCommon):
         body = self._mails(self.customer).body_html
         self.assertIn(reminder.link_id.url, body)
         self.assertIn("150.00", body)
+        # The customer's chatter names the amount reminded as the portal does.
+        self.assertIn(
+            "Invoices and other amounts due: Shop/0042.",
+            self.customer.message_ids[0].body,
+        )
         # The WhatsApp text of such a reminder (Open WhatsApp) says the same.
         text = self.env.ref(
             "islebooks_payment_links.whatsapp_template_payment_reminders"
