@@ -369,6 +369,45 @@ class PaymentLinksHttpCommon(PaymentLinksCommon, HttpCase):
             **extra,
         }
 
+    def _pay_selection(self, selection, amount):
+        """Start a payment of ``selection`` (invoice ids, ``r<id>`` for the other
+        amounts due) through the link's transaction route: the route's result."""
+        if not getattr(self, "_csrf_token", None):
+            self._csrf_token = self._csrf()
+        return self._jsonrpc(
+            self._link_path(self.link, f"/transaction/{selection}"),
+            self._pay_params(amount, csrf_token=self._csrf_token),
+        ).json()
+
+    def _settle(self):
+        """Confirm the link's payment as the Demo provider does, then book it as
+        Odoo's status poll does: the transaction."""
+        tx = self.link.transaction_ids
+        tx.sudo()._handle_notification_data(
+            "demo", {"reference": tx.reference, "simulated_state": "done"}
+        )
+        tx.sudo()._post_process()
+        return tx
+
+    def _create_portal_reminder(self, moves):
+        """A WhatsApp reminder of today to ``self.customer`` about ``moves``,
+        linking to the portal link ``self.link``."""
+        return (
+            self.env["islebooks.payment.reminder"]
+            .sudo()
+            .create(
+                {
+                    "company_id": self.company.id,
+                    "partner_id": self.customer.id,
+                    "contact_id": self.customer.id,
+                    "channel": "whatsapp",
+                    "date": fields.Date.today(),
+                    "move_ids": [Command.set(moves.ids)],
+                    "link_id": self.link.id,
+                }
+            )
+        )
+
     def _page_params(self, page_path, **overrides):
         """What the payment form of the page at ``page_path`` posts: its session's CSRF
         token, landing back on the page, the amount left to the server."""

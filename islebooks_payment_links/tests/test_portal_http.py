@@ -691,23 +691,6 @@ class TestPortalHttp(PaymentLinksHttpCommon):
             active_model="account.move.line", active_ids=items.ids
         ).create({"journal_id": self.bank_journal.id})._create_payments()
 
-    def _pay_selection(self, selection, amount):
-        """Start a payment of ``selection`` through the link's transaction route."""
-        if not getattr(self, "_csrf_token", None):
-            self._csrf_token = self._csrf()
-        return self._jsonrpc(
-            self._link_path(self.link, f"/transaction/{selection}"),
-            self._pay_params(amount, csrf_token=self._csrf_token),
-        ).json()
-
-    def _settle(self):
-        tx = self.link.transaction_ids
-        tx.sudo()._handle_notification_data(
-            "demo", {"reference": tx.reference, "simulated_state": "done"}
-        )
-        tx.sudo()._post_process()
-        return tx
-
     def test_other_amounts_owed_listed_and_checked_out(self):
         item, _foreign, settled = self._create_other_amounts()
         self.assertTrue(settled.reconciled)
@@ -733,21 +716,7 @@ class TestPortalHttp(PaymentLinksHttpCommon):
         today = fields.Date.today()
         statement = self.customer._get_statement_values(self.company, today, today)
         self.assertEqual([row["amount"] for row in statement["owed"]], [400.0])
-        reminder = (
-            self.env["islebooks.payment.reminder"]
-            .sudo()
-            .create(
-                {
-                    "company_id": self.company.id,
-                    "partner_id": self.customer.id,
-                    "contact_id": self.customer.id,
-                    "channel": "whatsapp",
-                    "date": today,
-                    "move_ids": [fields.Command.set(self.inv_a1.ids)],
-                    "link_id": self.link.id,
-                }
-            )
-        )
+        reminder = self._create_portal_reminder(self.inv_a1)
         self.assertTrue(
             reminder.due_summary_text.startswith(
                 format_amount(self.env, 200.0, self.company.currency_id)

@@ -189,20 +189,11 @@ class TestPosAccountLink(PosLinksCommon, PaymentLinksHttpCommon):
         self.link = self.customer._get_portal_payment_links()
         return order, item, invoice
 
-    def _pay_selection(self, selection, amount):
-        """Start a payment of ``selection`` through the link's transaction route and
-        confirm it as the Demo provider does: the transaction."""
-        result = self._jsonrpc(
-            self._link_path(self.link, f"/transaction/{selection}"),
-            self._pay_params(amount, csrf_token=self._csrf()),
-        ).json()
+    def _pay_and_settle(self, selection, amount):
+        """Pay ``selection`` through the link with the Demo provider: the transaction."""
+        result = self._pay_selection(selection, amount)
         self.assertNotIn("error", result, result)
-        tx = self.link.transaction_ids
-        tx.sudo()._handle_notification_data(
-            "demo", {"reference": tx.reference, "simulated_state": "done"}
-        )
-        tx.sudo()._post_process()
-        return tx
+        return self._settle()
 
     def test_account_sale_listed_on_the_portal_and_paid_alone(self):
         order, item, invoice = self._closed_account_sale()
@@ -218,25 +209,11 @@ class TestPosAccountLink(PosLinksCommon, PaymentLinksHttpCommon):
         today = fields.Date.today()
         statement = self.customer._get_statement_values(self.company, today, today)
         self.assertEqual([row["amount"] for row in statement["owed"]], [350.0])
-        reminder = (
-            self.env["islebooks.payment.reminder"]
-            .sudo()
-            .create(
-                {
-                    "company_id": self.company.id,
-                    "partner_id": self.customer.id,
-                    "contact_id": self.customer.id,
-                    "channel": "whatsapp",
-                    "date": today,
-                    "move_ids": [fields.Command.set(invoice.ids)],
-                    "link_id": self.link.id,
-                }
-            )
-        )
+        reminder = self._create_portal_reminder(invoice)
         self.assertEqual(
             reminder.due_summary_text, format_amount(self.env, 350.0, self.company.currency_id)
         )
-        tx = self._pay_selection(f"r{item.id}", 250.0)
+        tx = self._pay_and_settle(f"r{item.id}", 250.0)
         self.assertEqual((tx.amount, tx.islebooks_receivable_line_ids), (250.0, item))
         self.assertFalse(tx.invoice_ids)
         # Reconciled once, fully, with this payment; the invoice untouched.
@@ -254,7 +231,7 @@ class TestPosAccountLink(PosLinksCommon, PaymentLinksHttpCommon):
 
     def test_account_sale_paid_with_an_invoice_in_one_payment(self):
         _order, item, invoice = self._closed_account_sale()
-        tx = self._pay_selection(f"{invoice.id},r{item.id}", 350.0)
+        tx = self._pay_and_settle(f"{invoice.id},r{item.id}", 350.0)
         self.assertEqual((tx.amount, tx.invoice_ids), (350.0, invoice))
         self.assertEqual(tx.islebooks_receivable_line_ids, item)
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
