@@ -26,14 +26,41 @@ ROOT_ADDONS = ("payment", "account_payment", "islebooks_payment_links")
 TEST_ROOT_ADDONS = ("web_tour",)
 # What Odoo's public root starts without importing it: the services, error
 # handlers and main components (a dialog, a notification, the UI blocker) web
-# registers, but those no payment page uses (a date picker, drag and drop,
-# uploads, the fields' and records' names, a pager), which would bring a third
-# of web's code.
+# registers, but those no payment page uses, which would bring a third of web's
+# code: a date picker, drag and drop, uploads, the fields' and records' names, a
+# pager; the backend's command palette, the tab title, the rainbow man, the
+# install prompt of a web app, Owl's data-tooltip attributes (the payment form's
+# tooltips are Bootstrap's) and the style sheets' compile errors (shown to
+# developers). No service kept depends on one of them.
 STARTED_BY_REGISTRY = re.compile(
     r"""category\(\s*["'](?:services|error_handlers|main_components)["']\s*\)"""
 )
 ADDED = re.compile(r"""\.add\(\s*["'](?P<name>\w+)["']""")
-LEFT_OUT = {"datetime_picker", "sortable", "file_upload", "field", "name", "PagerIndicator"}
+# The services a service needs started first ({dependencies: ["overlay"]}).
+SERVICE_DEPENDENCIES = re.compile(r"""dependencies\s*:\s*\[(?P<names>[^\]]*)\]""")
+NAME = re.compile(r"""["'](\w+)["']""")
+LEFT_OUT = {
+    "datetime_picker",
+    "sortable",
+    "file_upload",
+    "field",
+    "name",
+    "PagerIndicator",
+    "command",
+    "default",
+    "title",
+    "effect",
+    "rainbow_man",
+    "pwa",
+    "tooltip",
+    "scss_error_display",
+}
+# Bootstrap's plugins no payment form uses: the forms use its tooltips and
+# popovers, collapses, modals, alerts and buttons (and their helpers).
+LIBRARIES_LEFT_OUT = {
+    f"web/static/lib/bootstrap/js/dist/{name}.js"
+    for name in ("carousel", "dropdown", "offcanvas", "scrollspy", "tab", "toast", "util/swipe")
+}
 
 # What a module imports (import/export ... from "x", import "x"), read from its
 # source as Odoo's transpiler reads it, without transpiling it.
@@ -74,8 +101,11 @@ def _pay_scripts(paths, root_addons):
     """The scripts and templates of ``paths`` the pages run: the closure of the
     imports of the root modules (see ROOT_ADDONS, STARTED_BY_REGISTRY), the
     plain libraries (jQuery, Owl, Luxon, Bootstrap) of the addons kept, the
-    Owl templates beside a kept module. Styles go to the pages' own bundle."""
-    modules = {}  # path -> (names it defines, names it imports)
+    Owl templates beside a kept module. A service left out (LEFT_OUT) comes back
+    when a service kept depends on it (Odoo's tour service on the effects, in the
+    tests' bundle). Styles go to the pages' own bundle."""
+    modules = {}  # path -> (names it defines, names it imports, services it needs)
+    registered = {}  # a service's (or handler's, component's) name -> its module
     roots = set()
     for path, full_path, *_rest in paths:
         if not path.endswith(".js"):
@@ -91,15 +121,20 @@ def _pay_scripts(paths, root_addons):
             relative_path_to_module_path(path, dep) if dep.startswith(".") else dep
             for dep in (match["path"] for match in IMPORTS.finditer(content))
         }
-        modules[path] = (names, deps)
-        if _addon(path) in root_addons or (
-            _addon(path) == "web"
-            and STARTED_BY_REGISTRY.search(content)
-            and not {match["name"] for match in ADDED.finditer(content)} <= LEFT_OUT
-        ):
+        needs = {
+            name
+            for match in SERVICE_DEPENDENCIES.finditer(content)
+            for name in NAME.findall(match["names"])
+        }
+        modules[path] = (names, deps, needs)
+        added = set()
+        if _addon(path) == "web" and STARTED_BY_REGISTRY.search(content):
+            added = {match["name"] for match in ADDED.finditer(content)}
+            registered.update(dict.fromkeys(added, path))
+        if _addon(path) in root_addons or not added <= LEFT_OUT:
             roots.add(path)
-    providers = {name: path for path, (names, _deps) in modules.items() for name in names}
-    for path, (_names, deps) in modules.items():
+    providers = {name: path for path, (names, *_rest) in modules.items() for name in names}
+    for path, (_names, deps, _needs) in modules.items():
         if any(_addon(providers.get(dep, "/?/")) in ROOT_ADDONS[:2] for dep in deps):
             roots.add(path)  # a provider's form, extending Odoo's
     kept, todo = set(), list(roots)
@@ -108,14 +143,20 @@ def _pay_scripts(paths, root_addons):
         if path in kept:
             continue
         kept.add(path)
-        todo.extend(providers[dep] for dep in modules[path][1] if dep in providers)
+        _names, deps, needs = modules[path]
+        todo.extend(providers[dep] for dep in deps if dep in providers)
+        todo.extend(registered[name] for name in needs if name in registered)
     addons = {_addon(path) for path in kept}
     folders = {_folder(path) for path in kept}
     result = []
     for entry in paths:
         path = entry[0]
         if path.endswith(".js"):
-            keep = path in kept if path in modules else _addon(path) in addons
+            keep = (
+                path in kept
+                if path in modules
+                else _addon(path) in addons and path.lstrip("/") not in LIBRARIES_LEFT_OUT
+            )
         elif path.endswith(".xml"):
             keep = _folder(path) in folders or (_addon(path) != "web" and _addon(path) in addons)
         else:

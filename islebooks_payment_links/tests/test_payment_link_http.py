@@ -131,6 +131,31 @@ class TestPaymentLinkPage(PaymentLinksHttpCommon):
         ):
             self.assertIn(url, urls)
         self.assertFalse({url for url in urls if url.startswith(("/website/", "/web_tour/"))})
+        # Nor what no payment page runs: Bootstrap's carousel or dropdowns, the
+        # backend's command palette, a web app's install prompt, the tab title;
+        # Bootstrap's tooltips (the form's) and Odoo's dialogs stay.
+        for url in (
+            "/web/static/lib/bootstrap/js/dist/carousel.js",
+            "/web/static/lib/bootstrap/js/dist/dropdown.js",
+            "/web/static/src/core/commands/command_palette.js",
+            "/web/static/src/core/pwa/pwa_service.js",
+            "/web/static/src/core/browser/title_service.js",
+        ):
+            self.assertNotIn(url, urls)
+        for url in (
+            "/web/static/lib/bootstrap/js/dist/tooltip.js",
+            "/web/static/lib/popper/popper.js",
+            "/web/static/src/core/popover/popover_service.js",
+        ):
+            self.assertIn(url, urls)
+        # The tours' bundle keeps what Odoo's tour service needs started (its
+        # effects), left out of the customers' one.
+        tests_bundle = self.env["ir.qweb"]._get_asset_bundle(
+            "islebooks_payment_links.assets_pay_js_tests", css=False
+        )
+        tests_urls = {asset.url for asset in tests_bundle.javascripts}
+        self.assertIn("/web/static/src/core/effects/effect_service.js", tests_urls)
+        self.assertNotIn("/web/static/src/core/effects/effect_service.js", urls)
 
     def test_company_logo_follows_its_changes(self):
         # Whether there is a logo is cached per worker (#16): every change of

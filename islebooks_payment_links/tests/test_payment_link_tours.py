@@ -90,6 +90,13 @@ class TestPaymentLinkTours(PaymentLinksHttpCommon):
                 () => !form.classList.contains("o_islebooks_form_loading"),
                 "the form to start (busy state cleared)"
             );
+            // Its translations were asked for with its scripts, once.
+            const translations = performance
+                .getEntriesByType("resource")
+                .filter((entry) => entry.name.includes("/translations/"));
+            if (translations.length !== 1) {
+                throw new Error(`Translations fetched ${translations.length} times`);
+            }
             // The Demo method, tapped before the scripts came, is opened.
             await until(() => form.querySelector("input[name='customer_input']"), "the Demo form");
             const card = form.querySelector("input[name='customer_input']");

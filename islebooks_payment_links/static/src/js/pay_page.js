@@ -111,6 +111,34 @@
     // checked, and the form opens it when it starts. Where the only method is
     // chosen already (the next tap is Pay), they are fetched after the page's
     // load, as Odoo's lazy loader fetches its scripts.
+    // Odoo's localization service fetches the page's translations once the
+    // scripts have run: asked for beside them, they are there when it does (the
+    // service's URL, from the session information and the page's language, as
+    // the service builds it, so that the browser hands it the preloaded answer).
+    function pyLocale(locale) {
+        try {
+            const { language, script, region } = new Intl.Locale(locale);
+            const suffix = { Cyrl: "@Cyrl", Latn: "@latin" }[script] || "";
+            return (language === "fil" ? "tl" : language) + (region ? `_${region}` : "") + suffix;
+        } catch {
+            return locale;
+        }
+    }
+    function preloadTranslations() {
+        const session = (window.odoo && window.odoo.__session_info__) || {};
+        const hash = (session.cache_hashes || {}).translations;
+        const lang = document.documentElement.getAttribute("lang");
+        if (!hash || !lang) {
+            return;
+        }
+        const link = document.createElement("link");
+        link.rel = "preload";
+        link.as = "fetch";
+        link.crossOrigin = "anonymous";
+        link.href = `${session.translationURL || "/web/webclient/translations"}/${hash}?lang=${pyLocale(lang)}`;
+        document.head.appendChild(link);
+    }
+
     const paymentForm = document.querySelector("#o_payment_form");
     const lazyScripts = [...document.querySelectorAll("script[data-src]")];
     if (paymentForm && lazyScripts.length) {
@@ -125,6 +153,7 @@
                 paymentForm.removeEventListener(type, fetchScripts, true);
             }
             paymentForm.classList.add("o_islebooks_form_loading");
+            preloadTranslations();
             for (const script of lazyScripts) {
                 script.src = script.dataset.src;
                 script.removeAttribute("data-src");
