@@ -31,7 +31,7 @@ TEST_ROOT_ADDONS = ("web_tour",)
 # pager; the backend's command palette, the tab title, the rainbow man, the
 # install prompt of a web app, Owl's data-tooltip attributes (the payment form's
 # tooltips are Bootstrap's) and the style sheets' compile errors (shown to
-# developers). No service kept depends on one of them.
+# developers). One that a kept service needs started comes back (_pay_scripts).
 STARTED_BY_REGISTRY = re.compile(
     r"""category\(\s*["'](?:services|error_handlers|main_components)["']\s*\)"""
 )
