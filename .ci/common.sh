@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by .ci/serve, .ci/test and bench/run: dependencies, PostgreSQL, Odoo's command line.
 # Odoo itself is never installed here: it must already be importable by python3.
 set -euo pipefail

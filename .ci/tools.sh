@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Lint tools: a virtualenv (requirements-lint.txt) and node_modules (package-lock.json), each
 # cached under $STATE_DIR by the hash of its pin file, so a fresh clone reuses them at once and a
 # changed pin installs anew. Sourced by .ci/lint and .ci/tool; needs common.sh first.
