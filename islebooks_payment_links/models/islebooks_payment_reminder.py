@@ -34,8 +34,14 @@ class IslebooksPaymentReminder(models.Model):
         readonly=True,
         help="Whose email address or WhatsApp number the reminder goes to.",
     )
+    # "uninstalled": what a reminder sent by a glue addon's channel (SMS) becomes
+    # when that addon is uninstalled; never offered for a new reminder.
     channel = fields.Selection(
-        [("email", "Email"), ("whatsapp", "WhatsApp")], required=True, readonly=True
+        [("email", "Email"), ("whatsapp", "WhatsApp"), ("uninstalled", "Uninstalled channel")],
+        required=True,
+        readonly=True,
+        help="Uninstalled channel: sent, or skipped, by a channel whose addon was uninstalled "
+        "since.",
     )
     date = fields.Date(required=True, readonly=True, index=True)
     step = fields.Integer(

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 
 class IslebooksPaymentReminder(models.Model):
@@ -7,7 +7,36 @@ class IslebooksPaymentReminder(models.Model):
 
     _inherit = "islebooks.payment.reminder"
 
-    channel = fields.Selection(selection_add=[("sms", "SMS")], ondelete={"sms": "cascade"})
+    channel = fields.Selection(
+        selection_add=[("sms", "SMS"), ("uninstalled",)],
+        ondelete={"sms": lambda reminders: reminders._on_sms_uninstalled()},
+    )
+
+    def _on_sms_uninstalled(self):
+        """This addon is uninstalled: its reminders are kept, with their lines
+        (which stop the job from reminding a step twice). Those sent or skipped
+        say "Uninstalled channel"; those still to send go by email, or are
+        skipped, saying why, where the customer has no email address (as the
+        job plans them)."""
+        reminders = self.sudo()
+        reminders.filtered(lambda r: r.state != "to_send").write({"channel": "uninstalled"})
+        for reminder in reminders.filtered(lambda r: r.state == "to_send"):
+            customer = reminder.partner_id
+            contact = customer._get_payment_reminder_contacts(reminder.move_ids)["email"]
+            reminder.write(
+                {
+                    "channel": "email",
+                    "contact_id": (contact or customer).id,
+                    "state": "to_send" if contact else "skipped",
+                    "error": False
+                    if contact
+                    else _(
+                        "SMS was uninstalled and %(customer)s has no email address.",
+                        customer=customer.name,
+                    ),
+                    "next_try_at": False,
+                }
+            )
 
     @api.model
     def _get_job_channels(self):

@@ -3,7 +3,7 @@ reminders, through Odoo's own SMS module and its test gateway (``SMSCase``:
 ``mockSMSGateway`` records what the provider would have been sent)."""
 
 import contextlib
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from freezegun import freeze_time
@@ -277,6 +277,70 @@ class TestSendBySms(SmsCommon):
         automatic = self._reminder(self.other_customer)
         self.assertEqual((automatic.channel, automatic.state), ("sms", "sent"))
         self.assertSMSOutgoing(self.other_customer, OTHER_NUMBER)
+
+    def test_uninstalling_sms_keeps_its_reminders_and_their_steps(self):
+        """Uninstalling this addon runs the channel's ondelete policy on the SMS
+        reminders, as ``ir.model.fields.selection._process_ondelete`` does: the
+        sent one keeps its history and its steps, a queued one goes by email (or
+        is skipped without an email address), and the job reminds no step twice."""
+        self.company.write(
+            {
+                "payment_reminder_enabled": True,
+                "payment_reminder_steps": "0, 30",
+                "payment_reminder_sms": True,
+            }
+        )
+        self.customer.write({"payment_reminder_channel": "sms", "email": "aishath@example.com"})
+        no_email = self.env["res.partner"].create(
+            {"name": "Fathimath Zahir", "country_id": self.env.ref("base.mv").id, "mobile": NUMBER}
+        )
+        for partner in (self.customer, self.other_customer, no_email):
+            self._invoice_due(partner, 50.0)
+        Reminder = self.env["islebooks.payment.reminder"]
+        with freeze_time(DUE):
+            Reminder.sudo()._plan_company(self.company, 100)
+            sent = self._reminder(self.other_customer)
+            with self.mockSMSGateway():
+                sent.with_user(self.billing).action_send_now()
+        queued, unreachable = self._reminder(self.customer), self._reminder(no_email)
+        reminders = sent | queued | unreachable
+        self.assertEqual(reminders.mapped("channel"), ["sms"] * 3)
+        self.assertEqual(reminders.mapped("state"), ["sent", "to_send", "to_send"])
+        lines = reminders.line_ids
+        self.assertEqual(len(lines), 3)
+
+        field = self.env["ir.model.fields"]._get(Reminder._name, "channel")
+        selection = field.selection_ids.filtered(lambda s: s.value == "sms")
+        Reminder._fields["channel"].ondelete["sms"](selection._get_records())
+
+        self.assertEqual(reminders.exists(), reminders)
+        self.assertEqual(reminders.line_ids, lines)
+        self.assertEqual((sent.channel, sent.state), ("uninstalled", "sent"))
+        self.assertEqual((queued.channel, queued.state), ("email", "to_send"))
+        self.assertEqual(queued.contact_id, self.customer)
+        self.assertEqual((unreachable.channel, unreachable.state), ("email", "skipped"))
+        self.assertEqual(
+            unreachable.error, "SMS was uninstalled and Fathimath Zahir has no email address."
+        )
+        # Shown with its label; never offered for a new reminder nor as a preference.
+        channels = dict(Reminder.fields_get(["channel"])["channel"]["selection"])
+        self.assertEqual(channels["uninstalled"], "Uninstalled channel")
+        self.assertNotIn("uninstalled", Reminder._get_job_channels())
+        preference = self.env["res.partner"].fields_get(["payment_reminder_channel"])
+        self.assertNotIn("uninstalled", dict(preference["payment_reminder_channel"]["selection"]))
+
+        # Ten days later (past the days between reminders, before the next step):
+        # the queued one goes by email, the step reminded by SMS is not planned again.
+        with freeze_time(DUE + timedelta(days=10)):
+            Reminder._cron_send_payment_reminders()
+            self.env.flush_all()
+        self.assertEqual(self._reminder(self.other_customer), sent)
+        self.assertEqual(self._reminder(no_email), unreachable)
+        self.assertEqual(queued.state, "sent")
+        mail = self.env["mail.mail"].search(
+            [("model", "=", Reminder._name), ("res_id", "=", queued.id)]
+        )
+        self.assertEqual(mail.recipient_ids, self.customer)
 
     # Access
     def test_users_without_invoicing_rights_cannot_send(self):
