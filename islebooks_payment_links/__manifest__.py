@@ -47,6 +47,17 @@
             "islebooks_payment_links/static/src/list_context_menu/*",
             "islebooks_payment_links/static/src/payment_link_field/*",
         ],
+        # The customer pages' two sheets (below) compile with the same helpers and
+        # variables (the website's theme, Bootstrap's own), as Odoo's frontend
+        # bundle does before Bootstrap.
+        "islebooks_payment_links._assets_pay_variables": [
+            ("include", "web._assets_helpers"),
+            ("include", "web._assets_frontend_helpers"),
+            "web/static/src/scss/pre_variables.scss",
+            "web/static/lib/bootstrap/scss/_variables.scss",
+            "web/static/lib/bootstrap/scss/_variables-dark.scss",
+            "web/static/lib/bootstrap/scss/_maps.scss",
+        ],
         # The customer pages' own bundles (views/payment_link_templates.xml,
         # payment_link_layout): styles, Bootstrap compiled with the website's theme
         # variables (its colours and fonts, customised or not: the website's
@@ -55,12 +66,7 @@
         # builder's, the shop's or the chat's styles, in two sheets: the first
         # screen's (header, invoice, amount, Download) in the page's head...
         "islebooks_payment_links.assets_pay_first": [
-            ("include", "web._assets_helpers"),
-            ("include", "web._assets_frontend_helpers"),
-            "web/static/src/scss/pre_variables.scss",
-            "web/static/lib/bootstrap/scss/_variables.scss",
-            "web/static/lib/bootstrap/scss/_variables-dark.scss",
-            "web/static/lib/bootstrap/scss/_maps.scss",
+            ("include", "islebooks_payment_links._assets_pay_variables"),
             # web._assets_bootstrap_frontend, with the components the first screen
             # uses, for the phone (pay_bootstrap_first.scss, pay_utilities_first.scss).
             "islebooks_payment_links/static/src/scss/pay_bootstrap_first.scss",
@@ -72,12 +78,7 @@
         # Awesome) at the end of the body, drawn as it arrives, with Odoo's
         # reviews of Bootstrap and the pages' own rules again after their components.
         "islebooks_payment_links.assets_pay": [
-            ("include", "web._assets_helpers"),
-            ("include", "web._assets_frontend_helpers"),
-            "web/static/src/scss/pre_variables.scss",
-            "web/static/lib/bootstrap/scss/_variables.scss",
-            "web/static/lib/bootstrap/scss/_variables-dark.scss",
-            "web/static/lib/bootstrap/scss/_maps.scss",
+            ("include", "islebooks_payment_links._assets_pay_variables"),
             "islebooks_payment_links/static/src/scss/pay_bootstrap.scss",
             "web/static/src/scss/utilities_custom.scss",
             "islebooks_payment_links/static/src/scss/pay_utilities.scss",
